@@ -1,0 +1,121 @@
+"""The catalog's HTTP functions, one per route: parse, call the use case, shape the answer."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import Request, Response
+
+from functions.catalog import categories as category_cases
+from functions.catalog import model
+from functions.catalog import products as product_cases
+from functions.catalog.commands import (
+    CreateCategory, CreateProduct, SearchProducts, UpdateCategory, UpdateProduct,
+)
+from functions.catalog.search import search_products
+from functions.runtime.auth import ADMIN, bearer_claims, require_admin
+from functions.runtime.db import read_only, unit_of_work
+from functions.runtime.errors import invalid_field, not_found
+from functions.runtime.paging import envelope
+from functions.runtime.validation import parse_body, parse_query
+from functions.runtime.web import http_function, json_response, no_content
+
+
+def _last_segment(request: Request) -> str:
+    return request.path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _id_from_path(request: Request, what: str) -> UUID:
+    ref = _last_segment(request)
+    parsed = model.parse_uuid(ref)
+    if parsed is None:
+        raise invalid_field("id", f"'{ref}' is not a {what} id (a UUID)")
+    return parsed
+
+
+def _caller_is_admin(request: Request) -> bool:
+    return "Authorization" in request.headers and bearer_claims(request).role == ADMIN
+
+
+@http_function(methods=("GET", "POST"))
+def categories(request: Request) -> Response:
+    """GET: the category tree. POST: create a category (admin)."""
+    if request.method == "POST":
+        require_admin(request)
+        command = parse_body(request, CreateCategory)
+        with unit_of_work() as uow:
+            created = category_cases.create_category(uow, command)
+        return json_response(created, 201, {"Location": f"/api/categories/{created['id']}"})
+    with read_only() as conn:
+        tree = category_cases.category_tree(conn)
+    return json_response(envelope(tree, len(tree), 1, len(tree)))
+
+
+@http_function(methods=("GET", "PATCH", "DELETE"))
+def category(request: Request) -> Response:
+    """GET a category by id or slug; PATCH or DELETE it by id (admin)."""
+    if request.method == "GET":
+        with read_only() as conn:
+            return json_response(category_cases.get_category(conn, _last_segment(request)))
+    require_admin(request)
+    category_id = _id_from_path(request, "category")
+    if request.method == "DELETE":
+        with unit_of_work() as uow:
+            category_cases.delete_category(uow, category_id)
+        return no_content()
+    command = parse_body(request, UpdateCategory)
+    with unit_of_work() as uow:
+        return json_response(category_cases.update_category(uow, category_id, command))
+
+
+@http_function(methods=("GET", "POST"))
+def products(request: Request) -> Response:
+    """GET: search products. POST: create a product (admin)."""
+    if request.method == "POST":
+        require_admin(request)
+        command = parse_body(request, CreateProduct)
+        with unit_of_work() as uow:
+            created = product_cases.create_product(uow, command)
+        return json_response(created, 201, {"Location": f"/api/products/{created['id']}"})
+    query = parse_query(request, SearchProducts)
+    with read_only() as conn:
+        return json_response(search_products(conn, query))
+
+
+@http_function(methods=("GET", "PATCH", "DELETE"))
+def product(request: Request) -> Response:
+    """GET a product by id or slug; PATCH or DELETE (deactivate) it by id (admin)."""
+    if request.method == "GET":
+        with read_only() as conn:
+            found = product_cases.get_product(conn, _last_segment(request),
+                                              include_inactive=_caller_is_admin(request))
+        return json_response(found)
+    require_admin(request)
+    product_id = _id_from_path(request, "product")
+    if request.method == "DELETE":
+        with unit_of_work() as uow:
+            product_cases.deactivate_product(uow, product_id)
+        return no_content()
+    command = parse_body(request, UpdateProduct)
+    with unit_of_work() as uow:
+        return json_response(product_cases.update_product(uow, product_id, command))
+
+
+@http_function(methods=("GET",))
+def media(request: Request) -> Response:
+    """Serve a product image shipped with the catalog (SVG, cacheable, no active content)."""
+    from functions.catalog.media import read_image
+
+    name = _last_segment(request)
+    image = read_image(name)
+    if image is None:
+        raise not_found("Image", name)
+    body, etag = image
+    if request.if_none_match.contains(etag):
+        return Response(status=304, headers={"ETag": f'"{etag}"'})
+    return Response(body, mimetype="image/svg+xml", headers={
+        "ETag": f'"{etag}"',
+        "Cache-Control": "public, max-age=86400",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        "X-Content-Type-Options": "nosniff",
+    })

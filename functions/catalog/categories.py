@@ -1,0 +1,141 @@
+"""Category use cases: the tree, one category with its path, create, update, delete."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, delete, exists, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from functions.catalog import model
+from functions.catalog.commands import CreateCategory, UpdateCategory
+from functions.catalog.tables import categories, products
+from functions.catalog.views import category_view
+from functions.runtime.db import UnitOfWork, violated_constraint
+from functions.runtime.errors import conflict, invalid_field, not_found
+
+
+def category_nodes(conn: Connection) -> dict[UUID, model.CategoryNode]:
+    """Return every category as a tree node, by id (the tree is small: one query)."""
+    rows = conn.execute(select(categories.c.id, categories.c.parent_id, categories.c.slug,
+                               categories.c.name))
+    return {row.id: model.CategoryNode(row.id, row.parent_id, row.slug, row.name) for row in rows}
+
+
+def _product_counts(conn: Connection, nodes: dict[UUID, model.CategoryNode]) -> dict[UUID, int]:
+    direct = conn.execute(select(products.c.category_id, func.count())
+                          .where(products.c.active, products.c.category_id.is_not(None))
+                          .group_by(products.c.category_id))
+    return model.rollup_counts(nodes.values(), {cid: n for cid, n in direct})
+
+
+def category_tree(conn: Connection) -> list[dict[str, Any]]:
+    """Return the root categories, each with its `children`, and active product counts."""
+    nodes = category_nodes(conn)
+    counts = _product_counts(conn, nodes)
+    rows = conn.execute(select(categories)).mappings()
+    return model.build_tree(category_view(row, counts.get(row["id"], 0)) for row in rows)
+
+
+def find_category(conn: Connection, ref: str) -> UUID | None:
+    """Return the id of the category whose id or slug is `ref`, or None."""
+    category_id = model.parse_uuid(ref)
+    column = categories.c.id if category_id else categories.c.slug
+    return conn.scalar(select(categories.c.id).where(column == (category_id or ref)))
+
+
+def get_category(conn: Connection, ref: str) -> dict[str, Any]:
+    """Return the category (by id or slug) with its subtree and its path from the root."""
+    category_id = find_category(conn, ref)
+    if category_id is None:
+        raise not_found("Category", ref)
+    subtree = _find_in_tree(category_tree(conn), category_id)
+    nodes = category_nodes(conn)
+    subtree["path"] = [{"id": n.id, "slug": n.slug, "name": n.name}
+                       for n in model.ancestors(nodes, category_id)]
+    return subtree
+
+
+def _find_in_tree(tree: list[dict[str, Any]], category_id: UUID) -> dict[str, Any]:
+    stack = list(tree)
+    while stack:
+        node = stack.pop()
+        if node["id"] == category_id:
+            return node
+        stack.extend(node["children"])
+    raise not_found("Category", str(category_id))
+
+
+def _check_parent(conn: Connection, category_id: UUID | None, parent_id: UUID | None) -> None:
+    if parent_id is None:
+        return
+    nodes = category_nodes(conn)
+    if parent_id not in nodes:
+        raise invalid_field("parent_id", "no such category")
+    if category_id is not None and model.would_cycle(nodes, category_id, parent_id):
+        raise invalid_field("parent_id", "a category cannot move below itself")
+
+
+def _raise_conflict(exc: IntegrityError) -> None:
+    if violated_constraint(exc) == "categories_slug_key":
+        raise conflict("Another category already has this slug.", "slug") from None
+    if violated_constraint(exc) == "categories_parent_id_fkey":
+        raise invalid_field("parent_id", "no such category") from None
+    raise exc
+
+
+def create_category(uow: UnitOfWork, cmd: CreateCategory) -> dict[str, Any]:
+    """Create a category; 409 when the slug is taken, 422 for an unknown parent."""
+    _check_parent(uow.conn, None, cmd.parent_id)
+    category_id = uuid.uuid4()
+    values = cmd.model_dump() | {"id": category_id, "slug": cmd.slug or model.slugify(cmd.name)}
+    try:
+        with uow.conn.begin_nested():
+            uow.conn.execute(insert(categories).values(**values))
+    except IntegrityError as exc:
+        _raise_conflict(exc)
+    created = get_category(uow.conn, str(category_id))
+    uow.commit()
+    return created
+
+
+def update_category(uow: UnitOfWork, category_id: UUID, cmd: UpdateCategory) -> dict[str, Any]:
+    """Rename, re-slug, describe, reorder or move a category (never below itself)."""
+    conn = uow.conn
+    # Moves lock the whole table so two concurrent moves cannot build a cycle between them.
+    conn.execute(select(categories.c.id).with_for_update()).all()
+    if find_category(conn, str(category_id)) is None:
+        raise not_found("Category", str(category_id))
+    changes = cmd.changes()
+    if "parent_id" in changes:
+        _check_parent(conn, category_id, changes["parent_id"])
+    try:
+        with conn.begin_nested():
+            conn.execute(update(categories).where(categories.c.id == category_id)
+                         .values(**changes, updated_at=func.now()))
+    except IntegrityError as exc:
+        _raise_conflict(exc)
+    updated = get_category(conn, str(category_id))
+    uow.commit()
+    return updated
+
+
+def delete_category(uow: UnitOfWork, category_id: UUID) -> None:
+    """Delete an empty category; 409 while products or subcategories still belong to it."""
+    conn = uow.conn
+    locked = conn.execute(select(categories.c.id).where(categories.c.id == category_id)
+                          .with_for_update()).first()
+    if locked is None:
+        raise not_found("Category", str(category_id))
+    if conn.scalar(select(exists().where(products.c.category_id == category_id))):
+        raise conflict("The category still has products; move or delete them first.")
+    if conn.scalar(select(exists().where(categories.c.parent_id == category_id))):
+        raise conflict("The category still has subcategories; move or delete them first.")
+    try:
+        with conn.begin_nested():
+            conn.execute(delete(categories).where(categories.c.id == category_id))
+    except IntegrityError:  # a product was added concurrently: the foreign key refuses
+        raise conflict("The category still has products; move or delete them first.") from None
+    uow.commit()

@@ -1,0 +1,136 @@
+"""Commands: what a caller may ask of the catalog, validated field by field (pydantic)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+from uuid import UUID
+
+from pydantic import (
+    BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator,
+)
+
+from functions.catalog.model import SKU_PATTERN, SLUG_PATTERN, SORTS
+from functions.runtime.money import Money
+from functions.runtime.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
+Sku = Annotated[str, StringConstraints(pattern=SKU_PATTERN)]
+Description = Annotated[str, StringConstraints(max_length=5000)]
+Url = Annotated[str, StringConstraints(pattern=r"^(/|https?://)\S+$", max_length=2048)]
+AttributeValue = str | int | float | bool
+MAX_IMAGES = 20
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Patch(Command):
+    """A partial update: fields left out stay as they are; null only where a field allows it."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_only_where_allowed(cls, value: Any, info: ValidationInfo) -> Any:
+        # Runs only for fields the caller sent: defaults are not validated.
+        if value is None and info.field_name not in cls.nullable:
+            raise ValueError("may not be null")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        """Return only the fields the caller sent."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class Image(Command):
+    url: Url
+    alt: Annotated[str, StringConstraints(max_length=300)] = ""
+
+
+def _check_attributes(value: dict[str, AttributeValue] | None) -> dict[str, AttributeValue] | None:
+    if value is not None and (len(value) > 40 or any(len(k) > 60 or not k for k in value)):
+        raise ValueError("at most 40 attributes, names 1 to 60 characters")
+    return value
+
+
+class CreateProduct(Command):
+    sku: Sku
+    name: Name
+    slug: Slug | None = None
+    description: Description = ""
+    price: Money
+    category_id: UUID | None = None
+    attributes: dict[str, AttributeValue] = Field(default_factory=dict)
+    images: list[Image] = Field(default_factory=list, max_length=MAX_IMAGES)
+    active: bool = True
+
+    _attributes = field_validator("attributes")(_check_attributes)
+
+
+class UpdateProduct(Patch):
+    nullable = frozenset({"category_id"})
+
+    name: Name | None = None
+    slug: Slug | None = None
+    description: Description | None = None
+    price: Money | None = None
+    category_id: UUID | None = None
+    attributes: dict[str, AttributeValue] | None = None
+    images: list[Image] | None = Field(default=None, max_length=MAX_IMAGES)
+    active: bool | None = None
+
+    _attributes = field_validator("attributes")(_check_attributes)
+
+
+class CreateCategory(Command):
+    name: Name
+    slug: Slug | None = None
+    description: Description = ""
+    parent_id: UUID | None = None
+    position: int = Field(default=0, ge=0, le=10_000)
+
+
+class UpdateCategory(Patch):
+    nullable = frozenset({"parent_id"})
+
+    name: Name | None = None
+    slug: Slug | None = None
+    description: Description | None = None
+    parent_id: UUID | None = None
+    position: int | None = Field(default=None, ge=0, le=10_000)
+
+
+class SearchProducts(Command):
+    """The query string of GET /api/products."""
+
+    q: Annotated[str, StringConstraints(max_length=200)] | None = None
+    category: Annotated[str, StringConstraints(min_length=1, max_length=80)] | None = None
+    min_price: int | None = Field(default=None, ge=0)
+    max_price: int | None = Field(default=None, ge=0)
+    in_stock: bool | None = None
+    sort: Literal[SORTS] | None = None  # type: ignore[valid-type]
+    page: int | None = Field(default=None, ge=1, le=10_000)
+    page_size: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    cursor: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = None
+
+    @field_validator("max_price")
+    @classmethod
+    def _not_below_min(cls, value: int | None, info: ValidationInfo) -> int | None:
+        low = info.data.get("min_price")
+        if value is not None and low is not None and value < low:
+            raise ValueError("must not be below min_price")
+        return value
+
+    @field_validator("cursor")
+    @classmethod
+    def _not_with_page(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("page") is not None:
+            raise ValueError("give either page or cursor, not both")
+        return value
+
+    @property
+    def effective_sort(self) -> str:
+        """Relevance when there is a query, newest first otherwise, unless the caller chose."""
+        return self.sort or ("relevance" if self.q and self.q.strip() else "newest")

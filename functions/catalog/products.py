@@ -1,0 +1,138 @@
+"""Product use cases: create, read by id or slug, partial update, deactivate."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, Select, delete, false, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from functions.catalog import model
+from functions.catalog.commands import CreateProduct, Image, UpdateProduct
+from functions.catalog.tables import availability, categories, product_images, products
+from functions.catalog.views import product_view
+from functions.runtime.db import UnitOfWork, violated_constraint
+from functions.runtime.errors import conflict, invalid_field, not_found
+
+_SLUG_ATTEMPTS = 5
+
+
+def product_query() -> Select[Any]:
+    """Return the SELECT of products with their category and availability, unfiltered."""
+    p, c, a = products, categories, availability
+    return select(
+        p.c.id, p.c.sku, p.c.slug, p.c.name, p.c.description, p.c.price_minor, p.c.currency,
+        p.c.category_id, p.c.attributes, p.c.active, p.c.created_at, p.c.updated_at,
+        c.c.slug.label("category_slug"), c.c.name.label("category_name"),
+        func.coalesce(a.c.in_stock, false()).label("in_stock"),
+    ).select_from(p.outerjoin(c, c.c.id == p.c.category_id).outerjoin(a, a.c.sku == p.c.sku))
+
+
+def images_of(conn: Connection, ids: Iterable[UUID]) -> dict[UUID, list[dict[str, Any]]]:
+    """Return each product's images in position order."""
+    found: dict[UUID, list[dict[str, Any]]] = {}
+    rows = conn.execute(select(product_images).where(product_images.c.product_id.in_(list(ids)))
+                        .order_by(product_images.c.product_id, product_images.c.position))
+    for row in rows.mappings():
+        found.setdefault(row["product_id"], []).append(dict(row))
+    return found
+
+
+def get_product(conn: Connection, ref: str, *, include_inactive: bool = False) -> dict[str, Any]:
+    """Return the product whose id or slug is `ref`; 404 when absent (or inactive, for shoppers)."""
+    product_id = model.parse_uuid(ref)
+    column = products.c.id if product_id else products.c.slug
+    row = conn.execute(product_query().where(column == (product_id or ref))).mappings().first()
+    if row is None or not (row["active"] or include_inactive):
+        raise not_found("Product", ref)
+    return product_view(row, images_of(conn, [row["id"]]).get(row["id"], []))
+
+
+def _check_category(conn: Connection, category_id: UUID | None) -> None:
+    if category_id is not None and conn.scalar(
+            select(categories.c.id).where(categories.c.id == category_id)) is None:
+        raise invalid_field("category_id", "no such category")
+
+
+def _replace_images(conn: Connection, product_id: UUID, images: list[Image]) -> None:
+    conn.execute(delete(product_images).where(product_images.c.product_id == product_id))
+    if images:
+        conn.execute(insert(product_images), [
+            {"product_id": product_id, "position": i, "url": img.url, "alt": img.alt}
+            for i, img in enumerate(images)])
+
+
+def _free_slug(conn: Connection, base: str) -> str:
+    taken = conn.scalars(select(products.c.slug).where(products.c.slug.like(f"{base}%")))
+    return model.next_free_slug(base, taken)
+
+
+def _raise_conflict(exc: IntegrityError, sku: str | None = None) -> None:
+    constraint = violated_constraint(exc)
+    if constraint == "products_sku_key":
+        raise conflict(f"A product with SKU '{sku}' already exists.", "sku") from None
+    if constraint == "products_slug_key":
+        raise conflict("Another product already has this slug.", "slug") from None
+    if constraint == "products_category_id_fkey":
+        raise invalid_field("category_id", "no such category") from None
+    raise exc
+
+
+def create_product(uow: UnitOfWork, cmd: CreateProduct) -> dict[str, Any]:
+    """Create a product; 409 on a taken SKU or explicit slug, 422 on an unknown category."""
+    conn = uow.conn
+    _check_category(conn, cmd.category_id)
+    product_id = uuid.uuid4()
+    values = cmd.model_dump(exclude={"price", "images", "slug"}) | {
+        "id": product_id, "price_minor": cmd.price.amount_minor, "currency": cmd.price.currency}
+    for attempt in range(_SLUG_ATTEMPTS):
+        # A derived slug may be taken by a concurrent create: try the next free one.
+        slug = cmd.slug or _free_slug(conn, model.slugify(cmd.name))
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(products).values(**values, slug=slug))
+            break
+        except IntegrityError as exc:
+            if cmd.slug or violated_constraint(exc) != "products_slug_key" or attempt == _SLUG_ATTEMPTS - 1:
+                _raise_conflict(exc, cmd.sku)
+    _replace_images(conn, product_id, cmd.images)
+    created = get_product(conn, str(product_id), include_inactive=True)
+    uow.commit()
+    return created
+
+
+def update_product(uow: UnitOfWork, product_id: UUID, cmd: UpdateProduct) -> dict[str, Any]:
+    """Apply the fields the caller sent; the row is locked so concurrent patches serialise."""
+    conn = uow.conn
+    locked = conn.execute(select(products.c.sku).where(products.c.id == product_id).with_for_update())
+    if locked.first() is None:
+        raise not_found("Product", str(product_id))
+    changes = cmd.changes()
+    if "category_id" in changes:
+        _check_category(conn, changes["category_id"])
+    images = changes.pop("images", None)
+    if price := changes.pop("price", None):
+        changes |= {"price_minor": price.amount_minor, "currency": price.currency}
+    try:
+        with conn.begin_nested():
+            conn.execute(update(products).where(products.c.id == product_id)
+                         .values(**changes, updated_at=func.now()))
+    except IntegrityError as exc:
+        _raise_conflict(exc)
+    if images is not None:
+        _replace_images(conn, product_id, cmd.images or [])
+    updated = get_product(conn, str(product_id), include_inactive=True)
+    uow.commit()
+    return updated
+
+
+def deactivate_product(uow: UnitOfWork, product_id: UUID) -> None:
+    """Hide the product from the storefront, keeping its row for order history (idempotent)."""
+    result = uow.conn.execute(update(products).where(products.c.id == product_id)
+                              .values(active=False, updated_at=func.now()))
+    if result.rowcount == 0:
+        raise not_found("Product", str(product_id))
+    uow.commit()

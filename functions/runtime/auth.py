@@ -1,0 +1,66 @@
+"""Bearer-token claims: verify the access JWT accounts issued, and check roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from functions.runtime.errors import forbidden, service_unavailable, unauthorized
+from functions.runtime.settings import get_settings
+
+if TYPE_CHECKING:
+    from flask import Request
+
+ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Claims:
+    sub: str
+    role: str
+    exp: int
+
+
+def verify_token(token: str) -> Claims:
+    """Return the token's claims; raise a 401 problem if it is not valid right now."""
+    import jwt  # deferred: only endpoints that need a user pay for it
+
+    settings = get_settings()
+    if not settings.jwt_public_key:
+        raise service_unavailable("Token verification is not configured (JWT_PUBLIC_KEY).")
+    try:
+        payload = jwt.decode(
+            token,
+            settings.jwt_public_key,
+            algorithms=list(settings.jwt_algorithms),  # never "none", never taken from the token
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": ["sub", "exp", "role"], "verify_aud": settings.jwt_audience is not None},
+        )
+    except jwt.ExpiredSignatureError:
+        raise unauthorized("The access token has expired.") from None
+    except jwt.PyJWTError as exc:
+        raise unauthorized(f"The access token is not valid: {exc}.") from None
+    if not isinstance(payload["sub"], str) or not isinstance(payload["role"], str):
+        raise unauthorized("The access token's sub and role must be strings.")
+    return Claims(sub=payload["sub"], role=payload["role"], exp=int(payload["exp"]))
+
+
+def bearer_claims(request: Request) -> Claims:
+    """Return the claims of the request's `Authorization: Bearer` token, or raise 401."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise unauthorized("A bearer access token is required.")
+    return verify_token(token.strip())
+
+
+def require_admin(request: Request) -> Claims:
+    """Return the caller's claims if the caller is an admin; 401 or 403 otherwise."""
+    claims = bearer_claims(request)
+    if claims.role != ADMIN:
+        raise forbidden("This action needs the admin role.")
+    return claims
+
+
+__all__ = ["ADMIN", "Claims", "bearer_claims", "require_admin", "verify_token"]

@@ -1,0 +1,91 @@
+"""The database: one lazily created engine per process and a unit of work per use case."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from functions.runtime.settings import get_settings
+
+if TYPE_CHECKING:  # importing SQLAlchemy is the cost of the first request, not of import
+    from sqlalchemy import Connection, Engine
+
+_engine: Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def get_engine() -> Engine:
+    """Return the process's engine, creating it (and its small pool) on first use."""
+    global _engine
+    if _engine is None:
+        with _engine_lock:
+            if _engine is None:
+                from sqlalchemy import create_engine
+
+                settings = get_settings()
+                _engine = create_engine(
+                    settings.database_url,
+                    pool_size=settings.db_pool_size,
+                    max_overflow=settings.db_pool_max_overflow,
+                    pool_pre_ping=True,  # a scaled-up pod may hold connections the DB restarted under
+                    pool_recycle=300,
+                    connect_args={"application_name": settings.service_name[:60], "timeout": 10},
+                )
+    return _engine
+
+
+def dispose_engine() -> None:
+    """Close the pool (tests that point the process at another database call this)."""
+    global _engine
+    with _engine_lock:
+        if _engine is not None:
+            _engine.dispose()
+            _engine = None
+
+
+class UnitOfWork:
+    """One transaction: everything done through `conn` commits together or not at all."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._committed = False
+
+    def commit(self) -> None:
+        """Commit the transaction; without this call the unit of work rolls back."""
+        self.conn.commit()
+        self._committed = True
+
+    @property
+    def committed(self) -> bool:
+        return self._committed
+
+
+@contextmanager
+def unit_of_work() -> Iterator[UnitOfWork]:
+    """Yield a unit of work whose transaction rolls back unless `commit()` was called."""
+    with get_engine().connect() as conn:
+        uow = UnitOfWork(conn)
+        try:
+            yield uow
+        finally:
+            if not uow.committed:
+                conn.rollback()
+
+
+@contextmanager
+def read_only() -> Iterator[Connection]:
+    """Yield a connection for reads; its implicit transaction is rolled back at the end."""
+    with get_engine().connect() as conn:
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+
+
+def violated_constraint(exc: Exception) -> str | None:
+    """Return the name of the constraint a database error reports, if any (pg8000's fields)."""
+    orig = getattr(exc, "orig", exc)  # SQLAlchemy wraps the driver's error
+    fields = orig.args[0] if orig.args else None
+    return fields.get("n") if isinstance(fields, dict) else None

@@ -1,0 +1,96 @@
+"""Problems: every error a function answers is RFC 9457 problem+json with a stable type URI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+PROBLEM_BASE = "https://ecom.example/problems/"
+
+
+@dataclass
+class FieldError:
+    field: str
+    message: str
+
+
+@dataclass
+class Problem(Exception):
+    """Base of every error that becomes an HTTP answer; `kind` is the type URI's last segment."""
+
+    status: int
+    kind: str
+    title: str
+    detail: str = ""
+    errors: list[FieldError] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.detail or self.title)
+
+    def to_json(self, instance: str | None = None) -> dict[str, Any]:
+        """Return the problem document."""
+        body: dict[str, Any] = {
+            "type": PROBLEM_BASE + self.kind,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail or self.title,
+        }
+        if instance:
+            body["instance"] = instance
+        if self.errors:
+            body["errors"] = [{"field": e.field, "message": e.message} for e in self.errors]
+        return body
+
+
+def malformed_json(detail: str) -> Problem:
+    return Problem(400, "malformed-json", "Request body is not valid JSON", detail)
+
+
+def validation_failed(errors: list[FieldError], detail: str = "") -> Problem:
+    detail = detail or "; ".join(f"{e.field}: {e.message}" for e in errors)
+    return Problem(422, "validation-error", "Request is not valid", detail, errors)
+
+
+def invalid_field(name: str, message: str) -> Problem:
+    return validation_failed([FieldError(name, message)])
+
+
+def not_found(what: str, ref: str) -> Problem:
+    return Problem(404, "not-found", f"{what} not found", f"No {what.lower()} '{ref}'.")
+
+
+def conflict(detail: str, field_name: str | None = None) -> Problem:
+    errors = [FieldError(field_name, detail)] if field_name else []
+    return Problem(409, "conflict", "Conflicts with the current state", detail, errors)
+
+
+def unauthorized(detail: str) -> Problem:
+    header = f'Bearer error="invalid_token", error_description="{detail}"'
+    return Problem(401, "unauthorized", "Authentication required", detail,
+                   headers={"WWW-Authenticate": header})
+
+
+def forbidden(detail: str) -> Problem:
+    return Problem(403, "forbidden", "Not allowed", detail)
+
+
+def method_not_allowed(method: str, allowed: tuple[str, ...]) -> Problem:
+    return Problem(405, "method-not-allowed", "Method not allowed",
+                   f"{method} is not supported here; use {', '.join(allowed)}.",
+                   headers={"Allow": ", ".join(allowed)})
+
+
+def unsupported_media_type(content_type: str) -> Problem:
+    return Problem(415, "unsupported-media-type", "Unsupported media type",
+                   f"Expected application/json, got '{content_type or 'nothing'}'.")
+
+
+def service_unavailable(detail: str) -> Problem:
+    return Problem(503, "service-unavailable", "Service unavailable", detail,
+                   headers={"Retry-After": "1"})
+
+
+def internal_error() -> Problem:
+    return Problem(500, "internal-error", "Internal error",
+                   "Something went wrong on our side; the request changed nothing.")

@@ -1,0 +1,44 @@
+"""JSON logs on stderr, each line carrying the request's correlation id."""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import sys
+import time
+
+correlation_id: contextvars.ContextVar[str] = contextvars.ContextVar("correlation_id", default="-")
+_configured = False
+
+
+class _CorrelationFilter(logging.Filter):
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = correlation_id.get()
+        record.service = self.service
+        return True
+
+
+def configure_logging(level: str, service: str) -> None:
+    """Send the root logger's records to stderr as JSON lines (once per process)."""
+    global _configured
+    if _configured:
+        return
+    from pythonjsonlogger.json import JsonFormatter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_CorrelationFilter(service))
+    formatter = JsonFormatter(
+        "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(request_id)s",
+        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        datefmt="%Y-%m-%dT%H:%M:%SZ",
+    )
+    formatter.converter = time.gmtime  # times are UTC
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    _configured = True

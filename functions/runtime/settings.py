@@ -1,0 +1,52 @@
+"""Settings, read once from the environment (the Knative Service's env, or make dev's)."""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    db_pool_size: int
+    db_pool_max_overflow: int
+    log_level: str
+    service_name: str
+    jwt_public_key: str | None
+    jwt_issuer: str | None
+    jwt_audience: str | None
+    jwt_algorithms: tuple[str, ...]
+
+
+def _jwt_public_key() -> str | None:
+    """The PEM text, given inline (JWT_PUBLIC_KEY) or as a file (JWT_PUBLIC_KEY_FILE)."""
+    if key := os.environ.get("JWT_PUBLIC_KEY"):
+        return key
+    if path := os.environ.get("JWT_PUBLIC_KEY_FILE"):
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    return None
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """Return the process's settings; defaults work on a laptop running `make dev`."""
+    env = os.environ.get
+    return Settings(
+        database_url=env("DATABASE_URL", "postgresql+pg8000://postgres@127.0.0.1:5432/postgres"),
+        db_pool_size=int(env("DB_POOL_SIZE", "4")),
+        db_pool_max_overflow=int(env("DB_POOL_MAX_OVERFLOW", "4")),
+        log_level=env("LOG_LEVEL", "INFO").upper(),
+        service_name=env("K_SERVICE", env("FUNCTION_TARGET", "function")),
+        jwt_public_key=_jwt_public_key(),
+        jwt_issuer=env("JWT_ISSUER") or None,
+        jwt_audience=env("JWT_AUDIENCE") or None,
+        jwt_algorithms=tuple(a.strip() for a in env("JWT_ALGORITHMS", "RS256").split(",") if a.strip()),
+    )
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests that change the environment call this)."""
+    get_settings.cache_clear()

@@ -1,0 +1,98 @@
+"""The HTTP edge of every function: health paths, correlation ids, JSON and problem answers."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+from typing import Any
+
+import functions_framework
+from flask import Request, Response
+
+from functions.runtime import health
+from functions.runtime.errors import Problem, internal_error, method_not_allowed
+from functions.runtime.logs import configure_logging, correlation_id
+from functions.runtime.settings import get_settings
+
+log = logging.getLogger("ecom.http")
+Handler = Callable[[Request], Response]
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """Return `data` as a compact JSON answer (UUIDs as strings, times as UTC ISO 8601)."""
+    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=_default)
+    return Response(body, status=status, headers=headers, content_type="application/json")
+
+
+def problem_response(problem: Problem, instance: str | None = None) -> Response:
+    """Return the RFC 9457 answer for `problem`."""
+    body = json.dumps(problem.to_json(instance), separators=(",", ":"))
+    return Response(body, status=problem.status, headers=problem.headers,
+                    content_type="application/problem+json")
+
+
+def no_content() -> Response:
+    return Response(status=204)
+
+
+def _request_id(request: Request) -> str:
+    given = request.headers.get("X-Request-ID", "")
+    return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+def _dispatch(request: Request, handler: Handler, methods: tuple[str, ...]) -> Response:
+    if request.path.rstrip("/") in health.PATHS:
+        return health.answer(request.path)
+    method = "GET" if request.method == "HEAD" else request.method
+    if method not in methods:
+        raise method_not_allowed(request.method, methods)
+    return handler(request)
+
+
+def http_function(*, methods: tuple[str, ...]) -> Callable[[Handler], Handler]:
+    """Make `handler` a functions-framework HTTP target that answers `methods` on its route."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def function(request: Request) -> Response:
+            settings = get_settings()
+            configure_logging(settings.log_level, settings.service_name)
+            rid = _request_id(request)
+            token = correlation_id.set(rid)
+            started = time.perf_counter()
+            try:
+                try:
+                    response = _dispatch(request, handler, methods)
+                except Problem as problem:
+                    response = problem_response(problem, request.path)
+                except Exception:
+                    log.exception("unhandled error in %s", handler.__name__)
+                    response = problem_response(internal_error(), request.path)
+                response.headers["X-Request-ID"] = rid
+                log.info("%s %s %s", request.method, request.path, response.status_code,
+                         extra={"status": response.status_code,
+                                "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
+                return response
+            finally:
+                correlation_id.reset(token)
+
+        return functions_framework.http(function)
+
+    return decorate
