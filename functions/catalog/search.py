@@ -9,7 +9,7 @@ from uuid import UUID
 from sqlalchemy import (
     ColumnElement, Connection, and_, cast, false, func, literal, literal_column, select, tuple_,
 )
-from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy.dialects.postgresql import DOUBLE_PRECISION, REGCONFIG
 
 from functions.catalog import model
 from functions.catalog.categories import category_nodes, find_category
@@ -93,7 +93,9 @@ def search_products(conn: Connection, query: SearchProducts) -> dict[str, Any]:
     """Return one page of active products matching `query`, with totals and category facets."""
     terms = model.search_terms(query.q or "")
     tsquery = func.to_tsquery(_ENGLISH, terms) if terms else None
-    rank = func.ts_rank_cd(products.c.search, tsquery) if tsquery is not None else None
+    # As double precision: a real's text form does not round-trip through a cursor exactly.
+    rank = (cast(func.ts_rank(products.c.search, tsquery), DOUBLE_PRECISION)
+            if tsquery is not None else None)
     nodes = category_nodes(conn)
     direct, facets = _facets(conn, query, tsquery, nodes)
 

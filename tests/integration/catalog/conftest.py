@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -45,3 +46,49 @@ def client_for(catalog_env: None) -> Callable[[str], FlaskClient]:
         return clients[target]
 
     return _client
+
+
+def random_sku() -> str:
+    return f"T-{uuid.uuid4().hex[:10].upper()}"
+
+
+def random_name(prefix: str = "Thing") -> str:
+    return f"{prefix} {uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def new_category(client_for, admin_headers) -> Callable[..., dict]:
+    """Return a function that creates a category through the API and returns it."""
+
+    def _create(**fields) -> dict:
+        body = {"name": random_name("Category")} | fields
+        response = client_for("categories").post("/api/categories", json=body, headers=admin_headers)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    return _create
+
+
+@pytest.fixture
+def new_product(client_for, admin_headers) -> Callable[..., dict]:
+    """Return a function that creates a product through the API and returns it."""
+
+    def _create(**fields) -> dict:
+        body = {"sku": random_sku(), "name": random_name("Product"),
+                "price": {"amount_minor": 1999, "currency": "USD"}} | fields
+        response = client_for("products").post("/api/products", json=body, headers=admin_headers)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    return _create
+
+
+def assert_problem(response, status: int, kind: str, field: str | None = None) -> dict:
+    """Assert an RFC 9457 answer of this status and type (naming `field`, when given)."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    doc = response.get_json()
+    assert doc["type"].endswith("/" + kind) and doc["status"] == status and doc["title"]
+    if field is not None:
+        assert field in {e["field"] for e in doc["errors"]}, doc
+    return doc

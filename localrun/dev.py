@@ -1,0 +1,138 @@
+"""`make dev`: the whole system on one machine, from the same manifests the cluster uses.
+
+Usage: python -m localrun.dev [run | migrate | seed | token --role ROLE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import yaml
+
+from localrun import embedded_pg
+from localrun.keys import dev_token, ensure_key_pair
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / ".data"
+CONFIG_MAP = REPO / "knative" / "config.yaml"
+
+
+def _say(message: str) -> None:
+    print(f"[dev] {message}", flush=True)
+
+
+@contextmanager
+def database() -> Iterator[str]:
+    """Yield the migration role's URL: DATABASE_URL, or the embedded server under .data/pg."""
+    if url := os.environ.get("DATABASE_URL"):
+        yield url
+        return
+    pg_dir = DATA / "pg"
+    was_running = embedded_pg.is_running(pg_dir)
+    _say(f"DATABASE_URL is not set: using the embedded PostgreSQL in {pg_dir.relative_to(REPO)}")
+    url = embedded_pg.start(pg_dir, embedded_pg.port_from_env())
+    try:
+        yield url
+    finally:
+        if not was_running:
+            embedded_pg.stop(pg_dir)
+
+
+def migrate(admin_url: str) -> None:
+    from schemas.migrate import migrate as apply_migrations
+
+    apply_migrations(admin_url)
+    _say("migrations applied")
+
+
+def seed(admin_url: str, *, only_if_empty: bool) -> None:
+    """Load the demo catalog as the catalog's own role (always, or only into an empty catalog)."""
+    from sqlalchemy import create_engine
+
+    from functions.catalog.seed import is_empty, load_seed, seed_catalog
+    from schemas.migrate import role_url
+
+    engine = create_engine(role_url(admin_url, "catalog"))
+    try:
+        with engine.begin() as conn:
+            if not only_if_empty or is_empty(conn):
+                count = seed_catalog(conn, load_seed())
+                _say(f"seeded the demo catalog: {count} products")
+    finally:
+        engine.dispose()
+
+
+def _jwt_settings() -> dict[str, str]:
+    return yaml.safe_load(CONFIG_MAP.read_text())["data"]
+
+
+def secrets_for(admin_url: str, public_key_pem: str) -> dict[tuple[str, str], str]:
+    """Return the values of the Secrets the Knative Services name, for the local runtime."""
+    from schemas.migrate import DOMAINS, role_url
+
+    secrets = {(f"ecom-db-{domain}", "url"): role_url(admin_url, domain) for domain in DOMAINS}
+    secrets[("ecom-jwt", "public.pem")] = public_key_pem
+    return secrets
+
+
+def run(idle_seconds: float, host: str, port: int) -> None:
+    """Start everything, print where it listens, and stop it all on Ctrl-C."""
+    from localrun.gateway import serve
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    with database() as admin_url:
+        migrate(admin_url)
+        seed(admin_url, only_if_empty=True)
+        _, public_key = ensure_key_pair(DATA / "keys")
+        gateway, activator = serve(REPO, secrets_for(admin_url, public_key.read_text()),
+                                   host=host, port=port, idle_seconds=idle_seconds)
+        try:
+            base = f"http://{host}:{port}"
+            _say(f"gateway (Kong routes from knative/kong/kong.yaml): {base}")
+            _say(f"  try: curl '{base}/api/products?q=wireless'")
+            _say(f"functions start on their first request and stop after {idle_seconds:g} s idle:")
+            for name in sorted(activator.specs):
+                _say(f"  {name}")
+            _say(f"database: {admin_url}")
+            _say("admin token for trying writes: make token ROLE=admin")
+            _say("Ctrl-C stops everything")
+            stop.wait()
+        finally:
+            _say("stopping")
+            gateway.stop()
+            activator.shutdown()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m localrun.dev")
+    parser.add_argument("command", nargs="?", default="run", choices=("run", "migrate", "seed", "token"))
+    parser.add_argument("--role", default="customer")
+    parser.add_argument("--host", default=os.environ.get("GATEWAY_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("GATEWAY_PORT", "8080")))
+    parser.add_argument("--idle-seconds", type=float,
+                        default=float(os.environ.get("SCALE_TO_ZERO_IDLE_SECONDS", "60")))
+    args = parser.parse_args(argv)
+    if args.command == "token":
+        private, _ = ensure_key_pair(DATA / "keys")
+        settings = _jwt_settings()
+        print(dev_token(private, args.role, settings["JWT_ISSUER"], settings["JWT_AUDIENCE"]))
+    elif args.command == "run":
+        run(args.idle_seconds, args.host, args.port)
+    else:
+        with database() as admin_url:
+            migrate(admin_url)
+            if args.command == "seed":
+                seed(admin_url, only_if_empty=False)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

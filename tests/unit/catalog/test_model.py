@@ -1,0 +1,93 @@
+"""Catalog rules, without any I/O."""
+
+import uuid
+
+import pytest
+
+from functions.catalog import model
+from functions.catalog.model import CategoryNode
+
+
+def node(parent=None, slug="c"):
+    return CategoryNode(uuid.uuid4(), parent, slug, slug.title())
+
+
+class TestSlugs:
+    def test_slug_is_lowercase_ascii_words_joined_by_hyphens(self):
+        assert model.slugify("  Crème Brûlée Torch — 2-in-1! ") == "creme-brulee-torch-2-in-1"
+
+    def test_slug_of_only_symbols_is_still_a_valid_slug(self):
+        assert model.slugify("!!!") == "item"
+
+    def test_slug_is_capped_without_a_trailing_hyphen(self):
+        slug = model.slugify("word " * 40)
+        assert len(slug) <= model.MAX_SLUG_LENGTH and not slug.endswith("-")
+
+    def test_taken_slug_gets_the_next_free_number(self):
+        assert model.next_free_slug("mug", ["mug", "mug-2", "mug-3"]) == "mug-4"
+        assert model.next_free_slug("mug", ["other"]) == "mug"
+
+
+class TestSearchTerms:
+    def test_every_word_must_match_as_a_prefix(self):
+        assert model.search_terms("Wireless Head") == "wireless:* & head:*"
+
+    def test_tsquery_syntax_in_the_query_is_dropped(self):
+        assert model.search_terms("a & b | !c:* (d)") == "a:* & b:* & c:* & d:*"
+
+    def test_a_query_without_words_searches_nothing(self):
+        assert model.search_terms(" !! -- ") is None
+
+    def test_terms_are_capped(self):
+        assert model.search_terms("w " * 50).count(":*") == model.MAX_SEARCH_TERMS
+
+
+class TestCategoryTree:
+    def setup_method(self):
+        self.root = node(slug="electronics")
+        self.child = node(self.root.id, "audio")
+        self.grandchild = node(self.child.id, "headphones")
+        self.other = node(slug="books")
+        self.nodes = [self.root, self.child, self.grandchild, self.other]
+        self.by_id = {n.id: n for n in self.nodes}
+
+    def test_descendants_include_the_root_and_everything_below(self):
+        assert model.descendants(self.nodes, self.root.id) == {
+            self.root.id, self.child.id, self.grandchild.id}
+
+    def test_ancestors_run_from_the_root_down(self):
+        assert [n.slug for n in model.ancestors(self.by_id, self.grandchild.id)] == [
+            "electronics", "audio", "headphones"]
+
+    def test_moving_a_category_below_its_descendant_is_a_cycle(self):
+        assert model.would_cycle(self.by_id, self.root.id, self.grandchild.id)
+        assert model.would_cycle(self.by_id, self.root.id, self.root.id)
+        assert not model.would_cycle(self.by_id, self.grandchild.id, self.other.id)
+
+    def test_counts_roll_up_to_every_ancestor(self):
+        counts = model.rollup_counts(self.nodes, {self.grandchild.id: 3, self.child.id: 1})
+        assert counts == {self.root.id: 4, self.child.id: 4, self.grandchild.id: 3}
+
+    def test_tree_nests_children_in_position_order(self):
+        rows = [{"id": n.id, "parent_id": n.parent_id, "name": n.name, "position": p}
+                for n, p in [(self.root, 1), (self.child, 0), (self.grandchild, 0), (self.other, 0)]]
+        tree = model.build_tree(rows)
+        assert [t["id"] for t in tree] == [self.other.id, self.root.id]
+        assert tree[1]["children"][0]["children"][0]["id"] == self.grandchild.id
+
+
+class TestCursors:
+    def test_a_cursor_round_trips(self):
+        last = uuid.uuid4()
+        cursor = model.encode_cursor("price", 1999, last)
+        assert model.decode_cursor(cursor, "price") == (1999, last)
+
+    def test_a_cursor_made_for_another_sort_is_refused(self):
+        cursor = model.encode_cursor("price", 1999, uuid.uuid4())
+        with pytest.raises(model.BadCursor, match="sort 'price'"):
+            model.decode_cursor(cursor, "name")
+
+    @pytest.mark.parametrize("garbage", ["!!!", "bm90IGpzb24", "WzEsMl0", "WyJwcmljZSIsMSwibm8iXQ"])
+    def test_garbage_is_not_a_cursor(self, garbage):
+        with pytest.raises(model.BadCursor):
+            model.decode_cursor(garbage, "price")
