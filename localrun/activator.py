@@ -1,7 +1,9 @@
 """Knative's activator and autoscaler, locally: start a function on its first request, stop it idle.
 
 Each function runs as its own functions-framework process, as each Knative Service runs its own
-pods. A function scales 0 -> 1 on demand and back to 0 when idle; never beyond 1.
+pods. A function scales 0 -> 1 on demand and back to 0 when idle; never beyond 1. How a process
+is started lives in `launcher.py`; this module is the process table and its one lock, kept in
+one place (past the usual 200 lines) so every state change can be checked against that lock.
 """
 
 from __future__ import annotations
@@ -95,7 +97,8 @@ class Activator:
             if self._closed:
                 raise StartError(f"cannot start {name}: the activator is shut down")
             inst = self._instances.get(name)
-            if inst is not None and inst.ready.is_set() and inst.proc is not None and inst.proc.poll() is not None:
+            if inst is not None and inst.ready.is_set() and inst.proc is not None \
+                    and inst.proc.poll() is not None:
                 self._forget_dead(inst)  # died after starting: replace it, as Knative replaces a pod
                 inst = None
             leader = inst is None
@@ -176,7 +179,8 @@ class Activator:
                     continue
                 if inst.proc.poll() is not None:
                     self._forget_dead(inst)
-                elif inst.in_flight == 0 and inst.spec.min_scale == 0 and now - inst.last_active >= self.idle_seconds:
+                elif (inst.in_flight == 0 and inst.spec.min_scale == 0
+                      and now - inst.last_active >= self.idle_seconds):
                     del self._instances[name]
                     idle.append(inst)
         self._stop(idle, "idle")
@@ -238,8 +242,8 @@ class Activator:
         procs = [i.proc for i in instances if i.proc is not None]
         if not procs:
             return
-        terminate(procs, self.launcher.stop_grace)
         now = time.monotonic()
+        terminate(procs, self.launcher.stop_grace)
         with self._lock:
             for inst in instances:
                 assert inst.proc is not None

@@ -81,7 +81,10 @@ class Launcher:
         if needs_pump and proc.stdout is not None and self._log_to is not None:
             pump(proc.stdout, self._log_to)
         try:
-            problem = wait_listening(proc, HOST, port, self.start_timeout) if on_spawn(proc, port) else "was cancelled: shutting down"
+            if on_spawn(proc, port):
+                problem = wait_listening(proc, HOST, port, self.start_timeout)
+            else:
+                problem = "was cancelled: the runtime is shutting down"
         except BaseException:
             terminate([proc], self.stop_grace)
             raise

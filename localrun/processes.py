@@ -46,6 +46,9 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
+_Job = tuple[Sequence[str], dict[str, Any], "Future[subprocess.Popen[bytes]]"]
+
+
 class Spawner:
     """Forks every child from one long-lived thread.
 
@@ -54,9 +57,7 @@ class Spawner:
     """
 
     def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[tuple[Sequence[str], dict[str, Any], Future[subprocess.Popen[bytes]]] | None] = (
-            queue.SimpleQueue()
-        )
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="localrun-spawner", daemon=True)
@@ -108,7 +109,7 @@ def wait_listening(proc: subprocess.Popen[bytes], host: str, port: int, timeout:
     while True:
         rc = proc.poll()
         if rc is not None:
-            return f"exited with code {rc} before listening (its log is above)"
+            return f"exited with code {rc} before listening (see its log output)"
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             s.settimeout(1.0)
             # An accepted connection is enough: gunicorn queues it until the worker is up.

@@ -6,6 +6,7 @@ import contextvars
 import logging
 import sys
 import time
+from typing import TextIO
 
 correlation_id: contextvars.ContextVar[str] = contextvars.ContextVar("correlation_id", default="-")
 _configured = False
@@ -22,14 +23,11 @@ class _CorrelationFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str, service: str) -> None:
-    """Send the root logger's records to stderr as JSON lines (once per process)."""
-    global _configured
-    if _configured:
-        return
+def json_handler(stream: TextIO, service: str) -> logging.Handler:
+    """Return a handler writing one JSON object per record, with service and request id."""
     from pythonjsonlogger.json import JsonFormatter
 
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(stream)
     handler.addFilter(_CorrelationFilter(service))
     formatter = JsonFormatter(
         "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(request_id)s",
@@ -38,7 +36,15 @@ def configure_logging(level: str, service: str) -> None:
     )
     formatter.converter = time.gmtime  # times are UTC
     handler.setFormatter(formatter)
+    return handler
+
+
+def configure_logging(level: str, service: str) -> None:
+    """Send the root logger's records to stderr as JSON lines (once per process)."""
+    global _configured
+    if _configured:
+        return
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [json_handler(sys.stderr, service)]
     root.setLevel(level)
     _configured = True

@@ -93,6 +93,7 @@ def http_function(*, methods: tuple[str, ...]) -> Callable[[Handler], Handler]:
             finally:
                 correlation_id.reset(token)
 
+        function.methods = methods  # type: ignore[attr-defined]  # read by the manifest checks
         return functions_framework.http(function)
 
     return decorate

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from localrun.manifests import ManifestError, load_config_maps, load_services
 
@@ -23,24 +23,21 @@ data:
 
 
 def ksvc(name: str, env: str = "", env_from: str = "", annotations: str = "") -> str:
-    """Return a Knative Service manifest with the given env, envFrom and annotations blocks."""
-    return textwrap.dedent(f"""
-    apiVersion: serving.knative.dev/v1
-    kind: Service
-    metadata: {{name: {name}, namespace: ecom}}
-    spec:
-      template:
-        metadata:
-          annotations: {{{annotations}}}
-        spec:
-          containers:
-            - image: example
-              env:
-                - {{name: FUNCTION_SOURCE, value: functions/demo/main.py}}
-                - {{name: FUNCTION_TARGET, value: {name}}}
-    """) + textwrap.indent(textwrap.dedent(env), " " * 16) + (
-        "              envFrom:\n" + textwrap.indent(textwrap.dedent(env_from), " " * 16) if env_from else ""
-    )
+    """Return a Knative Service manifest; env, env_from and annotations are YAML snippets."""
+    container = {
+        "image": "example",
+        "env": [{"name": "FUNCTION_SOURCE", "value": "functions/demo/main.py"},
+                {"name": "FUNCTION_TARGET", "value": name}] + (yaml.safe_load(env) or []),
+    }
+    if env_from:
+        container["envFrom"] = yaml.safe_load(env_from)
+    return yaml.safe_dump({
+        "apiVersion": "serving.knative.dev/v1",
+        "kind": "Service",
+        "metadata": {"name": name, "namespace": "ecom"},
+        "spec": {"template": {"metadata": {"annotations": yaml.safe_load(annotations) or {}},
+                              "spec": {"containers": [container]}}},
+    })
 
 
 def write(root: Path, name: str, *docs: str) -> None:
@@ -119,7 +116,8 @@ class TestFunctionSpec:
             load_services(tmp_path, SECRETS)
 
     def test_other_kinds_and_files_are_ignored(self, tmp_path: Path) -> None:
-        write(tmp_path, "svc.yaml", CONFIG_MAP, ksvc("demo"), "apiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata: {name: t}\n")
+        trigger = "apiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata: {name: t}\n"
+        write(tmp_path, "svc.yaml", CONFIG_MAP, ksvc("demo"), trigger)
         write(tmp_path, "kong/kong.yaml", '_format_version: "3.0"\nservices: []\n')
         assert list(load_services(tmp_path, SECRETS)) == ["demo"]
 
@@ -128,7 +126,8 @@ class TestFunctionSpec:
         assert load_config_maps(tmp_path)["shared"]["GREETING"] == "from-config-map"
 
     def test_repository_catalog_manifests_resolve(self) -> None:
-        specs = load_services(REPO / "knative", {("ecom-db-catalog", "url"): "pg://x", ("ecom-jwt", "public.pem"): "PEM"})
+        secrets = {("ecom-db-catalog", "url"): "pg://x", ("ecom-jwt", "public.pem"): "PEM"}
+        specs = load_services(REPO / "knative", secrets)
         products = specs["catalog-products"]
         assert products.target == "products" and products.min_scale == 0
         assert products.env["DATABASE_URL"] == "pg://x" and products.env["JWT_ISSUER"] == "ecom-accounts"

@@ -1,4 +1,4 @@
-"""Keep-alive connections from the local gateway to function processes, as Kong's upstream pool."""
+"""HTTP/1.1 plumbing of the local gateway: request bodies, hop-by-hop headers, upstream keep-alive."""
 
 from __future__ import annotations
 
@@ -7,15 +7,50 @@ import select
 import threading
 import time
 from collections.abc import Sequence
+from email.message import Message
+from typing import BinaryIO
 
 # RFC 9110 7.6.1, plus the legacy names proxies still see.
 HOP_BY_HOP = frozenset({
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
     "te", "trailer", "trailers", "transfer-encoding", "upgrade",
 })
+MAX_BODY = 128 * 1024 * 1024  # nothing we serve takes more; a bigger claim would allocate it up front
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 # Retrying these on a reused connection is safe: the upstream closed it before answering.
 _STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+
+
+def connection_tokens(value: str | None) -> frozenset[str]:
+    """Return the header names a Connection header lists: hop-by-hop too (RFC 9110 7.6.1)."""
+    if not value:
+        return frozenset()
+    return frozenset(t.strip().lower() for t in value.split(","))
+
+
+def read_body(rfile: BinaryIO, headers: Message) -> bytes:
+    """Return a request's body, de-chunked; raise ValueError when malformed, EOFError when cut short."""
+    if "chunked" in (headers.get("Transfer-Encoding") or "").lower():
+        parts = []
+        total = 0
+        while size := int(rfile.readline(1024).split(b";", 1)[0].strip(), 16):
+            total += size
+            if total > MAX_BODY:
+                raise ValueError(f"body over {MAX_BODY} bytes")
+            parts.append(rfile.read(size))
+            if len(parts[-1]) != size or rfile.readline(1024) not in (b"\r\n", b"\n"):
+                raise EOFError("chunked body cut short")
+        while rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+            pass  # trailers: nothing we forward depends on them
+        return b"".join(parts)
+    length = headers.get("Content-Length")
+    n = int(length) if length else 0
+    if not 0 <= n <= MAX_BODY:
+        raise ValueError(f"Content-Length {length} out of range")
+    body = rfile.read(n) if n else b""
+    if len(body) != n:
+        raise EOFError("body cut short")
+    return body
 
 
 class Pool:
@@ -41,7 +76,11 @@ class Pool:
             if time.monotonic() - since < self.max_idle_seconds and _still_open(conn):
                 return conn, True
             conn.close()
-        return http.client.HTTPConnection(host, port, timeout=self.timeout), False
+        return self.connect(host, port), False
+
+    def connect(self, host: str, port: int) -> http.client.HTTPConnection:
+        """Return a new connection (it connects on first use)."""
+        return http.client.HTTPConnection(host, port, timeout=self.timeout)
 
     def put(self, host: str, port: int, conn: http.client.HTTPConnection) -> None:
         """Keep conn for the next request to (host, port), unless enough are idle already."""
@@ -80,7 +119,8 @@ def exchange(
     been processed: the send itself failed, or the method is idempotent.
     """
     for attempt in (1, 2):
-        conn, reused = pool.get(host, port)
+        # The retry takes a new connection: the next idle one may be just as stale.
+        conn, reused = pool.get(host, port) if attempt == 1 else (pool.connect(host, port), False)
         sent = False
         try:
             sent_at = time.perf_counter()

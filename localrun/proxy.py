@@ -1,0 +1,197 @@
+"""One client connection of the local gateway: route, get a running function, proxy, answer as Kong."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import time
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING
+
+from localrun.activator import Lease, StartError
+from localrun.kong import Match
+from localrun.wire import HOP_BY_HOP, connection_tokens, exchange, read_body
+
+if TYPE_CHECKING:
+    from localrun.gateway import GatewayServer
+
+log = logging.getLogger(__name__)
+KONG_VERSION = "3.9.0-local"
+VIA = f"1.1 kong/{KONG_VERSION}"
+NO_ROUTE = (404, "no Route matched with those values")
+BAD_REQUEST = (400, "Bad request")
+BAD_UPSTREAM = (502, "An invalid response was received from the upstream server")
+NO_PEER = (503, "failure to get a peer from the ring-balancer")
+UPSTREAM_TIMEOUT = (504, "The upstream server is timing out")
+_INLINE_BODY = 256 * 1024  # answers up to this size go out in one write with their headers
+# Request headers the gateway sets itself rather than passing on.
+_OWN = HOP_BY_HOP | {"host", "content-length", "expect", "via", "x-real-ip", "x-forwarded-for",
+                     "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port",
+                     "x-forwarded-path", "x-forwarded-prefix"}
+_RESPONSE_OWN = HOP_BY_HOP | {"content-length", "via"}
+
+
+class ProxyHandler(BaseHTTPRequestHandler):
+    """Each request is routed, its function leased from the activator, and proxied to it."""
+
+    server: GatewayServer
+    protocol_version = "HTTP/1.1"
+    server_version = f"kong/{KONG_VERSION}"
+    disable_nagle_algorithm = True
+    timeout = 60  # idle keep-alive seconds, Kong's default keepalive_timeout
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection, True)
+
+    def finish(self) -> None:
+        self.server.track(self.connection, False)
+        super().finish()
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("%s " + format, self.address_string(), *args)
+
+    def do_GET(self) -> None:
+        self._proxy()
+
+    do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_GET
+
+    def _proxy(self) -> None:
+        t0 = time.perf_counter()
+        path, _, query = self.path.partition("?")
+        try:
+            body = read_body(self.rfile, self.headers)
+        except (ValueError, EOFError):
+            self.close_connection = True  # the stream position is unknown: nothing after can be parsed
+            return self._kong_error(BAD_REQUEST, t0)
+        match = self.server.router.match(self.command, path)
+        if match is None:
+            return self._kong_error(NO_ROUTE, t0)
+        lease: Lease | None = None
+        address = self.server.upstreams.get(match.ksvc)
+        if address is None:
+            try:
+                lease = self.server.activator.acquire(match.ksvc)
+            except StartError as exc:
+                log.warning("%s %s: %s", self.command, path, exc)
+                return self._kong_error(NO_PEER, t0)
+            address = (lease.host, lease.port)
+        try:
+            self._forward(match, address, path, query, body, t0)
+        finally:
+            if lease is not None:
+                self.server.activator.release(lease)
+
+    def _forward(self, match: Match, address: tuple[str, int], path: str, query: str,
+                 body: bytes, t0: float) -> None:
+        host, port = address
+        target = match.path + ("?" + query if query else "")
+        pool = self.server.pool
+        try:
+            conn, resp, sent_at = exchange(pool, host, port, self.command, target,
+                                           self._upstream_headers(match, path, body), body)
+            timing = ((sent_at - t0) * 1000, (time.perf_counter() - sent_at) * 1000)
+            length, inline = resp.length, b""  # read() counts resp.length down: keep what was announced
+            # Small answers are read before anything is written, so a failure can still become a
+            # Kong error; http.client gives HEAD, 204 and 304 length 0, and reading marks them done.
+            if length is not None and length <= _INLINE_BODY:
+                try:
+                    inline = resp.read()
+                except BaseException:
+                    conn.close()
+                    raise
+        except TimeoutError:
+            return self._kong_error(UPSTREAM_TIMEOUT, t0)
+        except (OSError, http.client.HTTPException) as exc:
+            log.warning("%s %s -> %s:%d failed: %r", self.command, path, host, port, exc)
+            return self._kong_error(BAD_UPSTREAM, t0)
+        try:
+            complete = self._relay(resp, length, inline, timing)
+        except (OSError, http.client.HTTPException):
+            self.close_connection = True  # headers are out: cutting the connection is all that is left
+            complete = False
+        if complete and not resp.will_close:
+            pool.put(host, port, conn)
+        else:
+            conn.close()
+
+    def _upstream_headers(self, match: Match, path: str, body: bytes) -> list[tuple[str, str]]:
+        h = self.headers
+        connection = h.get("Connection")
+        drop = _OWN | connection_tokens(connection) if connection else _OWN
+        out = [(k, v) for k, v in h.items() if k.lower() not in drop]
+        client = self.client_address[0]
+        forwarded = h.get("X-Forwarded-For")
+        host = h.get("Host") or self.server.server_name
+        out += [
+            # Kong's preserve_host false: the ksvc's cluster name, which Kourier routes on.
+            ("Host", host if match.preserve_host else match.upstream_host),
+            ("X-Real-IP", client),
+            ("X-Forwarded-For", f"{forwarded}, {client}" if forwarded else client),
+            ("X-Forwarded-Proto", "http"),
+            ("X-Forwarded-Host", host if host.endswith("]") else host.rsplit(":", 1)[0]),
+            ("X-Forwarded-Port", str(self.server.server_port)),
+            ("X-Forwarded-Path", path),
+            ("Via", VIA),
+        ]
+        if match.stripped:
+            out.append(("X-Forwarded-Prefix", match.stripped))
+        if body or self.command in ("POST", "PUT", "PATCH"):
+            out.append(("Content-Length", str(len(body))))
+        return out
+
+    def _relay(self, resp: http.client.HTTPResponse, length: int | None, inline: bytes,
+               timing: tuple[float, float]) -> bool:
+        """Send resp to the client, streaming what was not read yet; True when it was read to its end."""
+        no_body = self.command == "HEAD" or resp.status in (204, 304) or resp.status < 200
+        connection = resp.getheader("Connection")
+        drop = _RESPONSE_OWN | connection_tokens(connection) if connection else _RESPONSE_OWN
+        if no_body:
+            drop = drop - {"content-length"}  # a HEAD answer tells the length of the GET one
+        lines = [f"HTTP/1.1 {resp.status} {resp.reason}"]
+        lines += [f"{k}: {v}" for k, v in resp.getheaders() if k.lower() not in drop]
+        upstream_via = resp.getheader("Via")
+        lines.append(f"Via: {upstream_via}, {VIA}" if upstream_via else f"Via: {VIA}")
+        lines.append(f"X-Kong-Upstream-Latency: {round(timing[1])}")
+        lines.append(f"X-Kong-Proxy-Latency: {round(timing[0])}")
+        chunked = False
+        if not no_body and length is not None:
+            lines.append(f"Content-Length: {length}")
+        elif not no_body and self.request_version == "HTTP/1.1":
+            lines.append("Transfer-Encoding: chunked")
+            chunked = True
+        elif not no_body:
+            self.close_connection = True  # HTTP/1.0 and no length: the close ends the body
+        lines.append(self._connection_header())
+        try:
+            self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + inline)
+            if resp.isclosed():
+                return True
+            while chunk := resp.read1(65536):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
+            return True
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client left while the upstream was mid-body
+            return False
+
+    def _connection_header(self) -> str:
+        return "Connection: close" if self.close_connection else "Connection: keep-alive"
+
+    def _kong_error(self, error: tuple[int, str], t0: float) -> None:
+        """Answer as Kong does when it generates the response itself."""
+        status, message = error
+        body = json.dumps({"message": message}).encode()
+        head = "\r\n".join([
+            f"HTTP/1.1 {status} {self.responses.get(status, ('Error',))[0]}",
+            "Content-Type: application/json; charset=utf-8", f"Content-Length: {len(body)}",
+            f"Server: {self.server_version}", f"Date: {self.date_time_string()}",
+            f"X-Kong-Response-Latency: {round((time.perf_counter() - t0) * 1000)}",
+            self._connection_header(),
+        ]) + "\r\n\r\n"
+        try:
+            self.wfile.write(head.encode("latin-1") + (b"" if self.command == "HEAD" else body))
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True

@@ -1,0 +1,101 @@
+"""Code, Knative Services and Kong routes agree: one Service and one route per function."""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+KNATIVE = REPO / "knative"
+KONG_FILE = KNATIVE / "kong" / "kong.yaml"
+
+
+def function_targets() -> dict[tuple[str, str], object]:
+    """Return every function in the code by (source file, target name)."""
+    found = {}
+    for main in sorted((REPO / "functions").glob("*/main.py")):
+        module = importlib.import_module(f"functions.{main.parent.name}.main")
+        for name in module.__all__:
+            found[(str(main.relative_to(REPO)), name)] = getattr(module, name)
+    return found
+
+
+def knative_services() -> list[dict]:
+    docs = []
+    for path in sorted(KNATIVE.rglob("*.yaml")):
+        docs += [d for d in yaml.safe_load_all(path.read_text()) if d]
+    return [d for d in docs if d.get("kind") == "Service"
+            and d.get("apiVersion", "").startswith("serving.knative.dev/")]
+
+
+def env_of(service: dict) -> dict[str, str]:
+    container = service["spec"]["template"]["spec"]["containers"][0]
+    return {e["name"]: e["value"] for e in container.get("env", []) if "value" in e}
+
+
+def kong_services() -> list[dict]:
+    return yaml.safe_load(KONG_FILE.read_text())["services"]
+
+
+def ksvc_of(kong_service: dict) -> str:
+    return urlsplit(kong_service["url"]).hostname.split(".")[0]
+
+
+TARGETS = function_targets()
+SERVICES = knative_services()
+
+
+def test_the_code_has_functions_to_check():
+    assert len(TARGETS) >= 5 and len(SERVICES) >= 5
+
+
+@pytest.mark.parametrize("source, target", sorted(TARGETS))
+def test_every_function_has_exactly_one_knative_service(source, target):
+    matching = [s for s in SERVICES
+                if (env_of(s).get("FUNCTION_SOURCE"), env_of(s).get("FUNCTION_TARGET")) == (source, target)]
+    assert len(matching) == 1, f"{source}:{target} has {len(matching)} Knative Services"
+    domain = Path(source).parent.name
+    assert matching[0]["metadata"]["name"] == f"{domain}-{target.replace('_', '-')}"
+
+
+def test_every_knative_service_runs_a_function_that_exists():
+    for service in SERVICES:
+        env = env_of(service)
+        assert (env.get("FUNCTION_SOURCE"), env.get("FUNCTION_TARGET")) in TARGETS, service["metadata"]["name"]
+
+
+def test_every_knative_service_scales_to_zero():
+    for service in SERVICES:
+        annotations = service["spec"]["template"]["metadata"]["annotations"]
+        assert annotations.get("autoscaling.knative.dev/min-scale") == "0", service["metadata"]["name"]
+
+
+def test_service_names_are_unique():
+    assert not [n for n, c in Counter(s["metadata"]["name"] for s in SERVICES).items() if c > 1]
+
+
+def test_every_http_function_has_exactly_one_kong_route_with_its_methods():
+    by_ksvc = {s["metadata"]["name"]: TARGETS[(env_of(s)["FUNCTION_SOURCE"], env_of(s)["FUNCTION_TARGET"])]
+               for s in SERVICES if env_of(s).get("FUNCTION_SIGNATURE_TYPE", "http") == "http"}
+    routes = Counter()
+    for kong_service in kong_services():
+        for route in kong_service.get("routes", []):
+            routes[ksvc_of(kong_service)] += 1
+            function = by_ksvc.get(ksvc_of(kong_service))
+            if function is not None:
+                methods = set(function.methods)
+                optional = {"HEAD"} if "GET" in methods else set()
+                assert methods <= set(route["methods"]) <= methods | optional, route["name"]
+    assert {name: routes[name] for name in by_ksvc} == {name: 1 for name in by_ksvc}
+
+
+def test_every_kong_route_points_at_a_knative_service_that_exists():
+    addresses = {f"{s['metadata']['name']}.{s['metadata']['namespace']}.svc.cluster.local"
+                 for s in SERVICES}
+    for kong_service in kong_services():
+        assert urlsplit(kong_service["url"]).hostname in addresses, kong_service["name"]
