@@ -6,6 +6,7 @@ Usage: python -m localrun.dev [run | migrate | seed | token --role ROLE]
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -121,6 +122,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--idle-seconds", type=float,
                         default=float(os.environ.get("SCALE_TO_ZERO_IDLE_SECONDS", "60")))
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="[%(name)s] %(message)s")
     if args.command == "token":
         private, _ = ensure_key_pair(DATA / "keys")
         settings = _jwt_settings()

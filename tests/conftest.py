@@ -6,38 +6,18 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+pg8000://postgres@127.0.0.1:5432/postgres")
 
 
-@contextmanager
-def fresh_database(purpose: str = "test") -> Iterator[str]:
-    """Yield the migration role's URL of a new, migrated database; drop it afterwards."""
-    from sqlalchemy import create_engine, make_url, text
-
-    from schemas.migrate import migrate
-
-    name = f"ecom_{purpose}_{uuid.uuid4().hex[:12]}"
-    server = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        migrate(url)
-        yield url
-    finally:
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
-
-
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
     """Yield the URL of a database made for this test run."""
-    with fresh_database() as url:
+    from localrun.scratch import scratch_database
+
+    with scratch_database(ADMIN_URL) as url:
         yield url
 
 

@@ -1,0 +1,149 @@
+"""The catalog as a shopper and an admin meet it: through the gateway, real processes, real DB."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from functions.catalog.seed import load_seed, seed_catalog
+from localrun.dev import secrets_for
+from localrun.gateway import Gateway, serve
+from localrun.activator import Activator
+from localrun.scratch import scratch_database
+from schemas.migrate import role_url
+from tests.conftest import ADMIN_URL
+
+pytestmark = pytest.mark.e2e
+REPO = Path(__file__).resolve().parents[2]
+IDLE_SECONDS = 2.0
+
+
+@pytest.fixture(scope="module")
+def stack(signing_key) -> Iterator[tuple[Gateway, Activator]]:
+    """A seeded database, and the gateway with every catalog function scaled to zero."""
+    with scratch_database(ADMIN_URL, "e2e") as url:
+        engine = create_engine(role_url(url, "catalog"))
+        with engine.begin() as conn:
+            seed_catalog(conn, load_seed())
+        engine.dispose()
+        gateway, activator = serve(REPO, secrets_for(url, signing_key[1]), port=0,
+                                   idle_seconds=IDLE_SECONDS)
+        try:
+            yield gateway, activator
+        finally:
+            gateway.stop()
+            activator.shutdown()
+
+
+def call(gateway: Gateway, method: str, path: str, body: dict | None = None,
+         headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", gateway.port, timeout=30)
+    try:
+        payload = json.dumps(body).encode() if body is not None else None
+        all_headers = {"Content-Type": "application/json"} if payload else {}
+        conn.request(method, path, body=payload, headers=all_headers | (headers or {}))
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def wait_until(predicate, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+class TestScaleToZero:
+    def test_a_cold_function_starts_on_the_first_request_and_answers_it(self, stack):
+        gateway, activator = stack
+        assert "catalog-products" not in activator.running()
+        status, headers, body = call(gateway, "GET", "/api/products?q=wireless&page_size=5")
+        assert status == 200
+        page = json.loads(body)
+        assert page["total"] > 0 and len(page["items"]) == 5
+        assert all("wireless" in (i["name"] + i["description"]).lower() for i in page["items"])
+        assert "catalog-products" in activator.running()
+        assert headers["Via"].endswith("kong/3.9.0-local")
+
+    def test_an_idle_function_is_stopped_and_starts_again_on_demand(self, stack):
+        gateway, activator = stack
+        assert call(gateway, "GET", "/api/categories")[0] == 200
+        pid = activator.running()["catalog-categories"]
+        starts = activator.starts["catalog-categories"]
+        assert wait_until(lambda: "catalog-categories" not in activator.running(), IDLE_SECONDS + 5)
+        status, _, body = call(gateway, "GET", "/api/categories")
+        assert status == 200 and len(json.loads(body)["items"]) >= 5
+        assert activator.starts["catalog-categories"] == starts + 1
+        assert activator.running()["catalog-categories"] != pid
+
+
+class TestShopper:
+    def test_a_product_page_is_reachable_by_slug_with_its_images(self, stack):
+        gateway, _ = stack
+        product = load_seed()["products"][0]
+        _, _, body = call(gateway, "GET", f"/api/products?q={product['sku']}")
+        slug = json.loads(body)["items"][0]["slug"]
+        status, _, body = call(gateway, "GET", f"/api/products/{slug}")
+        found = json.loads(body)
+        assert status == 200 and found["sku"] == product["sku"]
+        status, headers, image = call(gateway, "GET", found["images"][0]["url"])
+        assert status == 200 and headers["Content-Type"].startswith("image/svg+xml")
+        assert image.startswith(b"<svg")
+
+    def test_filters_and_facets_work_through_the_gateway(self, stack):
+        gateway, _ = stack
+        status, _, body = call(gateway, "GET", "/api/products?category=electronics&in_stock=true"
+                                               "&min_price=5000&sort=-price&page_size=100")
+        page = json.loads(body)
+        prices = [i["price"]["amount_minor"] for i in page["items"]]
+        assert status == 200 and prices == sorted(prices, reverse=True) and min(prices) >= 5000
+        assert all(i["in_stock"] for i in page["items"])
+        facet = {f["slug"]: f["count"] for f in page["facets"]["categories"]}
+        assert facet["electronics"] == page["total"]
+
+    def test_the_request_id_comes_back(self, stack):
+        gateway, _ = stack
+        _, headers, _ = call(gateway, "GET", "/api/categories", headers={"X-Request-ID": "e2e-1"})
+        assert headers["X-Request-ID"] == "e2e-1"
+
+    def test_a_path_without_a_route_is_kongs_404(self, stack):
+        gateway, _ = stack
+        status, _, body = call(gateway, "GET", "/api/nothing-here")
+        assert status == 404 and json.loads(body) == {"message": "no Route matched with those values"}
+
+    def test_bad_input_is_a_problem_document(self, stack):
+        gateway, _ = stack
+        status, headers, body = call(gateway, "GET", "/api/products?page_size=500")
+        assert status == 422 and headers["Content-Type"] == "application/problem+json"
+        assert json.loads(body)["errors"][0]["field"] == "page_size"
+
+
+class TestAdmin:
+    def test_an_admin_creates_edits_and_deactivates_a_product(self, stack, mint):
+        gateway, _ = stack
+        auth = {"Authorization": f"Bearer {mint('admin')}"}
+        status, _, body = call(gateway, "POST", "/api/products", {
+            "sku": "E2E-LAMP-1", "name": "Gateway Desk Lamp", "category_id": None,
+            "price": {"amount_minor": 4599, "currency": "USD"}}, auth)
+        assert status == 201
+        product = json.loads(body)
+        status, _, body = call(gateway, "PATCH", f"/api/products/{product['id']}",
+                               {"price": {"amount_minor": 3999, "currency": "USD"}}, auth)
+        assert status == 200 and json.loads(body)["price"]["amount_minor"] == 3999
+        assert call(gateway, "DELETE", f"/api/products/{product['id']}", headers=auth)[0] == 204
+        assert call(gateway, "GET", f"/api/products/{product['slug']}")[0] == 404
+
+    def test_writes_without_a_token_are_refused(self, stack):
+        gateway, _ = stack
+        status, headers, _ = call(gateway, "POST", "/api/categories", {"name": "Nope"})
+        assert status == 401 and headers["WWW-Authenticate"].startswith("Bearer")
