@@ -186,6 +186,20 @@ class Activator:
         self._stop(idle, "idle")
         return [inst.spec.name for inst in idle]
 
+    def stop(self, name: str) -> bool:
+        """Scale `name` to zero now, if it is up with nothing in flight; return whether it was.
+
+        Returns once its process (group) is gone, so the next request is a cold start.
+        """
+        with self._lock:
+            inst = self._instances.get(name)
+            if inst is None or not inst.ready.is_set() or inst.failed or inst.proc is None \
+                    or inst.in_flight:
+                return False
+            del self._instances[name]
+        self._stop([inst], "stopped on request")
+        return True
+
     def shutdown(self) -> None:
         """Stop every function and the reaper; later acquires raise StartError."""
         with self._lock:

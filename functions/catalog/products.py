@@ -17,7 +17,7 @@ from functions.catalog.views import product_view
 from functions.runtime.db import UnitOfWork, violated_constraint
 from functions.runtime.errors import conflict, invalid_field, not_found
 
-_SLUG_ATTEMPTS = 5
+_SLUG_ATTEMPTS = 10  # each round of a race has a winner: enough for 10 racing creates
 
 
 def product_query() -> Select[Any]:

@@ -177,3 +177,22 @@ class TestDeactivateProduct:
         response = client_for("product").delete(f"/api/products/{product['id']}",
                                                 headers=customer_headers)
         assert_problem(response, 403, "forbidden")
+
+
+class TestConcurrentCreates:
+    def test_products_created_at_once_with_one_name_all_get_distinct_slugs(self, client_for,
+                                                                           admin_headers):
+        from concurrent.futures import ThreadPoolExecutor
+
+        name = random_name("Rush")
+        client = client_for("products")
+
+        def create(_: int):
+            return client.post("/api/products", headers=admin_headers, json={
+                "sku": random_sku(), "name": name, "price": PRICE})
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            responses = list(pool.map(create, range(6)))
+        assert [r.status_code for r in responses] == [201] * 6
+        slugs = {r.get_json()["slug"] for r in responses}
+        assert len(slugs) == 6 and name.lower().replace(" ", "-") in slugs

@@ -1,0 +1,90 @@
+"""The database layer: units of work, least-privilege roles, re-runnable migrations."""
+
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy.exc import ProgrammingError
+
+from functions.catalog.tables import categories
+from schemas.migrate import migrate, role_url
+
+
+@pytest.fixture
+def runtime_on_catalog_role(database_url, monkeypatch):
+    from functions.runtime.db import dispose_engine
+    from functions.runtime.settings import reset_settings
+
+    monkeypatch.setenv("DATABASE_URL", role_url(database_url, "catalog"))
+    reset_settings()
+    dispose_engine()
+    yield
+    monkeypatch.undo()
+    dispose_engine()
+    reset_settings()
+
+
+def _category_row(slug: str) -> dict:
+    return {"id": uuid.uuid4(), "slug": slug, "name": slug, "description": "", "position": 0}
+
+
+def _exists(slug: str) -> bool:
+    from functions.runtime.db import read_only
+
+    with read_only() as conn:
+        return conn.scalar(select(categories.c.id).where(categories.c.slug == slug)) is not None
+
+
+class TestUnitOfWork:
+    def test_work_that_is_not_committed_is_rolled_back(self, runtime_on_catalog_role):
+        from functions.runtime.db import unit_of_work
+
+        slug = f"uncommitted-{uuid.uuid4().hex[:8]}"
+        with unit_of_work() as uow:
+            uow.conn.execute(insert(categories).values(**_category_row(slug)))
+        assert not _exists(slug)
+
+    def test_a_crash_mid_work_leaves_nothing_behind(self, runtime_on_catalog_role):
+        from functions.runtime.db import unit_of_work
+
+        slug = f"crashed-{uuid.uuid4().hex[:8]}"
+        with pytest.raises(RuntimeError), unit_of_work() as uow:
+            uow.conn.execute(insert(categories).values(**_category_row(slug)))
+            raise RuntimeError("the function died here")
+        assert not _exists(slug)
+
+    def test_committed_work_stays(self, runtime_on_catalog_role):
+        from functions.runtime.db import unit_of_work
+
+        slug = f"committed-{uuid.uuid4().hex[:8]}"
+        with unit_of_work() as uow:
+            uow.conn.execute(insert(categories).values(**_category_row(slug)))
+            uow.commit()
+        assert _exists(slug)
+
+
+class TestRoles:
+    def test_a_domain_role_cannot_change_the_schema(self, database_url):
+        engine = create_engine(role_url(database_url, "catalog"))
+        with engine.connect() as conn, pytest.raises(ProgrammingError, match="permission denied"):
+            conn.execute(text("CREATE TABLE catalog.sneaky (id int)"))
+        engine.dispose()
+
+    def test_a_domain_role_cannot_touch_the_migration_history(self, database_url):
+        engine = create_engine(role_url(database_url, "catalog"))
+        with engine.connect() as conn, pytest.raises(ProgrammingError, match="permission denied"):
+            conn.execute(text("SELECT * FROM migrations.catalog"))
+        engine.dispose()
+
+
+def test_migrating_again_changes_nothing(database_url):
+    engine = create_engine(database_url)
+    schema_of = text("SELECT table_name, column_name, data_type FROM information_schema.columns "
+                     "WHERE table_schema = 'catalog' ORDER BY 1, 2")
+    with engine.connect() as conn:
+        before = conn.execute(schema_of).all(), conn.execute(text("SELECT * FROM migrations.catalog")).all()
+    migrate(database_url)
+    with engine.connect() as conn:
+        after = conn.execute(schema_of).all(), conn.execute(text("SELECT * FROM migrations.catalog")).all()
+    engine.dispose()
+    assert before == after and before[1] == [("0001",)]
