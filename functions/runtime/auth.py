@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from functions.runtime.errors import forbidden, service_unavailable, unauthorized
+from functions.runtime.errors import Problem, forbidden, service_unavailable, unauthorized
 from functions.runtime.settings import get_settings
 
 if TYPE_CHECKING:
@@ -55,6 +55,16 @@ def bearer_claims(request: Request) -> Claims:
     return verify_token(token.strip())
 
 
+def optional_claims(request: Request) -> Claims | None:
+    """Return the caller's claims on a public endpoint; a missing or bad token means anonymous."""
+    if "Authorization" not in request.headers:
+        return None
+    try:
+        return bearer_claims(request)
+    except Problem:  # an expired token must not break a page anyone may see
+        return None
+
+
 def require_admin(request: Request) -> Claims:
     """Return the caller's claims if the caller is an admin; 401 or 403 otherwise."""
     claims = bearer_claims(request)
@@ -63,4 +73,4 @@ def require_admin(request: Request) -> Claims:
     return claims
 
 
-__all__ = ["ADMIN", "Claims", "bearer_claims", "require_admin", "verify_token"]
+__all__ = ["ADMIN", "Claims", "bearer_claims", "optional_claims", "require_admin", "verify_token"]

@@ -196,3 +196,13 @@ class TestConcurrentCreates:
         assert [r.status_code for r in responses] == [201] * 6
         slugs = {r.get_json()["slug"] for r in responses}
         assert len(slugs) == 6 and name.lower().replace(" ", "-") in slugs
+
+
+class TestPublicReadsWithTokens:
+    def test_an_expired_token_does_not_break_a_public_page(self, client_for, mint, new_product):
+        import time
+
+        product = new_product()
+        expired = {"Authorization": f"Bearer {mint('customer', exp=int(time.time()) - 60)}"}
+        response = client_for("product").get(f"/api/products/{product['id']}", headers=expired)
+        assert response.status_code == 200
