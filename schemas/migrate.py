@@ -43,12 +43,6 @@ def _ensure_role_and_schema(conn: Connection, domain: str) -> None:
                       f"GRANT USAGE, SELECT ON SEQUENCES TO {role}"))
 
 
-def _grant_existing(conn: Connection, domain: str) -> None:
-    role = role_name(domain)
-    conn.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {domain} TO {role}"))
-    conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {domain} TO {role}"))
-
-
 def _upgrade(conn: Connection, domain: str) -> None:
     from alembic import command
     from alembic.config import Config
@@ -69,8 +63,7 @@ def migrate(admin_url: str, domains: tuple[str, ...] = DOMAINS) -> None:
             conn.execute(text(f"REVOKE ALL ON SCHEMA {VERSION_SCHEMA} FROM PUBLIC"))
             for domain in domains:
                 _ensure_role_and_schema(conn, domain)
-                _upgrade(conn, domain)
-                _grant_existing(conn, domain)
+                _upgrade(conn, domain)  # new tables get the role's rights by default privileges
             conn.commit()
     finally:
         engine.dispose()

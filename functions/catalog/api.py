@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from contextlib import AbstractContextManager
+
 from flask import Request, Response
 
 from functions.catalog import categories as category_cases
@@ -14,11 +16,19 @@ from functions.catalog.commands import (
 )
 from functions.catalog.search import search_products
 from functions.runtime.auth import ADMIN, optional_claims, require_admin
-from functions.runtime.db import read_only, unit_of_work
+from functions.runtime.db import UnitOfWork, read_only, unit_of_work
 from functions.runtime.errors import invalid_field, not_found
 from functions.runtime.paging import envelope
 from functions.runtime.validation import parse_body, parse_query
 from functions.runtime.web import http_function, json_response, no_content
+
+
+DOMAIN = "catalog"
+
+
+def _admin_work(request: Request) -> AbstractContextManager[UnitOfWork]:
+    """Check the caller is an admin, then return a unit of work that audits as them."""
+    return unit_of_work(DOMAIN, actor=require_admin(request).sub)
 
 
 def _last_segment(request: Request) -> str:
@@ -42,9 +52,9 @@ def _caller_is_admin(request: Request) -> bool:
 def categories(request: Request) -> Response:
     """GET: the category tree. POST: create a category (admin)."""
     if request.method == "POST":
-        require_admin(request)
+        work = _admin_work(request)
         command = parse_body(request, CreateCategory)
-        with unit_of_work() as uow:
+        with work as uow:
             created = category_cases.create_category(uow, command)
         return json_response(created, 201, {"Location": f"/api/categories/{created['id']}"})
     with read_only() as conn:
@@ -58,14 +68,14 @@ def category(request: Request) -> Response:
     if request.method == "GET":
         with read_only() as conn:
             return json_response(category_cases.get_category(conn, _last_segment(request)))
-    require_admin(request)
+    work = _admin_work(request)
     category_id = _id_from_path(request, "category")
     if request.method == "DELETE":
-        with unit_of_work() as uow:
+        with work as uow:
             category_cases.delete_category(uow, category_id)
         return no_content()
     command = parse_body(request, UpdateCategory)
-    with unit_of_work() as uow:
+    with work as uow:
         return json_response(category_cases.update_category(uow, category_id, command))
 
 
@@ -73,9 +83,9 @@ def category(request: Request) -> Response:
 def products(request: Request) -> Response:
     """GET: search products. POST: create a product (admin)."""
     if request.method == "POST":
-        require_admin(request)
+        work = _admin_work(request)
         command = parse_body(request, CreateProduct)
-        with unit_of_work() as uow:
+        with work as uow:
             created = product_cases.create_product(uow, command)
         return json_response(created, 201, {"Location": f"/api/products/{created['id']}"})
     query = parse_query(request, SearchProducts)
@@ -91,14 +101,14 @@ def product(request: Request) -> Response:
             found = product_cases.get_product(conn, _last_segment(request),
                                               include_inactive=_caller_is_admin(request))
         return json_response(found)
-    require_admin(request)
+    work = _admin_work(request)
     product_id = _id_from_path(request, "product")
     if request.method == "DELETE":
-        with unit_of_work() as uow:
+        with work as uow:
             product_cases.deactivate_product(uow, product_id)
         return no_content()
     command = parse_body(request, UpdateProduct)
-    with unit_of_work() as uow:
+    with work as uow:
         return json_response(product_cases.update_product(uow, product_id, command))
 
 

@@ -97,6 +97,7 @@ def create_category(uow: UnitOfWork, cmd: CreateCategory) -> dict[str, Any]:
     except IntegrityError as exc:
         _raise_conflict(exc)
     created = get_category(uow.conn, str(category_id))
+    uow.audit("category.created", category_id, {"slug": created["slug"], "name": created["name"]})
     uow.commit()
     return created
 
@@ -117,6 +118,7 @@ def update_category(uow: UnitOfWork, category_id: UUID, cmd: UpdateCategory) -> 
                          .values(**changes, updated_at=func.now()))
     except IntegrityError as exc:
         _raise_conflict(exc)
+    uow.audit("category.updated", category_id, changes)
     updated = get_category(conn, str(category_id))
     uow.commit()
     return updated
@@ -138,4 +140,5 @@ def delete_category(uow: UnitOfWork, category_id: UUID) -> None:
             conn.execute(delete(categories).where(categories.c.id == category_id))
     except IntegrityError:  # a product was added concurrently: the foreign key refuses
         raise conflict("The category still has products; move or delete them first.") from None
+    uow.audit("category.deleted", category_id)
     uow.commit()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
@@ -100,6 +100,8 @@ def create_product(uow: UnitOfWork, cmd: CreateProduct) -> dict[str, Any]:
                 _raise_conflict(exc, cmd.sku)
     _replace_images(conn, product_id, cmd.images)
     created = get_product(conn, str(product_id), include_inactive=True)
+    uow.audit("product.created", product_id,
+              {"sku": cmd.sku, "name": cmd.name, "price": created["price"]})
     uow.commit()
     return created
 
@@ -107,8 +109,9 @@ def create_product(uow: UnitOfWork, cmd: CreateProduct) -> dict[str, Any]:
 def update_product(uow: UnitOfWork, product_id: UUID, cmd: UpdateProduct) -> dict[str, Any]:
     """Apply the fields the caller sent; the row is locked so concurrent patches serialise."""
     conn = uow.conn
-    locked = conn.execute(select(products.c.sku).where(products.c.id == product_id).with_for_update())
-    if locked.first() is None:
+    before = conn.execute(select(products).where(products.c.id == product_id).with_for_update()) \
+        .mappings().first()
+    if before is None:
         raise not_found("Product", str(product_id))
     changes = cmd.changes()
     if "category_id" in changes:
@@ -124,15 +127,30 @@ def update_product(uow: UnitOfWork, product_id: UUID, cmd: UpdateProduct) -> dic
         _raise_conflict(exc)
     if images is not None:
         _replace_images(conn, product_id, cmd.images or [])
+    uow.audit("product.updated", product_id, _diff(before, changes, images))
     updated = get_product(conn, str(product_id), include_inactive=True)
     uow.commit()
     return updated
 
 
+def _diff(before: Mapping[str, Any], changes: dict[str, Any], images: list[Image] | None,
+          ) -> dict[str, Any]:
+    """Return {field: {"from", "to"}} for what the update changed (a price change included)."""
+    diff = {name: {"from": before[name], "to": value}
+            for name, value in changes.items() if before[name] != value}
+    if images is not None:
+        diff["images"] = {"to": [image.url for image in images]}
+    return diff
+
+
 def deactivate_product(uow: UnitOfWork, product_id: UUID) -> None:
     """Hide the product from the storefront, keeping its row for order history (idempotent)."""
-    result = uow.conn.execute(update(products).where(products.c.id == product_id)
-                              .values(active=False, updated_at=func.now()))
-    if result.rowcount == 0:
+    active = uow.conn.scalar(select(products.c.active).where(products.c.id == product_id)
+                             .with_for_update())
+    if active is None:
         raise not_found("Product", str(product_id))
+    if active:
+        uow.conn.execute(update(products).where(products.c.id == product_id)
+                         .values(active=False, updated_at=func.now()))
+        uow.audit("product.deactivated", product_id)
     uow.commit()

@@ -51,7 +51,7 @@ def bearer_claims(request: Request) -> Claims:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise unauthorized("A bearer access token is required.")
+        raise unauthorized("A bearer access token is required.", token_given=False)
     return verify_token(token.strip())
 
 

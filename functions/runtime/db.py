@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from functions.runtime.settings import get_settings
 
@@ -46,11 +47,21 @@ def dispose_engine() -> None:
 
 
 class UnitOfWork:
-    """One transaction: everything done through `conn` commits together or not at all."""
+    """One transaction of one domain: everything done through it commits together or not at all."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, domain: str, actor: str | None = None) -> None:
         self.conn = conn
+        self.domain = domain
+        self.actor = actor
         self._committed = False
+
+    def audit(self, action: str, entity_id: UUID, changes: dict[str, Any] | None = None) -> None:
+        """Record an admin action in the domain's audit trail, in this transaction."""
+        from functions.runtime.audit import record
+
+        if self.actor is None:
+            raise RuntimeError("an audited unit of work needs an actor")
+        record(self.conn, self.domain, self.actor, action, entity_id, changes)
 
     def commit(self) -> None:
         """Commit the transaction; without this call the unit of work rolls back."""
@@ -63,10 +74,10 @@ class UnitOfWork:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[UnitOfWork]:
+def unit_of_work(domain: str, actor: str | None = None) -> Iterator[UnitOfWork]:
     """Yield a unit of work whose transaction rolls back unless `commit()` was called."""
     with get_engine().connect() as conn:
-        uow = UnitOfWork(conn)
+        uow = UnitOfWork(conn, domain, actor)
         try:
             yield uow
         finally:

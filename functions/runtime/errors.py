@@ -65,8 +65,12 @@ def conflict(detail: str, field_name: str | None = None) -> Problem:
     return Problem(409, "conflict", "Conflicts with the current state", detail, errors)
 
 
-def unauthorized(detail: str) -> Problem:
-    header = f'Bearer error="invalid_token", error_description="{detail}"'
+def unauthorized(detail: str, *, token_given: bool = True) -> Problem:
+    """A 401 with RFC 6750's challenge: an error code only when a token was sent."""
+    header = 'Bearer realm="ecom"'
+    if token_given:
+        quoted = detail.replace("\\", "").replace('"', "'")
+        header += f', error="invalid_token", error_description="{quoted}"'
     return Problem(401, "unauthorized", "Authentication required", detail,
                    headers={"WWW-Authenticate": header})
 

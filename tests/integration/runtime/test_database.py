@@ -40,7 +40,7 @@ class TestUnitOfWork:
         from functions.runtime.db import unit_of_work
 
         slug = f"uncommitted-{uuid.uuid4().hex[:8]}"
-        with unit_of_work() as uow:
+        with unit_of_work("catalog") as uow:
             uow.conn.execute(insert(categories).values(**_category_row(slug)))
         assert not _exists(slug)
 
@@ -48,7 +48,7 @@ class TestUnitOfWork:
         from functions.runtime.db import unit_of_work
 
         slug = f"crashed-{uuid.uuid4().hex[:8]}"
-        with pytest.raises(RuntimeError), unit_of_work() as uow:
+        with pytest.raises(RuntimeError), unit_of_work("catalog") as uow:
             uow.conn.execute(insert(categories).values(**_category_row(slug)))
             raise RuntimeError("the function died here")
         assert not _exists(slug)
@@ -57,13 +57,24 @@ class TestUnitOfWork:
         from functions.runtime.db import unit_of_work
 
         slug = f"committed-{uuid.uuid4().hex[:8]}"
-        with unit_of_work() as uow:
+        with unit_of_work("catalog") as uow:
             uow.conn.execute(insert(categories).values(**_category_row(slug)))
             uow.commit()
         assert _exists(slug)
 
 
 class TestRoles:
+    def test_the_audit_trail_is_append_only_for_the_domain_role(self, database_url):
+        engine = create_engine(role_url(database_url, "catalog"))
+        with engine.connect() as conn:
+            conn.execute(text("INSERT INTO catalog.audit_log (actor, action, entity_id, request_id) "
+                              "VALUES ('t', 't', gen_random_uuid(), 'r')"))
+            for statement in ("UPDATE catalog.audit_log SET actor = 'x'", "DELETE FROM catalog.audit_log"):
+                with pytest.raises(ProgrammingError, match="permission denied"), conn.begin_nested():
+                    conn.execute(text(statement))
+            conn.rollback()
+        engine.dispose()
+
     def test_a_domain_role_cannot_change_the_schema(self, database_url):
         engine = create_engine(role_url(database_url, "catalog"))
         with engine.connect() as conn, pytest.raises(ProgrammingError, match="permission denied"):
@@ -87,4 +98,4 @@ def test_migrating_again_changes_nothing(database_url):
     with engine.connect() as conn:
         after = conn.execute(schema_of).all(), conn.execute(text("SELECT * FROM migrations.catalog")).all()
     engine.dispose()
-    assert before == after and before[1] == [("0001",)]
+    assert before == after and len(before[1]) == 1  # one version row: the head
