@@ -13,7 +13,7 @@ What is measured
     psutil from the dev process's children), bypassing the gateway: the baseline.
 
 How to read it
-    req/s is completed requests per second over the recorded window; p50/p99 are per-request
+    req/s is 200 answers per second over the recorded window; p50/p99 are per-request
     latencies seen by the clients. gateway/direct ratios show what the local gateway adds (a
     ratio of 1.0 means free). Everything shares this machine's cores (gateway, function,
     PostgreSQL and the load generator), so absolute numbers are a floor, not a capacity figure.
@@ -146,11 +146,16 @@ def run_level(port: int, paths: Sequence[str], clients: int, max_procs: int, war
             latencies, errors, samples = results.get(timeout=warm_up + seconds + 60)
             merged.merge(Outcome(latencies, Counter(errors), samples))
         return merged
-    finally:
+    except BaseException:
         for p in procs:
+            if p.pid is not None and p.is_alive():
+                p.terminate()  # interrupted or failed: do not let the level run on
+        raise
+    finally:
+        for p in (p for p in procs if p.pid is not None):  # started ones only
             p.join(timeout=5)
             if p.is_alive():
-                p.terminate()
+                p.kill()
                 p.join(timeout=5)
 
 
@@ -228,7 +233,8 @@ def stop_dev(proc: subprocess.Popen[bytes], log: IO[bytes]) -> None:
     for p in alive:
         p.kill()
     if alive:
-        raise RuntimeError(f"processes left after localrun.dev stopped (killed now): {[p.pid for p in alive]}")
+        pids = [p.pid for p in alive]
+        raise RuntimeError(f"processes left after localrun.dev stopped (killed now): {pids}")
     if proc.returncode != 0:
         raise RuntimeError(f"localrun.dev exited with {proc.returncode}:\n{tail(log)}")
 
@@ -319,8 +325,11 @@ def report(levels: list[Level]) -> None:
             for sample in lv.outcome.samples:
                 print(f"    {sample}")
     gw = by.get(("gateway", TARGET_CLIENTS))
-    verdict = f"{'met' if gw.p(99) < TARGET_P99_MS else 'MISSED'} ({gw.p(99):.1f} ms)" if gw else "not measured"
-    print(f"\ntarget: p99 < {TARGET_P99_MS:.0f} ms at {TARGET_CLIENTS} clients (through the gateway) -> {verdict}")
+    verdict = "not measured"
+    if gw is not None:
+        verdict = f"{'met' if gw.p(99) < TARGET_P99_MS else 'MISSED'} ({gw.p(99):.1f} ms)"
+    print(f"\ntarget: p99 < {TARGET_P99_MS:.0f} ms at {TARGET_CLIENTS} clients (through the gateway)"
+          f" -> {verdict}")
 
 
 def client_counts(text: str) -> list[int]:

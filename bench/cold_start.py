@@ -36,7 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from _common import REPO, check_search, fetch, percentile, search_path, seeded_database, sigterm_as_interrupt, table
+from _common import (
+    REPO, check_search, fetch, percentile, search_path, seeded_database, sigterm_as_interrupt, table,
+)
 
 from localrun.activator import Activator, Event
 from localrun.dev import secrets_for
@@ -212,7 +214,7 @@ def children_log() -> Iterator[IO[bytes]]:
         os.dup2(log.fileno(), 2)
         try:
             yield log
-        except BaseException:
+        except Exception:  # an error, not Ctrl-C: show what the functions said last
             os.dup2(saved, 2)
             log.seek(0)
             tail = log.read()[-4000:].decode("utf-8", "replace")
@@ -267,7 +269,8 @@ def print_summary(results: dict[str, Series]) -> None:
 def print_breakdown(results: dict[str, Series], python_ms: float, imports: list[tuple[str, float]]) -> None:
     """Print where a cold request's time goes, the import costs and the stop times."""
     print("\nwhere a cold request's time goes (from the activator's start/ready events)")
-    rows = [[name, phase, *p50_p95(values)] for name, s in results.items() for phase, values in s.phases.items()]
+    rows = [[name, phase, *p50_p95(values)]
+            for name, s in results.items() for phase, values in s.phases.items()]
     rows += [[name, "(stop: scale to zero)", *p50_p95(s.stop_ms)] for name, s in results.items()]
     print(table(["function", "phase", "p50", "p95"], rows, left=2))
     print("\nimport costs in a fresh interpreter (cumulative, best of 3; part of spawn -> listening)")
