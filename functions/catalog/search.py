@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import DOUBLE_PRECISION, REGCONFIG
 from functions.catalog import model
 from functions.catalog.categories import category_nodes, find_category
 from functions.catalog.commands import SearchProducts
-from functions.catalog.products import images_of, product_query
+from functions.catalog.products import product_query
 from functions.catalog.tables import availability, products
 from functions.catalog.views import product_view
 from functions.runtime.errors import invalid_field
@@ -121,9 +121,8 @@ def search_products(conn: Connection, query: SearchProducts) -> dict[str, Any]:
     rows = conn.execute(stmt).mappings().all()
 
     more, rows = len(rows) > query.page_size, rows[:query.page_size]
-    images = images_of(conn, [row["id"] for row in rows]) if rows else {}
     next_cursor = (model.encode_cursor(sort, _cursor_value(rows[-1]["sort_key"]), rows[-1]["id"])
                    if more else None)
-    items = [product_view(row, images.get(row["id"], [])) for row in rows]
+    items = [product_view(row) for row in rows]
     return envelope(items, total, page, query.page_size, facets={"categories": facets},
                     sort=sort, next_cursor=next_cursor)

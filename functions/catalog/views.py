@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
 from functions.runtime.money import money
 
 
-def image_view(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {"url": row["url"], "alt": row["alt"], "position": row["position"]}
-
-
 def category_ref(category_id: UUID | None, slug: str | None, name: str | None) -> dict[str, Any] | None:
     return None if category_id is None else {"id": category_id, "slug": slug, "name": name}
 
 
-def product_view(row: Mapping[str, Any], images: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def product_view(row: Mapping[str, Any]) -> dict[str, Any]:
     """Return a product as the API shows it (row from `products.product_query`)."""
     return {
         "id": row["id"],
@@ -28,7 +24,7 @@ def product_view(row: Mapping[str, Any], images: Sequence[Mapping[str, Any]]) ->
         "price": money(row["price_minor"], row["currency"]),
         "category": category_ref(row["category_id"], row["category_slug"], row["category_name"]),
         "attributes": row["attributes"],
-        "images": [image_view(image) for image in images],
+        "images": row["images"],  # already [{url, alt, position}], built by the query
         "in_stock": row["in_stock"],
         "active": row["active"],
         "created_at": row["created_at"],
