@@ -39,8 +39,16 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from _common import (
-    HOST, QUERY_WORDS, REPO, check_search, fetch, percentile, search_path, seeded_database,
-    sigterm_as_interrupt, table,
+    HOST,
+    QUERY_WORDS,
+    REPO,
+    check_search,
+    fetch,
+    percentile,
+    search_path,
+    seeded_database,
+    sigterm_as_interrupt,
+    table,
 )
 
 TARGET_P99_MS, TARGET_CLIENTS = 50.0, 8

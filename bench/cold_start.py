@@ -37,7 +37,14 @@ from pathlib import Path
 from typing import IO
 
 from _common import (
-    REPO, check_search, fetch, percentile, search_path, seeded_database, sigterm_as_interrupt, table,
+    REPO,
+    check_search,
+    fetch,
+    percentile,
+    search_path,
+    seeded_database,
+    sigterm_as_interrupt,
+    table,
 )
 
 from localrun.activator import Activator, Event

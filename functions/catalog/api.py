@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from contextlib import AbstractContextManager
 
 from flask import Request, Response
 
 from functions.catalog import categories as category_cases
-from functions.catalog import model
 from functions.catalog import products as product_cases
 from functions.catalog.commands import (
-    CreateCategory, CreateProduct, SearchProducts, UpdateCategory, UpdateProduct,
+    CreateCategory,
+    CreateProduct,
+    SearchProducts,
+    UpdateCategory,
+    UpdateProduct,
 )
 from functions.catalog.search import search_products
 from functions.runtime.auth import ADMIN, optional_claims, require_admin
 from functions.runtime.db import UnitOfWork, read_only, unit_of_work
-from functions.runtime.errors import invalid_field, not_found
+from functions.runtime.errors import not_found
 from functions.runtime.paging import envelope
 from functions.runtime.validation import parse_body, parse_query
-from functions.runtime.web import http_function, json_response, no_content
-
+from functions.runtime.web import (
+    created_response,
+    http_function,
+    id_from_path,
+    json_response,
+    last_segment,
+    no_content,
+)
 
 DOMAIN = "catalog"
 
@@ -29,18 +36,6 @@ DOMAIN = "catalog"
 def _admin_work(request: Request) -> AbstractContextManager[UnitOfWork]:
     """Check the caller is an admin, then return a unit of work that audits as them."""
     return unit_of_work(DOMAIN, actor=require_admin(request).sub)
-
-
-def _last_segment(request: Request) -> str:
-    return request.path.rstrip("/").rsplit("/", 1)[-1]
-
-
-def _id_from_path(request: Request, what: str) -> UUID:
-    ref = _last_segment(request)
-    parsed = model.parse_uuid(ref)
-    if parsed is None:
-        raise invalid_field("id", f"'{ref}' is not a {what} id (a UUID)")
-    return parsed
 
 
 def _caller_is_admin(request: Request) -> bool:
@@ -56,7 +51,7 @@ def categories(request: Request) -> Response:
         command = parse_body(request, CreateCategory)
         with work as uow:
             created = category_cases.create_category(uow, command)
-        return json_response(created, 201, {"Location": f"/api/categories/{created['id']}"})
+        return created_response(created, f"/api/categories/{created['id']}")
     with read_only() as conn:
         tree = category_cases.category_tree(conn)
     return json_response(envelope(tree, len(tree), 1, len(tree)))
@@ -67,9 +62,9 @@ def category(request: Request) -> Response:
     """GET a category by id or slug; PATCH or DELETE it by id (admin)."""
     if request.method == "GET":
         with read_only() as conn:
-            return json_response(category_cases.get_category(conn, _last_segment(request)))
+            return json_response(category_cases.get_category(conn, last_segment(request)))
     work = _admin_work(request)
-    category_id = _id_from_path(request, "category")
+    category_id = id_from_path(request, "category")
     if request.method == "DELETE":
         with work as uow:
             category_cases.delete_category(uow, category_id)
@@ -87,7 +82,7 @@ def products(request: Request) -> Response:
         command = parse_body(request, CreateProduct)
         with work as uow:
             created = product_cases.create_product(uow, command)
-        return json_response(created, 201, {"Location": f"/api/products/{created['id']}"})
+        return created_response(created, f"/api/products/{created['id']}")
     query = parse_query(request, SearchProducts)
     with read_only() as conn:
         return json_response(search_products(conn, query))
@@ -98,11 +93,11 @@ def product(request: Request) -> Response:
     """GET a product by id or slug; PATCH or DELETE (deactivate) it by id (admin)."""
     if request.method == "GET":
         with read_only() as conn:
-            found = product_cases.get_product(conn, _last_segment(request),
+            found = product_cases.get_product(conn, last_segment(request),
                                               include_inactive=_caller_is_admin(request))
         return json_response(found)
     work = _admin_work(request)
-    product_id = _id_from_path(request, "product")
+    product_id = id_from_path(request, "product")
     if request.method == "DELETE":
         with work as uow:
             product_cases.deactivate_product(uow, product_id)
@@ -117,7 +112,7 @@ def media(request: Request) -> Response:
     """Serve a product image shipped with the catalog (SVG, cacheable, no active content)."""
     from functions.catalog.media import read_image
 
-    name = _last_segment(request)
+    name = last_segment(request)
     image = read_image(name)
     if image is None:
         raise not_found("Image", name)

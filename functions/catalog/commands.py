@@ -6,7 +6,12 @@ from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import (
-    BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
 )
 
 from functions.catalog.model import SKU_PATTERN, SLUG_PATTERN, SORTS

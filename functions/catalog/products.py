@@ -8,7 +8,16 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
-    Connection, ScalarSelect, Select, delete, false, func, insert, literal_column, select, update,
+    Connection,
+    ScalarSelect,
+    Select,
+    delete,
+    false,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError

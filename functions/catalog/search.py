@@ -7,7 +7,16 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
-    ColumnElement, Connection, and_, cast, false, func, literal, literal_column, select, tuple_,
+    ColumnElement,
+    Connection,
+    and_,
+    cast,
+    false,
+    func,
+    literal,
+    literal_column,
+    select,
+    tuple_,
 )
 from sqlalchemy.dialects.postgresql import DOUBLE_PRECISION, REGCONFIG
 

@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from functions.runtime.errors import (
-    FieldError, malformed_json, unsupported_media_type, validation_failed,
+    FieldError,
+    malformed_json,
+    unsupported_media_type,
+    validation_failed,
 )
 
 if TYPE_CHECKING:

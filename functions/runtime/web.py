@@ -16,7 +16,7 @@ import functions_framework
 from flask import Request, Response
 
 from functions.runtime import health
-from functions.runtime.errors import Problem, internal_error, method_not_allowed
+from functions.runtime.errors import Problem, internal_error, invalid_field, method_not_allowed
 from functions.runtime.logs import configure_logging, correlation_id
 from functions.runtime.settings import get_settings
 
@@ -48,8 +48,27 @@ def problem_response(problem: Problem, instance: str | None = None) -> Response:
                     content_type="application/problem+json")
 
 
+def created_response(resource: dict[str, Any], location: str) -> Response:
+    """Return 201 with the new resource and where it lives."""
+    return json_response(resource, 201, {"Location": location})
+
+
 def no_content() -> Response:
     return Response(status=204)
+
+
+def last_segment(request: Request) -> str:
+    """Return the path's last segment: the `{id}` of an item route such as /api/products/{id}."""
+    return request.path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def id_from_path(request: Request, what: str) -> uuid.UUID:
+    """Return the path's last segment as a UUID, or raise a 422 naming the `id`."""
+    ref = last_segment(request)
+    try:
+        return uuid.UUID(ref)
+    except ValueError:
+        raise invalid_field("id", f"'{ref}' is not a {what} id (a UUID)") from None
 
 
 def _request_id(request: Request) -> str:

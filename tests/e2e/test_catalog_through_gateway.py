@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import create_engine
 
 from functions.catalog.seed import load_seed, seed_catalog
+from localrun.activator import Activator
 from localrun.dev import secrets_for
 from localrun.gateway import Gateway, serve
-from localrun.activator import Activator
 from localrun.scratch import scratch_database
 from schemas.migrate import role_url
 from tests.conftest import ADMIN_URL
