@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: dev test test-unit test-integration test-e2e migrate seed token bench lock clean
+.PHONY: dev test test-unit test-integration test-e2e migrate seed admin token bench lock clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ migrate: $(VENV)/.installed  ## apply every domain's migrations (re-running is a
 
 seed: $(VENV)/.installed  ## load the demo catalog (idempotent)
 	$(PY) -m localrun.dev seed
+
+admin: $(VENV)/.installed  ## make a registered user an admin: make admin EMAIL=you@example.com
+	$(PY) -m localrun.dev admin --email "$(EMAIL)"
 
 token: $(VENV)/.installed  ## print a dev access token: make token ROLE=admin
 	$(PY) -m localrun.dev token --role $(or $(ROLE),customer)

@@ -237,8 +237,8 @@ def children_log() -> Iterator[IO[bytes]]:
 def running_stack(idle_seconds: float = 600.0) -> Iterator[tuple[Gateway, Activator]]:
     """Yield an in-process gateway + activator on a free port over a seeded scratch database."""
     with seeded_database("bench_cold") as url, tempfile.TemporaryDirectory() as keys:
-        _, public = ensure_key_pair(Path(keys))
-        gateway, activator = serve(REPO, secrets_for(url, public.read_text()), port=0,
+        private, public = ensure_key_pair(Path(keys))
+        gateway, activator = serve(REPO, secrets_for(url, (private.read_text(), public.read_text())), port=0,
                                    idle_seconds=idle_seconds)
         try:
             yield gateway, activator

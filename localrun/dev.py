@@ -70,16 +70,39 @@ def seed(admin_url: str, *, only_if_empty: bool) -> None:
         engine.dispose()
 
 
+def make_admin(admin_url: str, email: str) -> None:
+    """Give a registered user the admin role: how the first admin comes to be."""
+    from sqlalchemy import create_engine
+
+    from functions.accounts.users import promote_to_admin
+    from functions.runtime.errors import Problem
+    from schemas.migrate import role_url
+
+    engine = create_engine(role_url(admin_url, "accounts"))
+    try:
+        with engine.begin() as conn:
+            user_id = promote_to_admin(conn, email)
+        _say(f"{email} ({user_id}) is now an admin; their next login carries the role")
+    except Problem as problem:
+        raise SystemExit(f"[dev] {problem.detail}") from None
+    finally:
+        engine.dispose()
+
+
 def _jwt_settings() -> dict[str, str]:
     return yaml.safe_load(CONFIG_MAP.read_text())["data"]
 
 
-def secrets_for(admin_url: str, public_key_pem: str) -> dict[tuple[str, str], str]:
-    """Return the values of the Secrets the Knative Services name, for the local runtime."""
+def secrets_for(admin_url: str, key_pair: tuple[str, str]) -> dict[tuple[str, str], str]:
+    """Return the values of the Secrets the Knative Services name, for the local runtime.
+
+    `key_pair` is the (private, public) PEM text of the token signing key.
+    """
     from schemas.migrate import DOMAINS, role_url
 
     secrets = {(f"ecom-db-{domain}", "url"): role_url(admin_url, domain) for domain in DOMAINS}
-    secrets[("ecom-jwt", "public.pem")] = public_key_pem
+    secrets[("ecom-jwt-signing", "private.pem")] = key_pair[0]
+    secrets[("ecom-jwt", "public.pem")] = key_pair[1]
     return secrets
 
 
@@ -93,8 +116,9 @@ def run(idle_seconds: float, host: str, port: int) -> None:
     with database() as admin_url:
         migrate(admin_url)
         seed(admin_url, only_if_empty=True)
-        _, public_key = ensure_key_pair(DATA / "keys")
-        gateway, activator = serve(REPO, secrets_for(admin_url, public_key.read_text()),
+        private_key, public_key = ensure_key_pair(DATA / "keys")
+        key_pair = (private_key.read_text(), public_key.read_text())
+        gateway, activator = serve(REPO, secrets_for(admin_url, key_pair),
                                    host=host, port=port, idle_seconds=idle_seconds)
         try:
             base = f"http://{host}:{port}"
@@ -115,8 +139,10 @@ def run(idle_seconds: float, host: str, port: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m localrun.dev")
-    parser.add_argument("command", nargs="?", default="run", choices=("run", "migrate", "seed", "token"))
+    parser.add_argument("command", nargs="?", default="run",
+                        choices=("run", "migrate", "seed", "token", "admin"))
     parser.add_argument("--role", default="customer")
+    parser.add_argument("--email", help="with admin: the registered user to make an admin")
     parser.add_argument("--host", default=os.environ.get("GATEWAY_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("GATEWAY_PORT", "8080")))
     parser.add_argument("--idle-seconds", type=float,
@@ -131,6 +157,12 @@ def main(argv: list[str] | None = None) -> None:
         print(dev_token(private, args.role, settings["JWT_ISSUER"], settings["JWT_AUDIENCE"]))
     elif args.command == "run":
         run(args.idle_seconds, args.host, args.port)
+    elif args.command == "admin":
+        if not args.email:
+            parser.error("admin needs --email (make admin EMAIL=you@example.com)")
+        with database() as admin_url:
+            migrate(admin_url)
+            make_admin(admin_url, args.email)
     else:
         with database() as admin_url:
             migrate(admin_url)

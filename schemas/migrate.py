@@ -12,7 +12,7 @@ from sqlalchemy import Connection, create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 SCHEMAS_DIR = Path(__file__).resolve().parent
-DOMAINS: tuple[str, ...] = ("catalog",)
+DOMAINS: tuple[str, ...] = ("catalog", "accounts")
 VERSION_SCHEMA = "migrations"  # Alembic's version tables live apart from the domains' data
 _LOCK_KEY = 7_300_211  # any constant: serialises concurrent `make migrate` runs
 

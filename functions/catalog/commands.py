@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
@@ -15,6 +13,7 @@ from pydantic import (
 )
 
 from functions.catalog.model import SKU_PATTERN, SLUG_PATTERN, SORTS
+from functions.runtime.commands import Command, Patch
 from functions.runtime.money import Money
 from functions.runtime.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
@@ -25,28 +24,6 @@ Description = Annotated[str, StringConstraints(max_length=5000)]
 Url = Annotated[str, StringConstraints(pattern=r"^(/|https?://)\S+$", max_length=2048)]
 AttributeValue = str | int | float | bool
 MAX_IMAGES = 20
-
-
-class Command(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Patch(Command):
-    """A partial update: fields left out stay as they are; null only where a field allows it."""
-
-    nullable: ClassVar[frozenset[str]] = frozenset()
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _null_only_where_allowed(cls, value: Any, info: ValidationInfo) -> Any:
-        # Runs only for fields the caller sent: defaults are not validated.
-        if value is None and info.field_name not in cls.nullable:
-            raise ValueError("may not be null")
-        return value
-
-    def changes(self) -> dict[str, Any]:
-        """Return only the fields the caller sent."""
-        return {name: getattr(self, name) for name in self.model_fields_set}
 
 
 class Image(Command):

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import functools
-import json
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Column, Connection, DateTime, MetaData, Table, Text, insert
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    MetaData,
+    Table,
+    Text,
+    insert,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 
+from functions.runtime.jsonio import plain
 from functions.runtime.logs import correlation_id
 
 
@@ -32,7 +41,7 @@ def audit_table(schema: str) -> Table:
 def record(conn: Connection, schema: str, actor: str, action: str, entity_id: UUID,
            changes: dict[str, Any] | None = None) -> None:
     """Append an entry in the caller's transaction: it commits or rolls back with the action."""
-    as_json = json.loads(json.dumps(changes or {}, default=str))  # UUIDs, times: as text
+    as_json = plain(changes or {})  # UUIDs and times as text, exactly as the API writes them
     conn.execute(insert(audit_table(schema)).values(
         actor=actor, action=action, entity_id=entity_id, changes=as_json,
         request_id=correlation_id.get()))

@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from functions.runtime.errors import Problem, forbidden, service_unavailable, unauthorized
+from functions.runtime.errors import (
+    Problem,
+    forbidden,
+    service_unavailable,
+    unauthorized,
+)
 from functions.runtime.settings import get_settings
 
 if TYPE_CHECKING:
@@ -19,6 +24,7 @@ class Claims:
     sub: str
     role: str
     exp: int
+    sid: str | None = None  # the login session (refresh-token family) the token belongs to
 
 
 def verify_token(token: str) -> Claims:
@@ -43,7 +49,9 @@ def verify_token(token: str) -> Claims:
         raise unauthorized(f"The access token is not valid: {exc}.") from None
     if not isinstance(payload["sub"], str) or not isinstance(payload["role"], str):
         raise unauthorized("The access token's sub and role must be strings.")
-    return Claims(sub=payload["sub"], role=payload["role"], exp=int(payload["exp"]))
+    sid = payload.get("sid")
+    return Claims(sub=payload["sub"], role=payload["role"], exp=int(payload["exp"]),
+                  sid=sid if isinstance(sid, str) else None)
 
 
 def bearer_claims(request: Request) -> Claims:

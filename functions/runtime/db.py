@@ -89,6 +89,14 @@ class UnitOfWork:
             raise RuntimeError("an audited unit of work needs an actor")
         record(self.conn, self.domain, self.actor, action, entity_id, changes)
 
+    def emit(self, event_type: str, subject: str, data: dict[str, Any]) -> UUID:
+        """Write an event to the domain's outbox: it leaves only if this unit of work commits."""
+        from functions.runtime.outbox import append
+
+        service = get_settings().service_name.removeprefix(f"{self.domain}-")
+        return append(self.conn, self.domain, event_type, f"/ecom/{self.domain}/{service}",
+                      subject, data)
+
     def commit(self) -> None:
         """Commit the transaction; without this call the unit of work rolls back."""
         self.conn.commit()

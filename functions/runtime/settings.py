@@ -18,13 +18,16 @@ class Settings:
     jwt_issuer: str | None
     jwt_audience: str | None
     jwt_algorithms: tuple[str, ...]
+    jwt_private_key: str | None
+    access_token_seconds: int
+    refresh_token_days: int
 
 
-def _jwt_public_key() -> str | None:
-    """The PEM text, given inline (JWT_PUBLIC_KEY) or as a file (JWT_PUBLIC_KEY_FILE)."""
-    if key := os.environ.get("JWT_PUBLIC_KEY"):
+def _pem(name: str) -> str | None:
+    """A PEM text, given inline (NAME) or as a file (NAME_FILE)."""
+    if key := os.environ.get(name):
         return key
-    if path := os.environ.get("JWT_PUBLIC_KEY_FILE"):
+    if path := os.environ.get(f"{name}_FILE"):
         with open(path, encoding="utf-8") as fh:
             return fh.read()
     return None
@@ -40,10 +43,13 @@ def get_settings() -> Settings:
         db_pool_max_overflow=int(env("DB_POOL_MAX_OVERFLOW", "4")),
         log_level=env("LOG_LEVEL", "INFO").upper(),
         service_name=env("K_SERVICE", env("FUNCTION_TARGET", "function")),
-        jwt_public_key=_jwt_public_key(),
+        jwt_public_key=_pem("JWT_PUBLIC_KEY"),
         jwt_issuer=env("JWT_ISSUER") or None,
         jwt_audience=env("JWT_AUDIENCE") or None,
         jwt_algorithms=tuple(a.strip() for a in env("JWT_ALGORITHMS", "RS256").split(",") if a.strip()),
+        jwt_private_key=_pem("JWT_PRIVATE_KEY"),  # only the functions that issue tokens have it
+        access_token_seconds=int(env("ACCESS_TOKEN_SECONDS", "900")),
+        refresh_token_days=int(env("REFRESH_TOKEN_DAYS", "30")),
     )
 
 

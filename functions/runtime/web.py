@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import re
 import time
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, timezone
 from typing import Any
 
 import functions_framework
 from flask import Request, Response
 
 from functions.runtime import health
-from functions.runtime.errors import Problem, internal_error, invalid_field, method_not_allowed
+from functions.runtime.errors import (
+    Problem,
+    internal_error,
+    invalid_field,
+    method_not_allowed,
+)
+from functions.runtime.jsonio import dumps
 from functions.runtime.logs import configure_logging, correlation_id
 from functions.runtime.settings import get_settings
 
@@ -25,26 +29,14 @@ Handler = Callable[[Request], Response]
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """Return `data` as a compact JSON answer (UUIDs as strings, times as UTC ISO 8601)."""
-    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=_default)
-    return Response(body, status=status, headers=headers, content_type="application/json")
+    return Response(dumps(data), status=status, headers=headers, content_type="application/json")
 
 
 def problem_response(problem: Problem, instance: str | None = None) -> Response:
     """Return the RFC 9457 answer for `problem`."""
-    body = json.dumps(problem.to_json(instance), separators=(",", ":"))
-    return Response(body, status=problem.status, headers=problem.headers,
+    return Response(dumps(problem.to_json(instance)), status=problem.status, headers=problem.headers,
                     content_type="application/problem+json")
 
 

@@ -32,7 +32,7 @@ def stack(signing_key) -> Iterator[tuple[Gateway, Activator]]:
         with engine.begin() as conn:
             seed_catalog(conn, load_seed())
         engine.dispose()
-        gateway, activator = serve(REPO, secrets_for(url, signing_key[1]), port=0,
+        gateway, activator = serve(REPO, secrets_for(url, signing_key), port=0,
                                    idle_seconds=IDLE_SECONDS)
         try:
             yield gateway, activator

@@ -8,44 +8,22 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask.testing import FlaskClient
 
-from schemas.migrate import role_url
-from tests.conftest import JWT_AUDIENCE, JWT_ISSUER
+from tests.integration.conftest import assert_problem, client_factory, domain_env
+
+__all__ = ["assert_problem"]
 
 SOURCE = "functions/catalog/main.py"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def catalog_env(database_url: str, signing_key: tuple[str, str]) -> Iterator[None]:
-    """Point the runtime at the test database as the catalog's own role (least privilege)."""
-    from functions.runtime.db import dispose_engine
-    from functions.runtime.settings import reset_settings
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DATABASE_URL", role_url(database_url, "catalog"))
-        mp.setenv("JWT_PUBLIC_KEY", signing_key[1])
-        mp.setenv("JWT_ISSUER", JWT_ISSUER)
-        mp.setenv("JWT_AUDIENCE", JWT_AUDIENCE)
-        mp.setenv("LOG_LEVEL", "WARNING")
-        reset_settings()
-        dispose_engine()
+    with domain_env(database_url, signing_key, "catalog"):
         yield
-        dispose_engine()
-        reset_settings()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def client_for(catalog_env: None) -> Callable[[str], FlaskClient]:
-    """Return a test client of the functions-framework app for a catalog target."""
-    from functions_framework import create_app
-
-    clients: dict[str, FlaskClient] = {}
-
-    def _client(target: str) -> FlaskClient:
-        if target not in clients:
-            clients[target] = create_app(target, SOURCE, "http").test_client()
-        return clients[target]
-
-    return _client
+    return client_factory(SOURCE)
 
 
 def random_sku() -> str:
@@ -81,14 +59,3 @@ def new_product(client_for, admin_headers) -> Callable[..., dict]:
         return response.get_json()
 
     return _create
-
-
-def assert_problem(response, status: int, kind: str, field: str | None = None) -> dict:
-    """Assert an RFC 9457 answer of this status and type (naming `field`, when given)."""
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    doc = response.get_json()
-    assert doc["type"].endswith("/" + kind) and doc["status"] == status and doc["title"]
-    if field is not None:
-        assert field in {e["field"] for e in doc["errors"]}, doc
-    return doc

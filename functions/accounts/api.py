@@ -1,0 +1,148 @@
+"""The accounts' HTTP functions, one per route: parse, call the use case, shape the answer."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+
+from flask import Request, Response
+
+from functions.accounts import addresses as address_cases
+from functions.accounts import sessions
+from functions.accounts import users as user_cases
+from functions.accounts.commands import (
+    ChangePassword,
+    CreateAddress,
+    Login,
+    RefreshSession,
+    Register,
+    SearchUsers,
+    UpdateAddress,
+    UpdateProfile,
+    UpdateUser,
+)
+from functions.accounts.views import user_view
+from functions.runtime.auth import bearer_claims, require_admin
+from functions.runtime.db import UnitOfWork, read_only, unit_of_work
+from functions.runtime.validation import parse_body, parse_query
+from functions.runtime.web import (
+    created_response,
+    http_function,
+    id_from_path,
+    json_response,
+    no_content,
+)
+
+DOMAIN = "accounts"
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # tokens must not be cached
+
+
+def _work(actor: str | None = None) -> AbstractContextManager[UnitOfWork]:
+    return unit_of_work(DOMAIN, actor=actor)
+
+
+def _tokens(pair: sessions.TokenPair) -> Response:
+    return json_response(pair.to_json(), headers=_NO_STORE)
+
+
+@http_function(methods=("POST",))
+def register(request: Request) -> Response:
+    """Create a customer account."""
+    command = parse_body(request, Register)
+    with _work() as uow:
+        return created_response(user_cases.register(uow, command), "/api/users/me")
+
+
+@http_function(methods=("POST",))
+def login(request: Request) -> Response:
+    """Exchange email and password for an access token and a refresh token."""
+    command = parse_body(request, Login)
+    with _work() as uow:
+        return _tokens(sessions.login(uow, command))
+
+
+@http_function(methods=("POST",))
+def refresh(request: Request) -> Response:
+    """Rotate a refresh token into a new token pair."""
+    command = parse_body(request, RefreshSession)
+    with _work() as uow:
+        return _tokens(sessions.refresh(uow, command))
+
+
+@http_function(methods=("POST",))
+def logout(request: Request) -> Response:
+    """End the session a refresh token belongs to."""
+    command = parse_body(request, RefreshSession)
+    with _work() as uow:
+        sessions.logout(uow, command)
+    return no_content()
+
+
+@http_function(methods=("GET", "PATCH"))
+def me(request: Request) -> Response:
+    """GET the caller's profile; PATCH its name."""
+    claims = bearer_claims(request)
+    if request.method == "GET":
+        with read_only() as conn:
+            return json_response(user_view(user_cases.current_user(conn, claims)))
+    command = parse_body(request, UpdateProfile)
+    with _work(claims.sub) as uow:
+        return json_response(user_cases.update_profile(uow, claims, command))
+
+
+@http_function(methods=("POST",))
+def me_password(request: Request) -> Response:
+    """Change the caller's password; other sessions end."""
+    claims = bearer_claims(request)
+    command = parse_body(request, ChangePassword)
+    with _work(claims.sub) as uow:
+        user_cases.change_password(uow, claims, command)
+    return no_content()
+
+
+@http_function(methods=("GET", "POST"))
+def addresses(request: Request) -> Response:
+    """GET the caller's address book; POST a new address."""
+    claims = bearer_claims(request)
+    if request.method == "GET":
+        with read_only() as conn:
+            return json_response(address_cases.list_addresses(conn, claims))
+    command = parse_body(request, CreateAddress)
+    with _work(claims.sub) as uow:
+        created = address_cases.create_address(uow, claims, command)
+    return created_response(created, f"/api/users/me/addresses/{created['id']}")
+
+
+@http_function(methods=("GET", "PATCH", "DELETE"))
+def address(request: Request) -> Response:
+    """GET, PATCH or DELETE one of the caller's addresses (another user's is a 404)."""
+    claims = bearer_claims(request)
+    address_id = id_from_path(request, "address")
+    if request.method == "GET":
+        with read_only() as conn:
+            return json_response(address_cases.get_address(conn, claims, address_id))
+    if request.method == "DELETE":
+        with _work(claims.sub) as uow:
+            address_cases.delete_address(uow, claims, address_id)
+        return no_content()
+    command = parse_body(request, UpdateAddress)
+    with _work(claims.sub) as uow:
+        return json_response(address_cases.update_address(uow, claims, address_id, command))
+
+
+@http_function(methods=("GET",))
+def admin_users(request: Request) -> Response:
+    """Search users (admin)."""
+    require_admin(request)
+    query = parse_query(request, SearchUsers)
+    with read_only() as conn:
+        return json_response(user_cases.search_users(conn, query))
+
+
+@http_function(methods=("PATCH",))
+def admin_user(request: Request) -> Response:
+    """Change a user's role or active flag (admin)."""
+    admin = require_admin(request)
+    user_id = id_from_path(request, "user")
+    command = parse_body(request, UpdateUser)
+    with _work(admin.sub) as uow:
+        return json_response(user_cases.update_user(uow, admin, user_id, command))

@@ -1,0 +1,17 @@
+"""The accounts' functions-framework source: each Knative Service picks one target by name."""
+
+from functions.accounts.api import (
+    address,
+    addresses,
+    admin_user,
+    admin_users,
+    login,
+    logout,
+    me,
+    me_password,
+    refresh,
+    register,
+)
+
+__all__ = ["address", "addresses", "admin_user", "admin_users", "login", "logout", "me",
+           "me_password", "refresh", "register"]

@@ -1,0 +1,62 @@
+"""Account rules: email normalisation, the password policy, countries, token fingerprints."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from pathlib import Path
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256  # hashing cost is bounded; longer inputs are refused, not truncated
+MAX_ADDRESSES = 20
+ROLES = ("customer", "admin")
+_COMMON_PASSWORDS = Path(__file__).resolve().parent / "common_passwords.txt"
+
+# ISO 3166-1 alpha-2, officially assigned codes.
+COUNTRIES = frozenset("""
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
+BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE
+EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM
+HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC
+LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA
+NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW
+SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO
+TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+""".split())
+
+
+def normalise_email(email: str) -> str:
+    """Return the address as stored and compared: trimmed and lowercased."""
+    return email.strip().lower()
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    lines = _COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def password_problems(password: str, email: str) -> list[str]:
+    """Return why `password` may not be used by the owner of `email` (empty when it may)."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        problems.append(f"must be at most {MAX_PASSWORD_LENGTH} characters")
+    lowered, address = password.strip().lower(), normalise_email(email)
+    if lowered in (address, address.split("@")[0]):
+        problems.append("must not be the email address")
+    if lowered in common_passwords():
+        problems.append("is too common")
+    return problems
+
+
+def new_refresh_token() -> str:
+    """Return a fresh opaque refresh token (256 random bits, URL-safe)."""
+    return secrets.token_urlsafe(32)
+
+
+def fingerprint(token: str) -> bytes:
+    """Return what is stored for a refresh token: its SHA-256 (the token itself never is)."""
+    return hashlib.sha256(token.encode()).digest()

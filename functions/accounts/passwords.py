@@ -1,0 +1,42 @@
+"""Password hashing with argon2id.
+
+Parameters: argon2-cffi's defaults, RFC 9106's low-memory profile (time cost 3, 64 MiB,
+parallelism 4), about 80 ms per hash or check on this project's 2-core machines
+(`bench/auth.py` prints the figure). Hashes made with older parameters are upgraded at login.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+TIME_COST, MEMORY_KIB, PARALLELISM = 3, 64 * 1024, 4
+
+
+@functools.cache
+def _hasher() -> PasswordHasher:
+    return PasswordHasher(time_cost=TIME_COST, memory_cost=MEMORY_KIB, parallelism=PARALLELISM)
+
+
+@functools.cache
+def _decoy_hash() -> str:
+    """A hash nobody's password matches, checked when the account does not exist."""
+    return _hasher().hash("no account has this password, it only costs the same time")
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify(password_hash: str | None, password: str) -> bool:
+    """Return whether `password` matches; without a hash, spend the same time and say no."""
+    try:
+        return _hasher().verify(password_hash or _decoy_hash(), password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher().check_needs_rehash(password_hash)

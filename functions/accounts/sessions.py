@@ -1,0 +1,117 @@
+"""Sessions: log in, rotate refresh tokens (a reused one revokes its whole family), log out."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from functions.accounts import model, passwords
+from functions.accounts.commands import Login, RefreshSession
+from functions.accounts.tables import refresh_tokens, users
+from functions.accounts.tokens import access_token
+from functions.runtime.db import UnitOfWork
+from functions.runtime.errors import Problem
+from functions.runtime.settings import get_settings
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    expires_in: int
+    refresh_token: str
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the OAuth2-style token answer."""
+        return {"access_token": self.access_token, "token_type": "Bearer",
+                "expires_in": self.expires_in, "refresh_token": self.refresh_token}
+
+
+def invalid_credentials() -> Problem:
+    # One answer for every failure, so it tells an attacker nothing about which part was wrong.
+    return Problem(401, "invalid-credentials", "Invalid credentials",
+                   "The email or password is not correct.",
+                   headers={"WWW-Authenticate": 'Bearer realm="ecom"'})
+
+
+def invalid_refresh_token() -> Problem:
+    return Problem(401, "invalid-refresh-token", "Invalid refresh token",
+                   "The refresh token is unknown, expired, revoked or already used; log in again.",
+                   headers={"WWW-Authenticate": 'Bearer realm="ecom"'})
+
+
+def _issue(conn: Connection, user_id: UUID, role: str, family_id: UUID) -> TokenPair:
+    """Store a new refresh token of the session `family_id` and sign an access token."""
+    refresh = model.new_refresh_token()
+    days = get_settings().refresh_token_days
+    conn.execute(insert(refresh_tokens).values(
+        id=uuid.uuid4(), family_id=family_id, user_id=user_id, token_hash=model.fingerprint(refresh),
+        expires_at=datetime.now(timezone.utc) + timedelta(days=days)))
+    token, lifetime = access_token(user_id, role, family_id)
+    return TokenPair(token, lifetime, refresh)
+
+
+def login(uow: UnitOfWork, cmd: Login) -> TokenPair:
+    """Start a session for valid credentials; raise the same 401 for every failure."""
+    conn = uow.conn
+    user = conn.execute(select(users).where(users.c.email == model.normalise_email(cmd.email))) \
+        .mappings().first()
+    # The hash is checked even for an unknown email: both failures take the same time.
+    if not passwords.verify(user["password_hash"] if user else None, cmd.password) or not user["active"]:
+        raise invalid_credentials()
+    if passwords.needs_rehash(user["password_hash"]):
+        conn.execute(update(users).where(users.c.id == user["id"])
+                     .values(password_hash=passwords.hash_password(cmd.password)))
+    pair = _issue(conn, user["id"], user["role"], uuid.uuid4())
+    uow.commit()
+    return pair
+
+
+def revoke_sessions(conn: Connection, user_id: UUID, keep: UUID | None = None) -> None:
+    """Revoke every live refresh token of the user, except those of session `keep`."""
+    condition = [refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None)]
+    if keep is not None:
+        condition.append(refresh_tokens.c.family_id != keep)
+    conn.execute(update(refresh_tokens).where(*condition).values(revoked_at=func.now()))
+
+
+def _revoke_family(conn: Connection, family_id: UUID) -> None:
+    conn.execute(update(refresh_tokens).where(refresh_tokens.c.family_id == family_id,
+                                              refresh_tokens.c.revoked_at.is_(None))
+                 .values(revoked_at=func.now()))
+
+
+def refresh(uow: UnitOfWork, cmd: RefreshSession) -> TokenPair:
+    """Rotate a refresh token. Presenting one that was already rotated revokes the session."""
+    conn = uow.conn
+    row = conn.execute(
+        select(refresh_tokens, users.c.role, users.c.active)
+        .join(users, users.c.id == refresh_tokens.c.user_id)
+        .where(refresh_tokens.c.token_hash == model.fingerprint(cmd.refresh_token))
+        .with_for_update(of=refresh_tokens)).mappings().first()
+    if row is None or row["revoked_at"] is not None:
+        raise invalid_refresh_token()
+    if row["used_at"] is not None or not row["active"]:
+        # Reuse of a rotated token: whoever holds the family (thief or owner) is logged out.
+        _revoke_family(conn, row["family_id"])
+        uow.commit()
+        raise invalid_refresh_token()
+    if row["expires_at"] <= datetime.now(timezone.utc):
+        raise invalid_refresh_token()
+    conn.execute(update(refresh_tokens).where(refresh_tokens.c.id == row["id"]).values(used_at=func.now()))
+    pair = _issue(conn, row["user_id"], row["role"], row["family_id"])
+    uow.commit()
+    return pair
+
+
+def logout(uow: UnitOfWork, cmd: RefreshSession) -> None:
+    """End the token's session; an unknown token is not an error (nothing to end)."""
+    family = uow.conn.scalar(select(refresh_tokens.c.family_id)
+                             .where(refresh_tokens.c.token_hash == model.fingerprint(cmd.refresh_token)))
+    if family is not None:
+        _revoke_family(uow.conn, family)
+    uow.commit()

@@ -1,0 +1,29 @@
+"""The base of every command: unknown fields are refused; patches tell what was sent."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Patch(Command):
+    """A partial update: fields left out stay as they are; null only where a field allows it."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_only_where_allowed(cls, value: Any, info: ValidationInfo) -> Any:
+        # Runs only for fields the caller sent: defaults are not validated.
+        if value is None and info.field_name not in cls.nullable:
+            raise ValueError("may not be null")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        """Return only the fields the caller sent."""
+        return {name: getattr(self, name) for name in self.model_fields_set}

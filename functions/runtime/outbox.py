@@ -1,0 +1,48 @@
+"""The transactional outbox: events are written with the state change, and a relay sends them."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    MetaData,
+    Table,
+    Text,
+    insert,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
+
+from functions.runtime.jsonio import plain
+
+
+@functools.cache
+def outbox_table(schema: str) -> Table:
+    """Return the `outbox` table of a domain's schema."""
+    return Table(
+        "outbox", MetaData(schema=schema),
+        Column("id", PgUUID(as_uuid=True), primary_key=True),  # the CloudEvent id
+        Column("seq", BigInteger),  # commit order, filled by the database
+        Column("type", Text, nullable=False),
+        Column("source", Text, nullable=False),
+        Column("subject", Text, nullable=False),
+        Column("data", JSONB, nullable=False),
+        Column("created_at", DateTime(timezone=True)),
+        Column("sent_at", DateTime(timezone=True)),
+    )
+
+
+def append(conn: Connection, schema: str, event_type: str, source: str, subject: str,
+           data: dict[str, Any]) -> uuid.UUID:
+    """Write an event to the outbox in the caller's transaction; return its id."""
+    event_id = uuid.uuid4()
+    as_json = plain(data)  # UUIDs and times as text, exactly as the API writes them
+    conn.execute(insert(outbox_table(schema)).values(
+        id=event_id, type=event_type, source=source, subject=subject, data=as_json))
+    return event_id
