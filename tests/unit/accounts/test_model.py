@@ -1,0 +1,49 @@
+"""Account rules, without any I/O."""
+
+import pytest
+
+from functions.accounts import model, passwords
+
+
+class TestPasswordPolicy:
+    def test_a_long_uncommon_password_is_fine(self):
+        assert model.password_problems("violet staircase umbrella", "ada@example.com") == []
+
+    @pytest.mark.parametrize("password, problem", [
+        ("shorty", "at least 10"),
+        ("x" * 257, "at most 256"),
+        ("Password123", "too common"),
+        ("ada.lovelace@example.com", "email"),
+        ("ADA.LOVELACE@EXAMPLE.COM", "email"),
+        ("ada.lovelace", "email"),
+    ])
+    def test_weak_passwords_say_why(self, password, problem):
+        problems = model.password_problems(password, "Ada.Lovelace@example.com")
+        assert any(problem in p for p in problems)
+
+    def test_the_common_list_is_loaded_lowercase(self):
+        assert "password123" in model.common_passwords() and all(
+            p == p.lower() for p in model.common_passwords())
+
+
+class TestEmails:
+    def test_emails_are_trimmed_and_lowercased(self):
+        assert model.normalise_email("  Ada@Example.COM ") == "ada@example.com"
+
+
+class TestRefreshTokens:
+    def test_tokens_are_random_and_stored_only_as_a_fingerprint(self):
+        first, second = model.new_refresh_token(), model.new_refresh_token()
+        assert first != second and len(first) >= 40
+        assert model.fingerprint(first) != first.encode() and len(model.fingerprint(first)) == 32
+
+
+class TestPasswords:
+    def test_argon2id_hashes_verify_only_their_password(self):
+        hashed = passwords.hash_password("violet staircase umbrella")
+        assert hashed.startswith("$argon2id$")
+        assert passwords.verify(hashed, "violet staircase umbrella")
+        assert not passwords.verify(hashed, "violet staircase umbrelLa")
+
+    def test_without_a_hash_nothing_verifies(self):
+        assert not passwords.verify(None, "anything at all")
