@@ -24,13 +24,7 @@ from functions.accounts.views import user_view
 from functions.runtime.auth import bearer_claims, require_admin
 from functions.runtime.db import UnitOfWork, read_only, unit_of_work
 from functions.runtime.validation import parse_body, parse_query
-from functions.runtime.web import (
-    created_response,
-    http_function,
-    id_from_path,
-    json_response,
-    no_content,
-)
+from functions.runtime.web import created_response, http_function, id_from_path, json_response, no_content
 
 DOMAIN = "accounts"
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # tokens must not be cached
@@ -132,10 +126,10 @@ def address(request: Request) -> Response:
 @http_function(methods=("GET",))
 def admin_users(request: Request) -> Response:
     """Search users (admin)."""
-    require_admin(request)
+    admin = require_admin(request)
     query = parse_query(request, SearchUsers)
     with read_only() as conn:
-        return json_response(user_cases.search_users(conn, query))
+        return json_response(user_cases.search_users(conn, admin, query))
 
 
 @http_function(methods=("PATCH",))

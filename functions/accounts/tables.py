@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    ForeignKey,
-    LargeBinary,
-    MetaData,
-    String,
-    Table,
-    Text,
-)
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, LargeBinary, MetaData, String, Table, Text
 from sqlalchemy.dialects.postgresql import UUID
 
 metadata = MetaData(schema="accounts")

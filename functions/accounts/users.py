@@ -10,13 +10,7 @@ from sqlalchemy import Connection, Select, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from functions.accounts import model, passwords
-from functions.accounts.commands import (
-    ChangePassword,
-    Register,
-    SearchUsers,
-    UpdateProfile,
-    UpdateUser,
-)
+from functions.accounts.commands import ChangePassword, Register, SearchUsers, UpdateProfile, UpdateUser
 from functions.accounts.events import USER_REGISTERED
 from functions.accounts.sessions import revoke_sessions
 from functions.accounts.tables import profiles, users
@@ -27,6 +21,7 @@ from functions.runtime.errors import (
     FieldError,
     Problem,
     conflict,
+    forbidden,
     not_found,
     unauthorized,
     validation_failed,
@@ -78,6 +73,14 @@ def current_user(conn: Connection, claims: Claims, *, lock: bool = False) -> dic
     return dict(row)
 
 
+def current_admin(conn: Connection, claims: Claims) -> dict[str, Any]:
+    """Return the caller's account if it is an admin now, not only when the token was signed."""
+    user = current_user(conn, claims)
+    if user["role"] != "admin":
+        raise forbidden("This action needs the admin role.")
+    return user
+
+
 def _uuid_or_none(value: str) -> UUID | None:
     try:
         return UUID(value)
@@ -90,6 +93,7 @@ def update_profile(uow: UnitOfWork, claims: Claims, cmd: UpdateProfile) -> dict[
     if cmd.changes():
         uow.conn.execute(update(profiles).where(profiles.c.user_id == user["id"])
                          .values(**cmd.changes(), updated_at=func.now()))
+        uow.conn.execute(update(users).where(users.c.id == user["id"]).values(updated_at=func.now()))
     updated = get_user(uow.conn, user["id"])
     uow.commit()
     return updated
@@ -107,8 +111,9 @@ def change_password(uow: UnitOfWork, claims: Claims, cmd: ChangePassword) -> Non
     uow.commit()
 
 
-def search_users(conn: Connection, query: SearchUsers) -> dict[str, Any]:
+def search_users(conn: Connection, admin: Claims, query: SearchUsers) -> dict[str, Any]:
     """Return a page of users matching the admin's search, newest first."""
+    current_admin(conn, admin)
     conditions = []
     if query.q:
         words = query.q.lower()
@@ -128,6 +133,7 @@ def search_users(conn: Connection, query: SearchUsers) -> dict[str, Any]:
 def update_user(uow: UnitOfWork, admin: Claims, user_id: UUID, cmd: UpdateUser) -> dict[str, Any]:
     """Change a user's role or active flag; admins cannot demote or deactivate themselves."""
     conn = uow.conn
+    current_admin(conn, admin)
     before = conn.execute(select(users).where(users.c.id == user_id).with_for_update()).mappings().first()
     if before is None:
         raise not_found("User", str(user_id))

@@ -5,12 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import (
-    Field,
-    StringConstraints,
-    ValidationInfo,
-    field_validator,
-)
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from functions.catalog.model import SKU_PATTERN, SLUG_PATTERN, SORTS
 from functions.runtime.commands import Command, Patch

@@ -6,16 +6,7 @@ import functools
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Connection,
-    DateTime,
-    MetaData,
-    Table,
-    Text,
-    insert,
-)
+from sqlalchemy import BigInteger, Column, Connection, DateTime, MetaData, Table, Text, insert
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 

@@ -5,12 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from functions.runtime.errors import (
-    Problem,
-    forbidden,
-    service_unavailable,
-    unauthorized,
-)
+from functions.runtime.errors import Problem, forbidden, service_unavailable, unauthorized
 from functions.runtime.settings import get_settings
 
 if TYPE_CHECKING:

@@ -6,12 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from functions.runtime.errors import (
-    FieldError,
-    malformed_json,
-    unsupported_media_type,
-    validation_failed,
-)
+from functions.runtime.errors import FieldError, malformed_json, unsupported_media_type, validation_failed
 
 if TYPE_CHECKING:
     from flask import Request

@@ -14,12 +14,7 @@ import functions_framework
 from flask import Request, Response
 
 from functions.runtime import health
-from functions.runtime.errors import (
-    Problem,
-    internal_error,
-    invalid_field,
-    method_not_allowed,
-)
+from functions.runtime.errors import Problem, internal_error, invalid_field, method_not_allowed
 from functions.runtime.jsonio import dumps
 from functions.runtime.logs import configure_logging, correlation_id
 from functions.runtime.settings import get_settings

@@ -125,9 +125,14 @@ class TestFunctionSpec:
         write(tmp_path, "config.yaml", CONFIG_MAP)
         assert load_config_maps(tmp_path)["shared"]["GREETING"] == "from-config-map"
 
-    def test_repository_catalog_manifests_resolve(self) -> None:
-        secrets = {("ecom-db-catalog", "url"): "pg://x", ("ecom-jwt", "public.pem"): "PEM"}
+    def test_repository_manifests_resolve_with_the_secrets_make_dev_provides(self) -> None:
+        from localrun.dev import secrets_for
+
+        secrets = secrets_for("postgresql+pg8000://postgres@127.0.0.1/x", ("PRIVATE", "PEM"))
         specs = load_services(REPO / "knative", secrets)
+        assert specs["accounts-login"].env["JWT_PRIVATE_KEY"] == "PRIVATE"
+        assert "JWT_PRIVATE_KEY" not in specs["accounts-me"].env  # only token issuers get the key
         products = specs["catalog-products"]
         assert products.target == "products" and products.min_scale == 0
-        assert products.env["DATABASE_URL"] == "pg://x" and products.env["JWT_ISSUER"] == "ecom-accounts"
+        assert products.env["DATABASE_URL"].startswith("postgresql+pg8000://ecom_catalog@")
+        assert products.env["JWT_PUBLIC_KEY"] == "PEM" and products.env["JWT_ISSUER"] == "ecom-accounts"

@@ -49,3 +49,24 @@ def new_user(client_for) -> Callable[..., dict]:
                                       "headers": bearer(tokens.get_json()["access_token"])}
 
     return _create
+
+
+@pytest.fixture
+def new_admin(new_user, client_for, database_url) -> Callable[[], dict]:
+    """Return a function making a real admin (promoted the operator's way, then logged in)."""
+    from sqlalchemy import create_engine
+
+    from functions.accounts.users import promote_to_admin
+    from schemas.migrate import role_url
+
+    def _create() -> dict:
+        user = new_user()
+        engine = create_engine(role_url(database_url, "accounts"))
+        with engine.begin() as conn:
+            promote_to_admin(conn, user["email"])
+        engine.dispose()
+        tokens = client_for("login").post("/api/auth/login", json={
+            "email": user["email"], "password": user["password"]}).get_json()
+        return user | {"role": "admin", "tokens": tokens, "headers": bearer(tokens["access_token"])}
+
+    return _create

@@ -17,6 +17,16 @@ def make_admin(database_url, user) -> dict[str, str]:
 
 
 class TestOnlyAdmins:
+    def test_a_demoted_admins_token_no_longer_opens_admin_endpoints(self, client_for, new_admin,
+                                                                     database_url):
+        admin = new_admin()
+        engine = create_engine(database_url)
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE accounts.users SET role = 'customer' WHERE id = :id"), {"id": admin["id"]})
+        engine.dispose()
+        response = client_for("admin_users").get("/api/admin/users", headers=admin["headers"])
+        assert_problem(response, 403, "forbidden")
+
     def test_a_customer_is_refused_every_admin_endpoint(self, client_for, new_user):
         customer, target = new_user(), new_user()
         listing = client_for("admin_users").get("/api/admin/users", headers=customer["headers"])
@@ -30,39 +40,39 @@ class TestOnlyAdmins:
 
 
 class TestAdminUsers:
-    def test_an_admin_finds_users_by_email_or_name(self, client_for, new_user, mint):
+    def test_an_admin_finds_users_by_email_or_name(self, client_for, new_user, new_admin):
         wanted = new_user(name="Zebedee Unusualname")
         page = client_for("admin_users").get("/api/admin/users", query_string={"q": "unusualNAME"},
-                                             headers=bearer(mint("admin"))).get_json()
+                                             headers=new_admin()["headers"]).get_json()
         assert [u["id"] for u in page["items"]] == [wanted["id"]]
         assert page["total"] == 1 and page["page"] == 1
 
-    def test_pages_and_filters(self, client_for, new_user, mint):
+    def test_pages_and_filters(self, client_for, new_user, new_admin):
         for _ in range(3):
             new_user()
         page = client_for("admin_users").get("/api/admin/users", query_string={
-            "role": "customer", "active": "true", "page_size": "2"}, headers=bearer(mint("admin"))).get_json()
+            "role": "customer", "active": "true", "page_size": "2"}, headers=new_admin()["headers"]).get_json()
         assert len(page["items"]) == 2 and page["total"] >= 3
         assert all(u["role"] == "customer" for u in page["items"])
 
-    def test_an_admin_promotes_a_user_and_the_change_is_audited(self, client_for, new_user, mint,
+    def test_an_admin_promotes_a_user_and_the_change_is_audited(self, client_for, new_user, new_admin,
                                                                 database_url):
-        target = new_user()
+        target, admin = new_user(), new_admin()
         response = client_for("admin_user").patch(f"/api/admin/users/{target['id']}", json={"role": "admin"},
-                                                  headers=bearer(mint("admin", sub="admin-1")))
+                                                  headers=admin["headers"])
         assert response.status_code == 200 and response.get_json()["role"] == "admin"
         engine = create_engine(database_url)
         with engine.connect() as conn:
             entry = conn.execute(text("SELECT actor, action, changes FROM accounts.audit_log "
                                       "WHERE entity_id = :id"), {"id": target["id"]}).mappings().one()
         engine.dispose()
-        assert dict(entry) == {"actor": "admin-1", "action": "user.updated",
+        assert dict(entry) == {"actor": admin["id"], "action": "user.updated",
                                "changes": {"role": {"from": "customer", "to": "admin"}}}
 
-    def test_a_deactivated_user_loses_every_session(self, client_for, new_user, mint):
+    def test_a_deactivated_user_loses_every_session(self, client_for, new_user, new_admin):
         target = new_user()
         response = client_for("admin_user").patch(f"/api/admin/users/{target['id']}", json={"active": False},
-                                                  headers=bearer(mint("admin")))
+                                                  headers=new_admin()["headers"])
         assert response.status_code == 200 and response.get_json()["active"] is False
         refreshed = client_for("refresh").post("/api/auth/refresh",
                                                json={"refresh_token": target["tokens"]["refresh_token"]})
@@ -79,13 +89,13 @@ class TestAdminUsers:
                                                   headers=bearer(tokens["access_token"]))
         assert_problem(response, 409, "conflict")
 
-    def test_only_role_and_active_can_be_changed(self, client_for, new_user, mint):
+    def test_only_role_and_active_can_be_changed(self, client_for, new_user, new_admin):
         target = new_user()
         response = client_for("admin_user").patch(f"/api/admin/users/{target['id']}",
-                                                  json={"email": "evil@example.com"}, headers=bearer(mint("admin")))
+                                                  json={"email": "evil@example.com"}, headers=new_admin()["headers"])
         assert_problem(response, 422, "validation-error", "email")
 
-    def test_an_unknown_user_is_404(self, client_for, mint):
+    def test_an_unknown_user_is_404(self, client_for, new_admin):
         response = client_for("admin_user").patch("/api/admin/users/00000000-0000-4000-8000-000000000000",
-                                                  json={"active": False}, headers=bearer(mint("admin")))
+                                                  json={"active": False}, headers=new_admin()["headers"])
         assert_problem(response, 404, "not-found")
