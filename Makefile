@@ -18,7 +18,7 @@ venv: $(VENV)/.installed
 dev: $(VENV)/.installed  ## run the whole system: database, migrations, seed, gateway, functions
 	$(PY) -m localrun.dev
 
-test: $(VENV)/.installed  ## every test: unit, integration (real Postgres), end to end
+test: $(VENV)/.installed have-shellcheck  ## every test: unit, integration (real Postgres), manifests, end to end
 	$(PY) -m pytest
 
 test-unit: $(VENV)/.installed
@@ -29,6 +29,9 @@ test-integration: $(VENV)/.installed
 
 test-e2e: $(VENV)/.installed
 	$(PY) -m pytest tests/e2e
+
+test-manifests: $(VENV)/.installed have-shellcheck  ## the static checks of knative/ and kind-cluster/
+	$(PY) -m pytest tests/manifests
 
 migrate: $(VENV)/.installed  ## apply every domain's migrations (re-running is a no-op)
 	$(PY) -m localrun.dev migrate
@@ -53,3 +56,39 @@ lock:  ## re-resolve the pinned versions in constraints.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# --- Kubernetes (kind): kind-cluster/README.md -------------------------------------------------
+.PHONY: have-shellcheck test-manifests cluster cluster-down images print-images deploy
+REGISTRY ?= localhost:5001
+# One image per knative/images/<name>.Dockerfile: a domain's functions (ecom-<domain>) or the migrations.
+IMAGE_NAMES := $(patsubst knative/images/%.Dockerfile,%,$(wildcard knative/images/*.Dockerfile))
+
+# The manifest tests run shellcheck on kind-cluster/*.sh: install it (Debian) when it is missing.
+have-shellcheck:
+	@command -v shellcheck >/dev/null 2>&1 || { \
+	  echo "make: installing shellcheck (apt-get), which the manifest checks run"; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; elif command -v sudo >/dev/null 2>&1; then sudo=sudo; \
+	  else echo "make: shellcheck is missing and this user cannot install it: apt-get install shellcheck" >&2; exit 1; fi; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq shellcheck >/dev/null \
+	    || { echo "make: could not install shellcheck (apt-get install shellcheck)" >&2; exit 1; }; \
+	}
+
+cluster:  ## create the kind cluster with Knative, RabbitMQ, CloudNativePG and Kong (idempotent)
+	kind-cluster/cluster.sh
+
+cluster-down:  ## delete the kind cluster and its local registry
+	kind-cluster/cluster-down.sh
+
+print-images:  ## the images make images builds (the manifest tests read this list)
+	@printf '$(REGISTRY)/ecom-%s:latest\n' $(IMAGE_NAMES)
+
+images:  ## build and push one image per domain, and the migration image, to the local registry
+	@command -v docker >/dev/null 2>&1 || { echo "make images needs docker" >&2; exit 1; }
+	@set -e; for name in $(IMAGE_NAMES); do \
+	  echo "== $(REGISTRY)/ecom-$$name:latest"; \
+	  docker build -f knative/images/$$name.Dockerfile -t $(REGISTRY)/ecom-$$name:latest . ; \
+	  docker push $(REGISTRY)/ecom-$$name:latest ; \
+	done
+
+deploy: images  ## build the images, then apply knative/ to the kind cluster and wait until it serves
+	kind-cluster/deploy.sh

@@ -1,11 +1,14 @@
 """The local stand-in for Kong: routes by the declarative file, starts functions via the activator.
 
-Answers like Kong does (status codes, messages, Via and latency headers), so clients and tests
-see the same gateway on a laptop as in the cluster. The per-request work is in `proxy.py`.
+Answers like Kong does (status codes, messages, Via and latency headers) and enforces the
+plugins of the same file (`localrun.plugins`: jwt, rate-limiting, cors, correlation-id,
+request-size-limiting), so clients and tests see the same gateway on a laptop as in the
+cluster. The per-request work is in `proxy.py`.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import socket
 import socketserver
@@ -17,7 +20,9 @@ from pathlib import Path
 from localrun.activator import Activator
 from localrun.kong import Router
 from localrun.manifests import load_services
+from localrun.plugins import GatewayPlugins, load_gateway
 from localrun.proxy import ProxyHandler
+from localrun.vault import secrets_env
 from localrun.wire import Pool
 
 __all__ = ["Gateway", "GatewayServer", "serve"]
@@ -33,8 +38,11 @@ class GatewayServer(ThreadingHTTPServer):
     block_on_close = False
 
     def __init__(self, address: tuple[str, int], router: Router, activator: Activator,
-                 pool: Pool, upstreams: Mapping[str, tuple[str, int]]) -> None:
+                 pool: Pool, upstreams: Mapping[str, tuple[str, int]],
+                 plugins: GatewayPlugins | None = None) -> None:
         self.router, self.activator, self.pool, self.upstreams = router, activator, pool, upstreams
+        self.plugins = plugins
+        self._connection_ids = itertools.count(1)
         self._clients: set[socket.socket] = set()
         self._clients_lock = threading.Lock()
         super().__init__(address, ProxyHandler)
@@ -43,6 +51,10 @@ class GatewayServer(ThreadingHTTPServer):
         # HTTPServer.server_bind resolves the host's FQDN: a DNS query we never need.
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = self.server_address[:2]
+
+    def next_connection_id(self) -> int:
+        """Return a serial number for a new client connection (nginx's $connection)."""
+        return next(self._connection_ids)
 
     def track(self, sock: socket.socket, open_: bool) -> None:
         """Remember (or forget) an open client connection, for close_clients."""
@@ -67,9 +79,12 @@ class Gateway:
     """Serves the Kong routes on host:port in a background thread."""
 
     def __init__(self, router: Router, activator: Activator, host: str = "127.0.0.1", port: int = 8080, *,
-                 upstreams: Mapping[str, tuple[str, int]] | None = None, upstream_timeout: float = 60.0) -> None:
+                 upstreams: Mapping[str, tuple[str, int]] | None = None, upstream_timeout: float = 60.0,
+                 plugins: GatewayPlugins | None = None) -> None:
         # upstreams: fixed addresses for ksvc names that are not functions (a local broker, say).
+        # plugins: from localrun.plugins.load_gateway / build_plugins; None proxies without any.
         self.router, self.activator, self.host, self.port = router, activator, host, port
+        self.plugins = plugins
         self.upstreams = dict(upstreams or {})
         self.pool = Pool(timeout=upstream_timeout)
         self._server: GatewayServer | None = None
@@ -83,7 +98,7 @@ class Gateway:
     def start(self) -> None:
         """Bind and serve in a background thread; raise OSError when the port is taken."""
         self._server = GatewayServer((self.host, self.port), self.router, self.activator,
-                                     self.pool, self.upstreams)
+                                     self.pool, self.upstreams, self.plugins)
         self.port = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
                                         name="localrun-gateway", daemon=True)
@@ -104,15 +119,23 @@ class Gateway:
 
 
 def serve(repo_root: Path, secrets: Mapping[tuple[str, str], str], host: str = "127.0.0.1", port: int = 8080,
-          idle_seconds: float = 60.0) -> tuple[Gateway, Activator]:
-    """Return a started gateway and its activator; stop both with gateway.stop(); activator.shutdown()."""
+          idle_seconds: float = 60.0, *,
+          kong_env: Mapping[str, str] | None = None) -> tuple[Gateway, Activator]:
+    """Return a started gateway and its activator; stop both with gateway.stop(); activator.shutdown().
+
+    The declarative file's `{vault://env/<name>}` references read `<NAME>` from kong_env (e.g.
+    {"ECOM_JWT_PUBLIC_KEY": pem}), then from the secrets as env variables (Secret `ecom-jwt` key
+    `public.pem` is ECOM_JWT_PUBLIC_PEM, see localrun.vault.secrets_env), then os.environ;
+    an unresolvable reference raises ValueError.
+    """
     repo_root = Path(repo_root).resolve()
     specs = load_services(repo_root / "knative", secrets)
-    router = Router.from_file(repo_root / "knative" / "kong" / "kong.yaml")
+    env = {**secrets_env(secrets), **(kong_env or {})}
+    router, plugins = load_gateway(repo_root / "knative" / "kong" / "kong.yaml", env)
     for missing in sorted(router.ksvcs - specs.keys()):
         log.warning("kong routes lead to %s, which no Knative Service manifest defines", missing)
     activator = Activator(specs, repo_root, idle_seconds=idle_seconds)
-    gateway = Gateway(router, activator, host, port)
+    gateway = Gateway(router, activator, host, port, plugins=plugins)
     try:
         gateway.start()
     except BaseException:

@@ -1,20 +1,26 @@
 """Kong's declarative configuration and its traditional router, for the subset of features we use.
 
 The local gateway reads the same `knative/kong/kong.yaml` as the cluster's Kong, so a route
-that works on a laptop works behind the real gateway (and the other way around).
+that works on a laptop works behind the real gateway (and the other way around). Plugins and
+consumers are read by `localrun.plugins`; `resolve_references` (from `localrun.vault`) renders
+`{vault://env/...}` references, for the local gateway and for the cluster's deploy script alike.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+
+from localrun.vault import VaultError, resolve_references
+
+__all__ = ["Match", "Router", "VaultError", "iter_routes", "load_kong", "resolve_references", "validate"]
 
 FORMAT_VERSIONS = ("3.0",)
 # Route fields that narrow a match; we implement paths and methods and refuse the rest
@@ -33,10 +39,13 @@ class Match:
     path: str
     preserve_host: bool
     stripped: str
+    # Position of the route in the file (see iter_routes): what plugin chains are keyed by.
+    route_id: int = -1
 
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
+    route_id: int
     route: str
     service: str
     ksvc: str
@@ -82,6 +91,15 @@ def validate(config: Any, where: str = "kong config") -> None:
             _validate_route(route, f"{where}: service {name!r} route {route.get('name') or j!r}")
 
 
+def iter_routes(config: Mapping[str, Any]) -> Iterator[tuple[int, Mapping[str, Any], Mapping[str, Any]]]:
+    """Yield (route_id, service, route) for every route, in file order; route_id counts from 0."""
+    route_id = 0
+    for service in config.get("services") or []:
+        for route in service.get("routes") or []:
+            yield route_id, service, route
+            route_id += 1
+
+
 def _validate_route(route: Mapping[str, Any], where: str) -> None:
     paths = route.get("paths")
     if not paths or not isinstance(paths, list):
@@ -111,33 +129,33 @@ class Router:
         validate(config)
         entries: list[tuple[tuple[int, ...], _Entry]] = []
         order = 0
-        for service in config.get("services") or []:
+        for route_id, service, route in iter_routes(config):
             url = urlsplit(service["url"])
             host = url.hostname or ""
-            for route in service.get("routes") or []:
-                methods = route.get("methods")
-                # Kong tries routes with more kinds of conditions first (paths + methods
-                # beats paths alone), then orders regex before prefix paths.
-                weight = 1 + (1 if methods else 0)
-                for p in route["paths"]:
-                    order += 1
-                    is_regex = p.startswith("~")
-                    entry = _Entry(
-                        route=route.get("name") or f"{service['name']}-{order}",
-                        service=service["name"],
-                        # <ksvc>.<namespace>.svc.cluster.local: the Knative Service is the first label.
-                        ksvc=host.split(".", 1)[0],
-                        upstream_host=url.netloc,
-                        base_path=url.path,
-                        methods=frozenset(m.upper() for m in methods) if methods else None,
-                        # Kong 3.x anchors regex paths at the start; `$` stays the author's choice.
-                        regex=re.compile(p[1:]) if is_regex else None,
-                        prefix="" if is_regex else p,
-                        strip_path=bool(route.get("strip_path", True)),
-                        preserve_host=bool(route.get("preserve_host", False)),
-                    )
-                    rank = -int(route.get("regex_priority", 0)) if is_regex else -len(p)
-                    entries.append(((-weight, 0 if is_regex else 1, rank, order), entry))
+            methods = route.get("methods")
+            # Kong tries routes with more kinds of conditions first (paths + methods
+            # beats paths alone), then orders regex before prefix paths.
+            weight = 1 + (1 if methods else 0)
+            for p in route["paths"]:
+                order += 1
+                is_regex = p.startswith("~")
+                entry = _Entry(
+                    route_id=route_id,
+                    route=route.get("name") or f"{service['name']}-{order}",
+                    service=service["name"],
+                    # <ksvc>.<namespace>.svc.cluster.local: the Knative Service is the first label.
+                    ksvc=host.split(".", 1)[0],
+                    upstream_host=url.netloc,
+                    base_path=url.path,
+                    methods=frozenset(m.upper() for m in methods) if methods else None,
+                    # Kong 3.x anchors regex paths at the start; `$` stays the author's choice.
+                    regex=re.compile(p[1:]) if is_regex else None,
+                    prefix="" if is_regex else p,
+                    strip_path=bool(route.get("strip_path", True)),
+                    preserve_host=bool(route.get("preserve_host", False)),
+                )
+                rank = -int(route.get("regex_priority", 0)) if is_regex else -len(p)
+                entries.append(((-weight, 0 if is_regex else 1, rank, order), entry))
         entries.sort(key=lambda item: item[0])
         self._entries: tuple[_Entry, ...] = tuple(e for _, e in entries)
 
@@ -177,6 +195,7 @@ class Router:
                 path=_join(e.base_path, rest),
                 preserve_host=e.preserve_host,
                 stripped=stripped,
+                route_id=e.route_id,
             )
         return None
 

@@ -1,16 +1,24 @@
-"""One client connection of the local gateway: route, get a running function, proxy, answer as Kong."""
+"""One client connection of the local gateway: route, run plugins, get a running function, proxy.
+
+Per request: match the route; run its plugin chain's access phase (an answer from a plugin is
+sent without calling the function); read the body; lease the function from the activator; proxy;
+run the chain's header_filter on the response. Gateway-made answers look like Kong's (JSON,
+`Server`, latency and request-id headers); proxied ones carry `Via` instead of `Server`.
+"""
 
 from __future__ import annotations
 
 import http.client
 import json
 import logging
+import os
 import time
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
 
 from localrun.activator import Lease, StartError
 from localrun.kong import Match
+from localrun.plugins.base import JSON_TYPE, Chain, Exit, RequestContext
 from localrun.wire import HOP_BY_HOP, connection_tokens, exchange, read_body
 
 if TYPE_CHECKING:
@@ -25,10 +33,11 @@ BAD_UPSTREAM = (502, "An invalid response was received from the upstream server"
 NO_PEER = (503, "failure to get a peer from the ring-balancer")
 UPSTREAM_TIMEOUT = (504, "The upstream server is timing out")
 _INLINE_BODY = 256 * 1024  # answers up to this size go out in one write with their headers
+_DISCARD_BODY = 64 * 1024  # an unread body up to this size is drained to keep the connection
 # Request headers the gateway sets itself rather than passing on.
 _OWN = HOP_BY_HOP | {"host", "content-length", "expect", "via", "x-real-ip", "x-forwarded-for",
                      "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port",
-                     "x-forwarded-path", "x-forwarded-prefix"}
+                     "x-forwarded-path", "x-forwarded-prefix", "x-kong-request-id"}
 _RESPONSE_OWN = HOP_BY_HOP | {"content-length", "via"}
 
 
@@ -44,6 +53,12 @@ class ProxyHandler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.server.track(self.connection, True)
+        self._connection_id = self.server.next_connection_id()
+        self._requests = 0
+        self._expect_continue = False
+        self._ctx: RequestContext | None = None
+        self._chain: Chain | None = None
+        self._request_id = ""
 
     def finish(self) -> None:
         self.server.track(self.connection, False)
@@ -57,15 +72,55 @@ class ProxyHandler(BaseHTTPRequestHandler):
 
     do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_GET
 
+    def handle_expect_100(self) -> bool:
+        # Like nginx, answer `100 Continue` only when the body is read: a plugin that refuses the
+        # request (413/417, 401) answers first and the client need not send the body at all.
+        self._expect_continue = True
+        return True
+
+    def _read_request_body(self) -> bytes:
+        if self._expect_continue:
+            self._expect_continue = False
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        return read_body(self.rfile, self.headers)
+
     def _proxy(self) -> None:
         t0 = time.perf_counter()
+        self._requests += 1
+        self._request_id = os.urandom(16).hex()  # Kong's X-Kong-Request-Id: 32 hex digits
+        self._ctx = self._chain = None
         path, _, query = self.path.partition("?")
+        server = self.server
+        match = server.router.match(self.command, path)
+        chain = server.plugins.chain(match) if match is not None and server.plugins is not None else None
+        answer: Exit | None = None
+        body = b""
         try:
-            body = read_body(self.rfile, self.headers)
+            if chain is None:
+                body = self._read_request_body()
+            else:
+                assert match is not None  # a chain belongs to a matched route
+                self._chain = chain
+                ctx = self._ctx = RequestContext(
+                    self.command, path, query, self.headers, self.client_address[0], match.service,
+                    match.route_id, self._request_id, self._read_request_body,
+                    server_addr=server.server_name, server_port=server.server_port,
+                    connection_id=self._connection_id, connection_requests=self._requests)
+                answer = chain.access(ctx)
+                if answer is None:
+                    body = ctx.body()
+                else:
+                    self.close_connection = self.close_connection or answer.close
+                    self._settle_unread_body(ctx)
         except (ValueError, EOFError):
             self.close_connection = True  # the stream position is unknown: nothing after can be parsed
+            self._expect_continue = False
             return self._kong_error(BAD_REQUEST, t0)
-        match = self.server.router.match(self.command, path)
+        if self._expect_continue:  # the client may or may not send the body we never asked for
+            self._expect_continue = False
+            self.close_connection = True
+        if answer is not None:
+            return self._answer(answer, t0)
         if match is None:
             return self._kong_error(NO_ROUTE, t0)
         lease: Lease | None = None
@@ -116,11 +171,38 @@ class ProxyHandler(BaseHTTPRequestHandler):
         else:
             conn.close()
 
+    def _settle_unread_body(self, ctx: RequestContext) -> None:
+        """After a plugin answered: drain a small unread body to keep the connection, else close it."""
+        if ctx.body_read or self.close_connection:
+            return
+        if self._expect_continue or self.headers.get("Transfer-Encoding"):
+            self.close_connection = True  # no body was asked for, or its length is unknown
+            return
+        length = self.headers.get("Content-Length")
+        try:
+            n = int(length) if length is not None else 0
+        except ValueError:
+            n = -1
+        if n == 0:
+            return
+        if 0 < n <= _DISCARD_BODY:
+            try:
+                if len(self.rfile.read(n)) == n:
+                    return
+            except OSError:
+                pass
+        self.close_connection = True
+
     def _upstream_headers(self, match: Match, path: str, body: bytes) -> list[tuple[str, str]]:
         h = self.headers
         connection = h.get("Connection")
         drop = _OWN | connection_tokens(connection) if connection else _OWN
+        edits = self._ctx.upstream if self._ctx is not None else None
+        if edits:
+            drop = drop | edits.keys()
         out = [(k, v) for k, v in h.items() if k.lower() not in drop]
+        if edits:
+            out += [(name, value) for name, value in edits.values() if value is not None]
         client = self.client_address[0]
         forwarded = h.get("X-Forwarded-For")
         host = h.get("Host") or self.server.server_name
@@ -134,6 +216,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
             ("X-Forwarded-Port", str(self.server.server_port)),
             ("X-Forwarded-Path", path),
             ("Via", VIA),
+            ("X-Kong-Request-Id", self._request_id),
         ]
         if match.stripped:
             out.append(("X-Forwarded-Prefix", match.stripped))
@@ -149,12 +232,16 @@ class ProxyHandler(BaseHTTPRequestHandler):
         drop = _RESPONSE_OWN | connection_tokens(connection) if connection else _RESPONSE_OWN
         if no_body:
             drop = drop - {"content-length"}  # a HEAD answer tells the length of the GET one
+        headers = [(k, v) for k, v in resp.getheaders() if k.lower() not in drop]
+        if self._chain is not None:
+            self._chain.header_filter(self._ctx, resp.status, headers)  # type: ignore[arg-type]
         lines = [f"HTTP/1.1 {resp.status} {resp.reason}"]
-        lines += [f"{k}: {v}" for k, v in resp.getheaders() if k.lower() not in drop]
+        lines += [f"{k}: {v}" for k, v in headers]
         upstream_via = resp.getheader("Via")
         lines.append(f"Via: {upstream_via}, {VIA}" if upstream_via else f"Via: {VIA}")
         lines.append(f"X-Kong-Upstream-Latency: {round(timing[1])}")
         lines.append(f"X-Kong-Proxy-Latency: {round(timing[0])}")
+        lines.append(f"X-Kong-Request-Id: {self._request_id}")
         chunked = False
         if not no_body and length is not None:
             lines.append(f"Content-Length: {length}")
@@ -181,17 +268,29 @@ class ProxyHandler(BaseHTTPRequestHandler):
         return "Connection: close" if self.close_connection else "Connection: keep-alive"
 
     def _kong_error(self, error: tuple[int, str], t0: float) -> None:
-        """Answer as Kong does when it generates the response itself."""
+        """Answer as Kong does when it generates an error itself (no route, upstream failures)."""
         status, message = error
-        body = json.dumps({"message": message}).encode()
-        head = "\r\n".join([
-            f"HTTP/1.1 {status} {self.responses.get(status, ('Error',))[0]}",
-            "Content-Type: application/json; charset=utf-8", f"Content-Length: {len(body)}",
+        self._answer(Exit(status, json.dumps({"message": message}).encode()), t0)
+
+    def _answer(self, answer: Exit, t0: float) -> None:
+        """Send a gateway-made response, after the plugins' header_filter (CORS, correlation id...)."""
+        headers: list[tuple[str, str]] = []
+        if answer.body:
+            headers.append(("Content-Type", answer.content_type or JSON_TYPE))
+        headers += answer.headers
+        if self._chain is not None:
+            self._chain.header_filter(self._ctx, answer.status, headers)  # type: ignore[arg-type]
+        lines = [f"HTTP/1.1 {answer.status} {self.responses.get(answer.status, ('Error',))[0]}"]
+        lines += [f"{k}: {v}" for k, v in headers]
+        lines += [
+            f"Content-Length: {len(answer.body)}",
             f"Server: {self.server_version}", f"Date: {self.date_time_string()}",
             f"X-Kong-Response-Latency: {round((time.perf_counter() - t0) * 1000)}",
+            f"X-Kong-Request-Id: {self._request_id}",
             self._connection_header(),
-        ]) + "\r\n\r\n"
+        ]
+        head = "\r\n".join(lines) + "\r\n\r\n"
         try:
-            self.wfile.write(head.encode("latin-1") + (b"" if self.command == "HEAD" else body))
+            self.wfile.write(head.encode("latin-1") + (b"" if self.command == "HEAD" else answer.body))
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True

@@ -13,7 +13,8 @@ REPO = Path(__file__).resolve().parents[2]
 OPENAPI_FILE = REPO / "functions" / "openapi.yaml"
 KONG_FILE = REPO / "knative" / "kong" / "kong.yaml"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-IGNORED_METHODS = {"head"}  # answered like GET by every function; not an operation of its own
+# HEAD is answered like GET by every function; OPTIONS is the gateway's CORS preflight.
+IGNORED_METHODS = {"head", "options"}
 _SEGMENT = "[^/]+"  # the one regex a Kong path uses for a path parameter (anchored with "$")
 
 

@@ -2,65 +2,25 @@
 
 from __future__ import annotations
 
-import http.client
 import json
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
 
-from functions.catalog.seed import load_seed, seed_catalog
+from functions.catalog.seed import load_seed
 from localrun.activator import Activator
-from localrun.dev import secrets_for
-from localrun.gateway import Gateway, serve
-from localrun.scratch import scratch_database
-from schemas.migrate import role_url
-from tests.conftest import ADMIN_URL
+from localrun.gateway import Gateway
+from tests.e2e.conftest import call, local_stack, wait_until
 
 pytestmark = pytest.mark.e2e
-REPO = Path(__file__).resolve().parents[2]
 IDLE_SECONDS = 2.0
 
 
 @pytest.fixture(scope="module")
 def stack(signing_key) -> Iterator[tuple[Gateway, Activator]]:
     """A seeded database, and the gateway with every catalog function scaled to zero."""
-    with scratch_database(ADMIN_URL, "e2e") as url:
-        engine = create_engine(role_url(url, "catalog"))
-        with engine.begin() as conn:
-            seed_catalog(conn, load_seed())
-        engine.dispose()
-        gateway, activator = serve(REPO, secrets_for(url, signing_key), port=0,
-                                   idle_seconds=IDLE_SECONDS)
-        try:
-            yield gateway, activator
-        finally:
-            gateway.stop()
-            activator.shutdown()
-
-
-def call(gateway: Gateway, method: str, path: str, body: dict | None = None,
-         headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", gateway.port, timeout=30)
-    try:
-        payload = json.dumps(body).encode() if body is not None else None
-        all_headers = {"Content-Type": "application/json"} if payload else {}
-        conn.request(method, path, body=payload, headers=all_headers | (headers or {}))
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        conn.close()
-
-
-def wait_until(predicate, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
+    with local_stack(signing_key, idle_seconds=IDLE_SECONDS) as (gateway, activator, _):
+        yield gateway, activator
 
 
 class TestScaleToZero:

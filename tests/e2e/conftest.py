@@ -1,0 +1,62 @@
+"""The whole local stack for end-to-end tests: a seeded database, the gateway, the functions."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine
+
+from functions.catalog.seed import load_seed, seed_catalog
+from localrun.activator import Activator
+from localrun.dev import secrets_for
+from localrun.gateway import Gateway, serve
+from localrun.scratch import scratch_database
+from schemas.migrate import role_url
+from tests.conftest import ADMIN_URL
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def local_stack(signing_key: tuple[str, str], idle_seconds: float = 60.0,
+                ) -> Iterator[tuple[Gateway, Activator, str]]:
+    """Yield a started gateway, its activator and the database URL; stop all afterwards."""
+    with scratch_database(ADMIN_URL, "e2e") as url:
+        engine = create_engine(role_url(url, "catalog"))
+        with engine.begin() as conn:
+            seed_catalog(conn, load_seed())
+        engine.dispose()
+        gateway, activator = serve(REPO, secrets_for(url, signing_key), port=0, idle_seconds=idle_seconds)
+        try:
+            yield gateway, activator, url
+        finally:
+            gateway.stop()
+            activator.shutdown()
+
+
+def call(gateway: Gateway, method: str, path: str, body: dict | bytes | None = None,
+         headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """Send one request through the gateway on a fresh connection; return status, headers, body."""
+    conn = http.client.HTTPConnection("127.0.0.1", gateway.port, timeout=30)
+    try:
+        payload = json.dumps(body).encode() if isinstance(body, dict) else body
+        all_headers = {"Content-Type": "application/json"} if payload else {}
+        conn.request(method, path, body=payload, headers=all_headers | (headers or {}))
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def wait_until(predicate, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
