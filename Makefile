@@ -48,6 +48,7 @@ token: $(VENV)/.installed  ## print a dev access token: make token ROLE=admin
 bench: $(VENV)/.installed  ## cold start and catalog search benchmarks
 	$(PY) bench/cold_start.py
 	$(PY) bench/catalog.py
+	$(PY) bench/auth.py
 
 lock:  ## re-resolve the pinned versions in constraints.txt
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
