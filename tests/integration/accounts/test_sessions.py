@@ -116,3 +116,24 @@ class TestLogout:
     def test_logging_out_an_unknown_token_is_quietly_fine(self, client_for):
         response = client_for("logout").post("/api/auth/logout", json={"refresh_token": "y" * 43})
         assert response.status_code == 204
+
+
+class TestHashUpgrade:
+    def test_a_hash_with_old_parameters_is_upgraded_at_login(self, client_for, new_user, database_url):
+        from argon2 import PasswordHasher
+
+        from functions.accounts import passwords
+
+        user = new_user()
+        old = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)
+        engine = create_engine(database_url)
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE accounts.users SET password_hash = :h WHERE id = :id"),
+                         {"h": old, "id": user["id"]})
+        assert login(client_for, user["email"]).status_code == 200
+        with engine.connect() as conn:
+            stored = conn.execute(text("SELECT password_hash FROM accounts.users WHERE id = :id"),
+                                  {"id": user["id"]}).scalar()
+        engine.dispose()
+        assert stored != old and not passwords.needs_rehash(stored)
+        assert login(client_for, user["email"]).status_code == 200
