@@ -60,4 +60,5 @@ availability = Table(
     Column("sku", Text, primary_key=True),
     Column("in_stock", Boolean, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("version", BigInteger, nullable=False),  # inventory's stock version it reflects
 )

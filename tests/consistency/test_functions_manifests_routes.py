@@ -81,8 +81,8 @@ def test_service_names_are_unique():
 
 def test_every_method_of_every_http_function_is_routed_exactly_once():
     """Routes may split a function's methods (public reads, signed-in writes), never overlap."""
-    by_ksvc = {s["metadata"]["name"]: TARGETS[(env_of(s)["FUNCTION_SOURCE"], env_of(s)["FUNCTION_TARGET"])]
-               for s in SERVICES if env_of(s).get("FUNCTION_SIGNATURE_TYPE", "http") == "http"}
+    by_ksvc = {name: function for name, function in functions_by_ksvc().items()
+               if not hasattr(function, "event_types")}  # handlers are reached through Triggers
     routed: dict[str, Counter] = {name: Counter() for name in by_ksvc}
     for kong_service in kong_services():
         function = by_ksvc.get(ksvc_of(kong_service))
@@ -93,6 +93,29 @@ def test_every_method_of_every_http_function_is_routed_exactly_once():
             routed[ksvc_of(kong_service)].update(m for m in route["methods"] if m not in extra)
     for name, function in by_ksvc.items():
         assert routed[name] == Counter(function.methods), name
+
+
+def functions_by_ksvc() -> dict[str, object]:
+    return {s["metadata"]["name"]: TARGETS[(env_of(s)["FUNCTION_SOURCE"], env_of(s)["FUNCTION_TARGET"])]
+            for s in SERVICES}
+
+
+def triggers() -> list[dict]:
+    docs = []
+    for path in sorted(KNATIVE.rglob("*.yaml")):
+        docs += [d for d in yaml.safe_load_all(path.read_text()) if d and d.get("kind") == "Trigger"]
+    return docs
+
+
+def test_every_event_handler_has_exactly_one_trigger_for_its_types_and_no_route():
+    handlers = {name: f for name, f in functions_by_ksvc().items() if hasattr(f, "event_types")}
+    assert handlers, "the code has event handlers to check"
+    routed = {ksvc_of(k) for k in kong_services()}
+    for name, handler in handlers.items():
+        mine = [t for t in triggers() if t["spec"]["subscriber"]["ref"]["name"] == name]
+        assert len(mine) == 1, f"{name} has {len(mine)} Triggers"
+        assert mine[0]["spec"]["filter"]["attributes"]["type"] in handler.event_types
+        assert name not in routed, f"{name} is an event handler: no Kong route leads to it"
 
 
 def test_every_kong_route_points_at_a_knative_service_that_exists():

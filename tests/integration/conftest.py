@@ -55,3 +55,34 @@ def assert_problem(response, status: int, kind: str, field: str | None = None) -
     if field is not None:
         assert field in {e["field"] for e in doc["errors"]}, doc
     return doc
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_emitted_event_matches_its_contract(database_url: str) -> Iterator[None]:
+    """After the integration tests, check every event written to any outbox against events/."""
+    yield
+    import json
+    from pathlib import Path
+
+    import jsonschema
+    import yaml
+    from sqlalchemy import create_engine, text
+
+    from schemas.migrate import DOMAINS
+
+    events = Path(__file__).resolve().parents[2] / "events"
+    known = {e["type"] for e in yaml.safe_load((events / "catalog.yaml").read_text())["events"]}
+    engine = create_engine(database_url)
+    problems = []
+    with engine.connect() as conn:
+        for domain in DOMAINS:
+            for row in conn.execute(text(f"SELECT id, type, data FROM {domain}.outbox")).mappings():
+                if row["type"] not in known:
+                    problems.append(f"{domain}.outbox {row['id']}: {row['type']} is not in events/catalog.yaml")
+                    continue
+                schema = json.loads((events / "schemas" / f"{row['type']}.json").read_text())
+                validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+                problems += [f"{domain}.outbox {row['id']}: {e.message}" for e in validator.iter_errors(row["data"])]
+    engine.dispose()
+    if problems:
+        pytest.fail("events that break their contract:\n" + "\n".join(problems[:20]))

@@ -1,0 +1,22 @@
+"""The catalog's event handlers: keep the local copy of stock availability in step with inventory."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert
+
+from functions.catalog.commands import StockChanged
+from functions.catalog.events import STOCK_CHANGED
+from functions.catalog.tables import availability
+from functions.runtime.db import UnitOfWork
+from functions.runtime.handlers import Event, event_handler
+
+
+@event_handler(domain="catalog", types=(STOCK_CHANGED,), data=StockChanged)
+def on_stock_changed(uow: UnitOfWork, event: Event, data: StockChanged) -> None:
+    """Set the SKU's in-stock flag; an event older than the one applied already changes nothing."""
+    stmt = insert(availability).values(sku=data.sku, in_stock=data.available > 0, version=data.version)
+    uow.conn.execute(stmt.on_conflict_do_update(
+        index_elements=[availability.c.sku],
+        set_={"in_stock": stmt.excluded.in_stock, "version": stmt.excluded.version, "updated_at": func.now()},
+        where=availability.c.version < stmt.excluded.version))

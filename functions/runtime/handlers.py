@@ -1,0 +1,102 @@
+"""CloudEvent handlers: idempotent through the inbox, poison events recorded, failures retried.
+
+A handler is an HTTP function (so it answers the health paths like every function) that takes
+a CloudEvent in binary or structured mode, as the broker delivers it. The answer tells the
+broker what to do: 2xx done (also for a redelivery), 400 never again (the event is recorded as
+rejected, with the reason, before answering), 5xx try again later.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import Request, Response
+from pydantic import BaseModel, ValidationError
+
+from functions.runtime.db import UnitOfWork, unit_of_work
+from functions.runtime.errors import FieldError, Problem
+from functions.runtime.inbox import record
+from functions.runtime.settings import get_settings
+from functions.runtime.validation import field_errors
+from functions.runtime.web import http_function, json_response
+
+log = logging.getLogger("ecom.events")
+D = TypeVar("D", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    source: str
+    type: str
+    subject: str | None
+    time: str | None
+    data: Any
+
+
+class Rejected(Exception):
+    """The event can never be handled (impossible data or state): record it, do not retry."""
+
+
+def invalid_event(detail: str, errors: list[FieldError] | None = None) -> Problem:
+    return Problem(400, "invalid-event", "The event cannot be handled", detail, errors or [])
+
+
+def parse_event(request: Request) -> Event:
+    """Return the request's CloudEvent (binary or structured mode), or raise a 400 problem."""
+    from cloudevents.exceptions import GenericException
+    from cloudevents.http import from_http
+
+    try:
+        event = from_http(dict(request.headers), request.get_data())
+    except GenericException as exc:
+        raise invalid_event(f"Not a CloudEvent: {exc}") from None
+    return Event(id=event["id"], source=event["source"], type=event["type"],
+                 subject=event.get("subject"), time=event.get("time"), data=event.data)
+
+
+def _reject(domain: str, consumer: str, event: Event, reason: str) -> None:
+    """Remember a poison event in its own transaction (the handler's effect was rolled back)."""
+    with unit_of_work(domain) as uow:
+        record(uow.conn, domain, consumer, event.source, event.id, event.type, "rejected", reason)
+        uow.commit()
+    log.warning("rejected %s %s from %s: %s", event.type, event.id, event.source, reason)
+
+
+def event_handler(*, domain: str, types: tuple[str, ...], data: type[D],
+                  ) -> Callable[[Callable[[UnitOfWork, Event, D], None]], Callable[[Request], Response]]:
+    """Make `handle(uow, event, data)` a functions-framework target consuming `types` for `domain`."""
+
+    def decorate(handle: Callable[[UnitOfWork, Event, D], None]) -> Callable[[Request], Response]:
+        @functools.wraps(handle)
+        def function(request: Request) -> Response:
+            event = parse_event(request)
+            consumer = get_settings().service_name
+            try:
+                if event.type not in types:
+                    raise Rejected(f"{consumer} does not handle {event.type}")
+                try:
+                    payload = data.model_validate_json(json.dumps(event.data), strict=True)
+                except ValidationError as exc:
+                    errors = field_errors(exc, prefix="data.")
+                    raise Rejected("; ".join(f"{e.field}: {e.message}" for e in errors)) from None
+                with unit_of_work(domain) as uow:
+                    if not record(uow.conn, domain, consumer, event.source, event.id, event.type):
+                        return json_response({"status": "duplicate", "id": event.id})
+                    handle(uow, event, payload)
+                    uow.commit()
+            except Rejected as exc:
+                _reject(domain, consumer, event, str(exc))
+                raise invalid_event(str(exc)) from None
+            return json_response({"status": "processed", "id": event.id})
+
+        endpoint = http_function(methods=("POST",))(function)
+        endpoint.event_types = types  # type: ignore[attr-defined]  # read by the manifest checks
+        return endpoint
+
+    return decorate
