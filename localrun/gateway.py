@@ -95,6 +95,10 @@ class Gateway:
         """Return the base URL clients use (the real port once started with port 0)."""
         return f"http://{self.host}:{self.port}"
 
+    def add_upstream(self, ksvc: str, address: tuple[str, int]) -> None:
+        """Send routes to Knative Service `ksvc` to a fixed address (the local broker's ingress)."""
+        self.upstreams[ksvc] = address  # the running server reads this same mapping
+
     def start(self) -> None:
         """Bind and serve in a background thread; raise OSError when the port is taken."""
         self._server = GatewayServer((self.host, self.port), self.router, self.activator,

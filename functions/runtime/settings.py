@@ -21,6 +21,8 @@ class Settings:
     jwt_private_key: str | None
     access_token_seconds: int
     refresh_token_days: int
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"  # RabbitMQ, for the outbox relay
+    events_exchange: str = "ecom.events"  # the topic exchange events are published to
 
 
 def _pem(name: str) -> str | None:
@@ -50,6 +52,8 @@ def get_settings() -> Settings:
         jwt_private_key=_pem("JWT_PRIVATE_KEY"),  # only the functions that issue tokens have it
         access_token_seconds=int(env("ACCESS_TOKEN_SECONDS", "900")),
         refresh_token_days=int(env("REFRESH_TOKEN_DAYS", "30")),
+        amqp_url=env("AMQP_URL") or Settings.amqp_url,
+        events_exchange=env("EVENTS_EXCHANGE") or Settings.events_exchange,
     )
 
 

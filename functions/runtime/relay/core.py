@@ -1,0 +1,305 @@
+"""The relay loop: claim pending outbox rows, publish them with confirms, mark them sent.
+
+One batch is one database transaction:
+
+1. claim up to `batch_size` pending rows, `ORDER BY seq ... FOR UPDATE SKIP LOCKED`: rows another
+   relay is sending are skipped, never sent twice at the same time;
+2. keep, per subject (aggregate), only the rows that come before any pending row of that subject
+   we did not get (see `_hold_back`): the others wait for a later batch, so an aggregate's events
+   leave in seq order however many relays run;
+3. publish what is left in seq order and wait for the broker's confirms;
+4. mark the confirmed rows sent and commit.
+
+Crash anywhere before the commit and the rows stay pending: they are published again by the next
+batch (at least once; consumers de-duplicate on source + id). A row is never marked sent unless
+the broker confirmed it. When the broker fails in the middle of a batch, the rows it confirmed
+(each subject's confirmed prefix) are marked before the transaction ends, the rest are resent
+after a reconnect with backoff. When the database fails, the transaction is gone with the
+connection: everything in it is resent after a reconnect with backoff.
+
+Wake-up is polling (`poll_interval`, 50 ms by default, immediately again after a full batch):
+LISTEN/NOTIFY would need a trigger on every outbox, that is a migration; an idle poll is one
+index-only probe of the partial index on pending rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import pg8000.exceptions
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from functions.runtime.relay.message import OutboxRow, row_to_message
+from functions.runtime.relay.publisher import BrokerError, ConfirmingPublisher, broker_label
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+
+log = logging.getLogger("functions.runtime.relay")
+
+DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
+DEFAULT_EXCHANGE = "ecom.events"
+DEFAULT_BATCH = 500
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+# SQLAlchemy wraps most driver errors; pg8000 lets a socket reset in the middle of a read escape
+# as a bare OSError (ConnectionResetError). Broker failures never get here: the publisher turns
+# them into BrokerError.
+_DB_FAILURES = (DBAPIError, pg8000.exceptions.InterfaceError, OSError)
+
+
+class DatabaseError(Exception):
+    """The database connection failed (terminated, restarted, unreachable)."""
+
+
+class Relay:
+    """Relays one domain's outbox to the events exchange.
+
+    `database` is an Engine or a URL (then the relay makes its own engine, application_name
+    `ecom-relay-<domain>`); connect as the domain's role: the relay reads and marks only
+    `<domain>.outbox`. `after_confirm(rows)` is a seam for tests: it runs after the broker
+    confirmed a batch and before the rows are marked sent (raise in it to simulate a crash).
+    """
+
+    def __init__(self, domain: str, database: Engine | str, amqp_url: str = DEFAULT_AMQP_URL,
+                 exchange: str = DEFAULT_EXCHANGE, *, batch_size: int = DEFAULT_BATCH,
+                 poll_interval: float = 0.05, confirm_timeout: float = 30.0,
+                 backoff_initial: float = 0.1, backoff_max: float = 5.0, confirm_mode: str = "stream",
+                 stats_interval: float = 10.0,
+                 after_confirm: Callable[[Sequence[OutboxRow]], None] | None = None) -> None:
+        if not _IDENTIFIER.match(domain):
+            raise ValueError(f"not a domain schema name: {domain!r}")
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self.domain = domain
+        self.application_name = f"ecom-relay-{domain}"
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.backoff_initial = backoff_initial
+        self.backoff_max = backoff_max
+        self.stats_interval = stats_interval
+        self.after_confirm = after_confirm
+        self.publisher = ConfirmingPublisher(amqp_url, exchange, confirm_mode, confirm_timeout)
+        self._engine, self._owns_engine = self._make_engine(database)
+        self._conn: Connection | None = None
+        self.backend_pid: int | None = None  # the database session's pid, for operators and tests
+        self.stats = {"sent": 0, "batches": 0, "held_back": 0, "broker_failures": 0, "db_failures": 0}
+        outbox = f"{domain}.outbox"
+        self._claim = text(
+            f"SELECT id, seq, type, source, subject, data::text AS data, created_at FROM {outbox} "
+            "WHERE sent_at IS NULL ORDER BY seq LIMIT :limit FOR UPDATE SKIP LOCKED")
+        self._foreign = text(
+            f"SELECT subject, min(seq) AS first FROM {outbox} "
+            "WHERE sent_at IS NULL AND seq <= :last AND subject = ANY(CAST(:subjects AS text[])) "
+            "AND NOT (seq = ANY(CAST(:seqs AS bigint[]))) GROUP BY subject")
+        self._mark = text(f"UPDATE {outbox} SET sent_at = now() WHERE seq = ANY(CAST(:seqs AS bigint[]))")
+
+    def _make_engine(self, database: Engine | str) -> tuple[Engine, bool]:
+        if not isinstance(database, str):
+            return database, False
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        from functions.runtime.db import _remember_pg8000_rewrites
+
+        _remember_pg8000_rewrites()
+        engine = create_engine(database, poolclass=NullPool,  # one long-lived connection, reopened on failure
+                               connect_args={"application_name": self.application_name, "timeout": 10})
+        return engine, True
+
+    # --- one batch ------------------------------------------------------------------------------
+
+    def relay_once(self) -> int:
+        """Relay one batch; return how many rows were published and marked sent.
+
+        Raises BrokerError or DatabaseError when either is unavailable (nothing unconfirmed is
+        marked); `run` retries those with backoff.
+        """
+        return self._batch()[1]
+
+    def drain(self) -> int:
+        """Relay batches until no pending row is left that this relay may send; return the count."""
+        total = 0
+        while True:
+            claimed, sent = self._batch()
+            total += sent
+            if claimed < self.batch_size or sent == 0:
+                return total
+
+    def _connection(self) -> Connection:
+        if self._conn is None:
+            try:
+                self._conn = self._engine.connect()
+                self.backend_pid = self._conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+                self._conn.commit()
+            except _DB_FAILURES as exc:
+                self._drop_connection()
+                raise DatabaseError(f"cannot connect: {_describe(exc)}") from exc
+        return self._conn
+
+    def _drop_connection(self) -> None:
+        conn, self._conn, self.backend_pid = self._conn, None, None
+        if conn is not None:
+            try:
+                conn.invalidate()
+                conn.close()
+            except Exception:  # noqa: BLE001 - the connection is broken already
+                pass
+
+    def _batch(self) -> tuple[int, int]:
+        """Relay one batch; return (rows claimed, rows sent)."""
+        self.publisher.connect()  # first: no rows are claimed (and locked) while the broker is down
+        conn = self._connection()
+        try:
+            rows = [OutboxRow(*r) for r in conn.execute(self._claim, {"limit": self.batch_size})]
+            if not rows:
+                conn.rollback()
+                return 0, 0
+            sendable = self._hold_back(conn, rows)
+            if not sendable:
+                conn.rollback()
+                self.stats["held_back"] += len(rows)
+                return len(rows), 0
+            try:
+                confirmed = self.publisher.publish_batch([row_to_message(r) for r in sendable])
+            except BrokerError as exc:
+                self._mark_sent(conn, _confirmed_prefixes(sendable, exc.confirmed))
+                conn.commit()
+                raise
+            if self.after_confirm is not None:
+                self.after_confirm(sendable)
+            done = _confirmed_prefixes(sendable, confirmed)
+            self._mark_sent(conn, done)
+            conn.commit()
+        except _DB_FAILURES as exc:
+            self._drop_connection()
+            raise DatabaseError(_describe(exc)) from exc
+        except BaseException:
+            self._rollback_quietly()
+            raise
+        self.stats["sent"] += len(done)
+        self.stats["batches"] += 1
+        self.stats["held_back"] += len(rows) - len(sendable)
+        if len(done) < len(sendable):
+            raise BrokerError(f"broker nacked {len(sendable) - len(done)} of {len(sendable)} messages")
+        return len(rows), len(done)
+
+    def _hold_back(self, conn: Connection, rows: list[OutboxRow]) -> list[OutboxRow]:
+        """Return the rows of the batch that may be published now without reordering a subject.
+
+        SKIP LOCKED hands out rows in seq order but skips the ones another relay holds, so the
+        batch may contain a subject's later rows while an earlier one is in the other relay's
+        batch, and is unsent until that relay commits. Publishing them now could put them on the
+        exchange before it. So, per subject, we keep only our rows *before* the subject's first
+        pending row that is not ours; the rest stay pending (released at our commit) for a later
+        batch, when the earlier row is sent. Rows the other relay marked sent and committed no
+        longer count as pending, so a subject is held back only while it really has to wait.
+
+        This relies on a subject's rows being committed in seq order, which holds because the
+        unit of work writes an aggregate's event after changing (and so locking) the aggregate:
+        a later transaction on the same aggregate waits for the earlier one before taking a seq.
+        """
+        subjects = sorted({r.subject for r in rows})
+        foreign = dict(conn.execute(self._foreign, {
+            "last": rows[-1].seq, "subjects": subjects, "seqs": [r.seq for r in rows]}).all())
+        if not foreign:
+            return rows
+        return [r for r in rows if r.subject not in foreign or r.seq < foreign[r.subject]]
+
+    def _mark_sent(self, conn: Connection, rows: Sequence[OutboxRow]) -> None:
+        if rows:
+            conn.execute(self._mark, {"seqs": [r.seq for r in rows]})
+
+    def _rollback_quietly(self) -> None:
+        if self._conn is None:
+            return
+        try:
+            self._conn.rollback()
+        except Exception:  # noqa: BLE001 - a dead connection cannot roll back: it is dropped
+            self._drop_connection()
+
+    # --- the loop -------------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event | None = None) -> None:
+        """Relay until `stop` is set: poll when idle, back off (exponentially) after failures."""
+        stop = stop or threading.Event()
+        delay = self.backoff_initial
+        last_stats = time.monotonic()
+        log.info("relay started", extra={"domain": self.domain, "exchange": self.publisher.exchange,
+                                         "broker": broker_label(self.publisher.amqp_url),
+                                         "batch_size": self.batch_size})
+        try:
+            while not stop.is_set():
+                try:
+                    claimed, sent = self._batch()
+                    delay = self.backoff_initial
+                except BrokerError as exc:
+                    self.stats["broker_failures"] += 1
+                    self._failed("broker", exc, delay)
+                    stop.wait(delay * random.uniform(0.5, 1.0))
+                    delay = min(delay * 2, self.backoff_max)
+                    continue
+                except DatabaseError as exc:
+                    self.stats["db_failures"] += 1
+                    self._failed("database", exc, delay)
+                    stop.wait(delay * random.uniform(0.5, 1.0))
+                    delay = min(delay * 2, self.backoff_max)
+                    continue
+                except Exception:
+                    log.exception("relay stopped by an unexpected error", extra={"domain": self.domain})
+                    raise
+                if time.monotonic() - last_stats >= self.stats_interval:
+                    self._log_stats()
+                    last_stats = time.monotonic()
+                if claimed < self.batch_size or sent == 0:
+                    self.publisher.idle()
+                    stop.wait(self.poll_interval)
+        finally:
+            self._log_stats()
+            self.close()
+
+    def _failed(self, what: str, exc: Exception, delay: float) -> None:
+        log.warning(f"relay {what} failure, retrying", extra={
+            "domain": self.domain, "error": str(exc)[:300], "retry_in_s": round(delay, 3)})
+
+    def _log_stats(self) -> None:
+        log.info("relay progress", extra={"domain": self.domain, **self.stats})
+
+    def close(self) -> None:
+        """Close the broker and database connections (and the engine the relay made)."""
+        self.publisher.close()
+        self._rollback_quietly()
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - already broken
+                pass
+        if self._owns_engine:
+            self._engine.dispose()
+
+
+def _describe(exc: BaseException) -> str:
+    """Name and message of a database failure (the driver's, not SQLAlchemy's long wrapper)."""
+    cause = getattr(exc, "orig", None) or exc
+    return f"{type(cause).__name__}: {cause}"[:300]
+
+
+def _confirmed_prefixes(rows: Sequence[OutboxRow], confirmed: Sequence[bool]) -> list[OutboxRow]:
+    """Return the rows that were confirmed and whose subject's earlier rows here all were too."""
+    broken: set[str] = set()
+    done = []
+    for index, row in enumerate(rows):
+        if row.subject in broken:
+            continue
+        if index < len(confirmed) and confirmed[index]:
+            done.append(row)
+        else:
+            broken.add(row.subject)
+    return done

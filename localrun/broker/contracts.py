@@ -1,0 +1,122 @@
+"""The event contracts of `events/`: is a CloudEvent one the catalog knows, with valid data?
+
+Each problem names the attribute (`type`, `id`) or the data path (`data.email`,
+`data.lines.0.sku`) it is about, as the API's problem+json `errors` do. The catalog and
+schemas are read again when their files change, so `make dev` picks up a new type.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from localrun.broker.message import Event, is_json
+
+REQUIRED = ("specversion", "id", "source", "type")
+_EXTENSION_NAME = re.compile(r"^[a-z0-9]+$")
+_REQUIRED_MESSAGE = re.compile(r"^'(.+)' is a required property$")
+_UNEXPECTED = re.compile(r"\('(.+)' (?:was|were) unexpected\)")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    field: str
+    message: str
+
+
+class Contracts:
+    """The catalog's types and a JSON Schema validator per type (Draft 2020-12, formats checked)."""
+
+    def __init__(self, events_dir: Path) -> None:
+        self.events_dir = Path(events_dir)
+        self._lock = threading.Lock()
+        self._stamp: tuple[tuple[int, int], ...] = ()
+        self._validators: dict[str, Draft202012Validator | None] = {}
+
+    @property
+    def types(self) -> frozenset[str]:
+        return frozenset(self._current())
+
+    def check(self, event: Event) -> list[Problem]:
+        """Return every problem with an event's attributes and data; [] when it is valid."""
+        a = event.attributes
+        problems = [Problem(name, "is required") for name in REQUIRED if not a.get(name)]
+        if a.get("specversion") and a["specversion"] != "1.0":
+            problems.append(Problem("specversion", "must be 1.0"))
+        problems += [Problem(name, "an attribute name is lower-case letters and digits only")
+                     for name in a if not _EXTENSION_NAME.match(name)]
+        if a.get("time") and not _is_rfc3339(a["time"]):
+            problems.append(Problem("time", "is not an RFC 3339 timestamp"))
+        content_type = a.get("datacontenttype", "application/json")
+        if not is_json(content_type):
+            problems.append(Problem("datacontenttype", "must be application/json"))
+        if not a.get("type"):
+            return problems
+        validators = self._current()
+        if a["type"] not in validators:
+            problems.append(Problem("type", f"{a['type']!r} is not in events/catalog.yaml"))
+            return problems
+        validator = validators[a["type"]]
+        if validator is None or not is_json(content_type):
+            return problems
+        try:
+            data = json.loads(event.data) if event.data else None
+        except ValueError:
+            return problems + [Problem("data", "is not valid JSON")]
+        if data is None:
+            return problems + [Problem("data", "is required")]
+        errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path])
+        return problems + [_problem(e) for e in errors]
+
+    def _current(self) -> dict[str, Draft202012Validator | None]:
+        files = [self.events_dir / "catalog.yaml", *sorted((self.events_dir / "schemas").glob("*.json"))]
+        stats = [f.stat() for f in files if f.exists()]
+        stamp = tuple((s.st_mtime_ns, s.st_size) for s in stats) + ((len(files), 0),)
+        with self._lock:
+            if stamp != self._stamp:
+                self._validators = _load(self.events_dir)
+                self._stamp = stamp
+            return self._validators
+
+
+def _load(events_dir: Path) -> dict[str, Draft202012Validator | None]:
+    catalog = yaml.safe_load((events_dir / "catalog.yaml").read_text()) or {}
+    schemas = {p.name.removesuffix(".json"): json.loads(p.read_text())
+               for p in sorted((events_dir / "schemas").glob("*.json"))}
+    registry: Registry = Registry().with_resources(
+        (s["$id"], Resource.from_contents(s)) for s in schemas.values() if "$id" in s)
+    validators: dict[str, Draft202012Validator | None] = {}
+    for entry in catalog.get("events") or []:
+        schema = schemas.get(entry["type"])
+        validators[entry["type"]] = None if schema is None else Draft202012Validator(
+            schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return validators
+
+
+def _problem(error: Any) -> Problem:
+    path = "".join(f".{part}" for part in error.path)
+    if error.validator == "required" and (m := _REQUIRED_MESSAGE.match(error.message)):
+        return Problem(f"data{path}.{m[1]}", "is required")
+    if error.validator in ("additionalProperties", "unevaluatedProperties") and \
+            (m := _UNEXPECTED.search(error.message)):
+        return Problem(f"data{path}.{m[1].split(chr(39))[0]}", "unknown field")
+    return Problem(f"data{path}", error.message)
+
+
+def _is_rfc3339(text: str) -> bool:
+    if not re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$", text, re.IGNORECASE):
+        return False
+    try:
+        datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,158 @@
+"""Sending one CloudEvent to one destination, the way Knative's dispatcher does, with retries.
+
+A Knative Service destination is reached through the activator, so a scaled-to-zero function
+is started by the event exactly as the gateway starts it for a request. Answers are judged by
+Knative's SelectiveRetry: 2xx succeeds; 404, 408, 409, 429, 5xx and no answer are retried.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from localrun.activator import StartError
+from localrun.broker.amqp import PublishError
+from localrun.broker.message import Event, from_binary_http, from_structured, http_headers
+from localrun.broker.model import Delivery, Destination
+
+if TYPE_CHECKING:
+    from localrun.activator import Activator
+    from localrun.broker.amqp import Publisher, Topology
+
+log = logging.getLogger(__name__)
+RETRIED_STATUSES = frozenset({404, 408, 409, 429})
+DEFAULT_TIMEOUT = 60.0
+
+
+class Stopped(Exception):
+    """The broker is stopping: the event is left unacknowledged, for RabbitMQ to redeliver."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One attempt's answer: an HTTP status (None when there was no answer) and its body."""
+
+    status: int | None
+    body: bytes = b""
+    error: str = ""
+    reply: Event | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def retryable(self) -> bool:
+        """Return whether Knative retries this answer."""
+        return self.status is None or self.status in RETRIED_STATUSES or self.status >= 500
+
+    def describe(self) -> str:
+        return f"HTTP {self.status}" if self.status is not None else f"no answer ({self.error})"
+
+
+class Sender:
+    """Sends an event once: to a function (via the activator), a URL, or the broker's exchange."""
+
+    def __init__(self, activator: Activator | None, publisher: Publisher, topology: Topology,
+                 default_timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.activator, self.publisher, self.topology = activator, publisher, topology
+        self.default_timeout = default_timeout
+
+    def send(self, dest: Destination, event: Event, timeout: float | None = None) -> Outcome:
+        """Return the outcome of one attempt; never raises for a failed delivery."""
+        timeout = timeout or self.default_timeout
+        if dest.kind == "broker":
+            try:
+                self.publisher.publish(self.topology.exchange, event.type, event)
+            except PublishError as exc:
+                return Outcome(None, error=str(exc))
+            return Outcome(202)
+        if dest.kind == "url":
+            parts = urlsplit(dest.uri)
+            name = (parts.hostname or "").split(".", 1)[0]
+            if (parts.hostname or "").endswith(".svc.cluster.local") and self._is_function(name):
+                return self._to_function(name, parts.path or "/", parts.hostname or "", event, timeout)
+            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            return _post(parts.hostname or "", parts.port or 80, path, parts.netloc, event, timeout)
+        if dest.kind == "function":
+            host = f"{dest.name}.{dest.namespace}.svc.cluster.local"
+            return self._to_function(dest.name, dest.uri or "/", host, event, timeout)
+        return Outcome(None, error=f"{dest.url} is a plain Kubernetes Service, which does not run locally")
+
+    def _is_function(self, name: str) -> bool:
+        return self.activator is not None and name in self.activator.specs
+
+    def _to_function(self, name: str, path: str, host: str, event: Event, timeout: float) -> Outcome:
+        if self.activator is None:
+            return Outcome(None, error="no activator to start functions")
+        try:
+            lease = self.activator.acquire(name)
+        except StartError as exc:
+            return Outcome(None, error=f"activation failed: {exc}")
+        try:
+            return _post(lease.host, lease.port, path, host, event, timeout)
+        finally:
+            self.activator.release(lease)
+
+
+def _post(host: str, port: int, path: str, host_header: str, event: Event, timeout: float) -> Outcome:
+    headers = http_headers(event)
+    if not any(k.lower() == "traceparent" for k, _ in headers):
+        headers.append(("traceparent", f"00-{os.urandom(16).hex()}-{os.urandom(8).hex()}-01"))
+    headers += [("Host", host_header), ("Content-Length", str(len(event.data)))]
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.putrequest("POST", path, skip_host=True, skip_accept_encoding=True)
+        for name, value in headers:
+            conn.putheader(name, value)
+        conn.endheaders(event.data)
+        resp = conn.getresponse()
+        body = resp.read()
+        reply = _reply(resp, body) if 200 <= resp.status < 300 else None
+        return Outcome(resp.status, body, reply=reply)
+    except TimeoutError:
+        return Outcome(None, error=f"no answer within {timeout:g} s")
+    except (OSError, http.client.HTTPException) as exc:
+        return Outcome(None, error=repr(exc))
+    finally:
+        conn.close()
+
+
+def _reply(resp: http.client.HTTPResponse, body: bytes) -> Event | None:
+    """Return the CloudEvent a subscriber answered with (binary or structured), if any."""
+    event = from_binary_http(resp.getheaders(), body)
+    if event is None and resp.getheader("Content-Type", "").startswith("application/cloudevents+json"):
+        try:
+            event = from_structured(json.loads(body))
+        except (ValueError, TypeError, AttributeError):
+            return None
+    if event is None or not all(event.attributes.get(a) for a in ("id", "type", "source")):
+        return None
+    return event
+
+
+def deliver(sender: Sender, dest: Destination, event: Event, delivery: Delivery | None,
+            stopping: threading.Event) -> tuple[Outcome, int]:
+    """Send with the delivery's retries and backoff; return the last outcome and the attempts made.
+
+    Raise Stopped when the broker stops during a backoff wait.
+    """
+    timeout = delivery.timeout if delivery is not None else None
+    attempts = 0
+    while True:
+        outcome = sender.send(dest, event, timeout)
+        attempts += 1
+        retries = attempts - 1
+        if outcome.ok or not outcome.retryable or delivery is None or retries >= delivery.retry:
+            return outcome, attempts
+        wait = delivery.backoff(retries + 1)
+        log.info("event %s to %s: %s; retry %d/%d in %.2f s", event.id, dest.url, outcome.describe(),
+                 retries + 1, delivery.retry, wait)
+        if stopping.wait(wait):
+            raise Stopped

@@ -1,0 +1,45 @@
+"""One outbox relay per domain, in threads of `make dev` (in the cluster: one Deployment each)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from functions.runtime.relay import Relay
+
+log = logging.getLogger(__name__)
+
+
+class Relays:
+    """Runs a relay for each domain's outbox, as that domain's own role, and restarts a dead one."""
+
+    def __init__(self, domain_urls: dict[str, str], amqp_url: str, exchange: str) -> None:
+        self._domain_urls, self._amqp_url, self._exchange = domain_urls, amqp_url, exchange
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for domain in self._domain_urls:
+            thread = threading.Thread(target=self._keep_running, args=(domain,), daemon=True,
+                                      name=f"relay-{domain}")
+            thread.start()
+            self._threads.append(thread)
+
+    def _keep_running(self, domain: str) -> None:
+        # Relay.run rides out broker and database outages itself; anything else is a bug we log,
+        # then start over after a pause rather than leave the domain's events unsent.
+        while not self._stop.is_set():
+            relay = Relay(domain, self._domain_urls[domain], self._amqp_url, self._exchange)
+            try:
+                relay.run(self._stop)
+            except Exception:
+                log.exception("relay for %s failed; starting it again", domain)
+                time.sleep(1)
+            finally:
+                relay.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=10)

@@ -1,0 +1,89 @@
+"""Events end to end: POST /events → the local broker → a Trigger → the catalog's handler."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from functions.catalog.seed import load_seed
+from localrun.broker import start_local_broker
+from tests.e2e.conftest import REPO, call, local_stack, wait_until
+
+pytestmark = pytest.mark.e2e
+TYPE = "com.ecom.inventory.stock.changed"
+
+
+@pytest.fixture(scope="module")
+def stack(signing_key) -> Iterator[tuple]:
+    """The local stack with the broker, on an exchange and queues of this test run's own."""
+    run = uuid.uuid4().hex[:8]
+    env = {"EVENTS_EXCHANGE": f"ecom.events.test-{run}", "BROKER_QUEUE_PREFIX": f"ecom.test-{run}"}
+    with local_stack(signing_key) as (gateway, activator, url):
+        broker = start_local_broker(REPO, activator, gateway, env)
+        assert broker is not None, "RabbitMQ must answer on 127.0.0.1:5672"
+        try:
+            yield gateway, activator, url
+        finally:
+            broker.stop()
+            broker.delete_topology()
+
+
+def stock_event(sku: str, available: int, version: int) -> tuple[dict, dict]:
+    headers = {"ce-specversion": "1.0", "ce-id": str(uuid.uuid4()), "ce-source": "/warehouse/e2e",
+               "ce-type": TYPE, "ce-subject": sku}
+    data = {"sku": sku, "on_hand": available, "reserved": 0, "available": available,
+            "version": version, "changed_at": "2026-11-26T10:00:00Z"}
+    return headers, data
+
+
+def in_stock(gateway, slug: str) -> bool:
+    return json.loads(call(gateway, "GET", f"/api/products/{slug}")[2])["in_stock"]
+
+
+class TestStockEvents:
+    def test_a_stock_event_posted_to_the_ingress_reaches_the_catalog(self, stack):
+        gateway, activator, _ = stack
+        product = next(p for p in load_seed()["products"] if p["in_stock"])
+        slug = json.loads(call(gateway, "GET", f"/api/products?q={product['sku']}")[2])["items"][0]["slug"]
+        assert in_stock(gateway, slug) is True
+        headers, data = stock_event(product["sku"], 0, 1)
+        status, _, _ = call(gateway, "POST", "/events", data, headers)
+        assert status == 202
+        # The handler was scaled to zero: the broker starts it through the activator.
+        assert wait_until(lambda: in_stock(gateway, slug) is False, 20)
+        assert "catalog-on-stock-changed" in activator.running()
+
+    def test_a_duplicate_delivery_is_handled_once(self, stack):
+        gateway, _, url = stack
+        product = load_seed()["products"][1]
+        headers, data = stock_event(product["sku"], 4, 1)
+        for _ in range(2):  # the same CloudEvent id twice: at-least-once delivery
+            assert call(gateway, "POST", "/events", data, headers)[0] == 202
+        engine = create_engine(url)
+
+        def handled() -> int:
+            with engine.connect() as conn:
+                return conn.execute(text("SELECT count(*) FROM catalog.inbox WHERE id = :id"),
+                                    {"id": headers["ce-id"]}).scalar()
+
+        assert wait_until(lambda: handled() == 1, 20)
+        engine.dispose()
+
+    def test_an_event_of_an_unknown_type_is_refused_at_the_ingress(self, stack):
+        gateway, _, _ = stack
+        headers, data = stock_event("SKU-1", 1, 1)
+        headers["ce-type"] = "com.ecom.nobody.thing.happened"
+        status, response_headers, body = call(gateway, "POST", "/events", data, headers)
+        assert status == 400 and response_headers["Content-Type"] == "application/problem+json"
+        assert json.loads(body)["errors"][0]["field"] == "type"
+
+    def test_data_that_breaks_the_schema_is_refused_at_the_ingress(self, stack):
+        gateway, _, _ = stack
+        headers, data = stock_event("SKU-1", 1, 1)
+        data["available"] = -1
+        status, _, body = call(gateway, "POST", "/events", data, headers)
+        assert status == 400 and "available" in json.dumps(json.loads(body)["errors"])
