@@ -1,4 +1,7 @@
-"""Events end to end: POST /events → the local broker → a Trigger → the catalog's handler."""
+"""Events end to end: POST /events → the local broker → a Trigger → the catalog's handler.
+
+On both transports: RabbitMQ, and Postgres (in the stack's own scratch database).
+"""
 
 from __future__ import annotations
 
@@ -17,14 +20,15 @@ pytestmark = pytest.mark.e2e
 TYPE = "com.ecom.inventory.stock.changed"
 
 
-@pytest.fixture(scope="module")
-def stack(signing_key) -> Iterator[tuple]:
+@pytest.fixture(scope="module", params=["rabbitmq", "postgres"])
+def stack(request, signing_key) -> Iterator[tuple]:
     """The local stack with the broker, on an exchange and queues of this test run's own."""
     run = uuid.uuid4().hex[:8]
     env = {"EVENTS_EXCHANGE": f"ecom.events.test-{run}", "BROKER_QUEUE_PREFIX": f"ecom.test-{run}"}
     with local_stack(signing_key) as (gateway, activator, url):
-        broker = start_local_broker(REPO, activator, gateway, env)
-        assert broker is not None, "RabbitMQ must answer on 127.0.0.1:5672"
+        database_url = url if request.param == "postgres" else None
+        broker = start_local_broker(REPO, activator, gateway, env, database_url=database_url)
+        assert broker is not None, f"the {request.param} transport must answer"
         try:
             yield gateway, activator, url
         finally:
