@@ -136,13 +136,13 @@ def rabbitmq_answers(host: str = "127.0.0.1", port: int = 5672, timeout: float =
 
 
 def choose_transport(env: dict[str, str] | None = None,
-                     answers: Callable[[], bool] = rabbitmq_answers) -> tuple[str, str]:
+                     answers: Callable[[], bool] | None = None) -> tuple[str, str]:
     """Return ("rabbitmq" | "postgres", why): AMQP_URL set → RabbitMQ; else RabbitMQ when
     127.0.0.1:5672 answers; else the Postgres transport."""
     env = dict(os.environ) if env is None else env
     if env.get("AMQP_URL"):
         return "rabbitmq", "AMQP_URL is set"
-    if answers():
+    if (answers or rabbitmq_answers)():
         return "rabbitmq", "AMQP_URL is not set and RabbitMQ answers on 127.0.0.1:5672"
     return "postgres", "AMQP_URL is not set and nothing answers on 127.0.0.1:5672"
 
