@@ -26,7 +26,8 @@ releases its lock and the delivery is claimed again (at-least-once, as an unacke
 comes back). When the dispatcher raises (the dead-letter queue failed) the delivery is requeued:
 `attempts` + 1 and `next_attempt_at` = now + 1 s. With parallelism 1 the single worker always
 takes the head of the queue, even when it is not due yet, so the order holds through requeues.
-Idle workers poll every `poll_interval` (50 ms).
+Idle workers poll every `poll_interval` (50 ms). Settled messages older than a day are deleted
+when the broker starts (`RETENTION`).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ _LOCK_KEY = 7_300_212  # serialises concurrent schema setups
 _DB_ERRORS = (DBAPIError, pg8000.exceptions.InterfaceError, OSError)
 REQUEUE_DELAY = 1.0  # seconds before a delivery whose handling raised is tried again
 POLL_INTERVAL = 0.05
+RETENTION = "1 day"  # settled messages older than this are deleted at start
 
 DDL = f"""
 CREATE SCHEMA IF NOT EXISTS {SCHEMA};
@@ -214,6 +216,10 @@ class PostgresTransport(Transport):
                         "VALUES (:ex, :q, :p, :r) ON CONFLICT DO NOTHING"),
                         {"ex": self.topology.exchange, "q": self.topology.trigger_queue(trigger.name),
                          "p": trigger.routing_key, "r": topic_regex(trigger.routing_key)})
+                conn.execute(text(
+                    f"DELETE FROM {SCHEMA}.messages m WHERE m.published_at < now() - CAST(:keep AS interval) "
+                    f"AND NOT EXISTS (SELECT 1 FROM {SCHEMA}.deliveries d "
+                    "WHERE d.message_id = m.id AND d.state = 'pending')"), {"keep": RETENTION})
         except _DB_ERRORS as exc:
             raise BrokerUnavailable(f"the Postgres transport cannot set up {SCHEMA}: {exc!r}"[:500]) from exc
 
