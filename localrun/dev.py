@@ -12,7 +12,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -111,16 +111,40 @@ def secrets_for(admin_url: str, key_pair: tuple[str, str]) -> dict[tuple[str, st
     return secrets
 
 
-def start_relays(admin_url: str) -> Relays:
+def start_relays(admin_url: str, transport: str = "rabbitmq") -> Relays:
     """Start one outbox relay per domain, each connecting as its domain's role."""
     from functions.runtime.settings import get_settings
     from localrun.relays import Relays
     from schemas.migrate import DOMAINS, role_url
 
     settings = get_settings()
-    relays = Relays({d: role_url(admin_url, d) for d in DOMAINS}, settings.amqp_url, settings.events_exchange)
+    relays = Relays({d: role_url(admin_url, d) for d in DOMAINS}, settings.amqp_url, settings.events_exchange,
+                    transport)
     relays.start()
     return relays
+
+
+def rabbitmq_answers(host: str = "127.0.0.1", port: int = 5672, timeout: float = 0.5) -> bool:
+    """Return whether something accepts TCP connections at host:port."""
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def choose_transport(env: dict[str, str] | None = None,
+                     answers: Callable[[], bool] | None = None) -> tuple[str, str]:
+    """Return ("rabbitmq" | "postgres", why): AMQP_URL set → RabbitMQ; else RabbitMQ when
+    127.0.0.1:5672 answers; else the Postgres transport."""
+    env = dict(os.environ) if env is None else env
+    if env.get("AMQP_URL"):
+        return "rabbitmq", "AMQP_URL is set"
+    if (answers or rabbitmq_answers)():
+        return "rabbitmq", "AMQP_URL is not set and RabbitMQ answers on 127.0.0.1:5672"
+    return "postgres", "AMQP_URL is not set and nothing answers on 127.0.0.1:5672"
 
 
 def run(idle_seconds: float, host: str, port: int) -> None:
@@ -139,8 +163,20 @@ def run(idle_seconds: float, host: str, port: int) -> None:
         key_pair = (private_key.read_text(), public_key.read_text())
         gateway, activator = serve(REPO, secrets_for(admin_url, key_pair),
                                    host=host, port=port, idle_seconds=idle_seconds)
-        broker = start_local_broker(REPO, activator, gateway)  # None (said so) without RabbitMQ
-        relays = start_relays(admin_url) if broker is not None else None
+        transport, why = choose_transport()
+        if transport == "postgres":
+            _say(f"events: {why}: the local broker uses the Postgres transport "
+                 "(schema localbroker in this database), with the same Triggers, retries and dead letters")
+        else:
+            _say(f"events: {why}: the local broker uses RabbitMQ")
+        broker = start_local_broker(REPO, activator, gateway,
+                                    database_url=admin_url if transport == "postgres" else None)
+        if broker is None and os.environ.get("AMQP_URL"):
+            gateway.stop()
+            activator.shutdown()
+            raise SystemExit(f"[dev] AMQP_URL is set but RabbitMQ at {redact_url(os.environ['AMQP_URL'])} "
+                             "does not answer: start it, or unset AMQP_URL to use the Postgres transport")
+        relays = start_relays(admin_url, transport) if broker is not None else None
         try:
             base = f"http://{host}:{port}"
             _say(f"gateway (Kong routes from knative/kong/kong.yaml): {base}")
@@ -150,9 +186,9 @@ def run(idle_seconds: float, host: str, port: int) -> None:
                 _say(f"  {name}")
             _say(f"database: {admin_url}")
             if broker is None:
-                _say("events: no RabbitMQ answers at AMQP_URL: events stay in the outboxes until it does")
+                _say("events: the local broker did not start: events stay in the outboxes until it does")
             else:
-                _say(f"events: outbox relays and the local broker on RabbitMQ {redact_url(broker.url)}, "
+                _say(f"events: outbox relays and the local broker on {broker.transport.describe()}, "
                      f"ingress POST {base}/events")
             _say("admin token for trying writes: make token ROLE=admin")
             _say("Ctrl-C stops everything")

@@ -6,16 +6,24 @@ import logging
 import threading
 import time
 
-from functions.runtime.relay import Relay
+from functions.runtime.relay import PostgresPublisher, Relay
 
 log = logging.getLogger(__name__)
 
 
 class Relays:
-    """Runs a relay for each domain's outbox, as that domain's own role, and restarts a dead one."""
+    """Runs a relay for each domain's outbox, as that domain's own role, and restarts a dead one.
 
-    def __init__(self, domain_urls: dict[str, str], amqp_url: str, exchange: str) -> None:
+    `transport` is "rabbitmq" (to the exchange at `amqp_url`) or "postgres" (to the local
+    broker's Postgres transport in the domains' own database).
+    """
+
+    def __init__(self, domain_urls: dict[str, str], amqp_url: str, exchange: str,
+                 transport: str = "rabbitmq") -> None:
+        if transport not in ("rabbitmq", "postgres"):
+            raise ValueError("transport is rabbitmq or postgres")
         self._domain_urls, self._amqp_url, self._exchange = domain_urls, amqp_url, exchange
+        self._transport = transport
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -30,7 +38,9 @@ class Relays:
         # Relay.run rides out broker and database outages itself; anything else is a bug we log,
         # then start over after a pause rather than leave the domain's events unsent.
         while not self._stop.is_set():
-            relay = Relay(domain, self._domain_urls[domain], self._amqp_url, self._exchange)
+            publisher = PostgresPublisher(self._exchange) if self._transport == "postgres" else None
+            relay = Relay(domain, self._domain_urls[domain], self._amqp_url, self._exchange,
+                          publisher=publisher)
             try:
                 relay.run(self._stop)
             except Exception:

@@ -23,7 +23,7 @@ from localrun.broker.model import Delivery, Destination
 
 if TYPE_CHECKING:
     from localrun.activator import Activator
-    from localrun.broker.amqp import Publisher, Topology
+    from localrun.broker.transport import Transport
 
 log = logging.getLogger(__name__)
 RETRIED_STATUSES = frozenset({404, 408, 409, 429})
@@ -59,9 +59,9 @@ class Outcome:
 class Sender:
     """Sends an event once: to a function (via the activator), a URL, or the broker's exchange."""
 
-    def __init__(self, activator: Activator | None, publisher: Publisher, topology: Topology,
+    def __init__(self, activator: Activator | None, transport: Transport,
                  default_timeout: float = DEFAULT_TIMEOUT) -> None:
-        self.activator, self.publisher, self.topology = activator, publisher, topology
+        self.activator, self.transport = activator, transport
         self.default_timeout = default_timeout
 
     def send(self, dest: Destination, event: Event, timeout: float | None = None) -> Outcome:
@@ -69,7 +69,7 @@ class Sender:
         timeout = timeout or self.default_timeout
         if dest.kind == "broker":
             try:
-                self.publisher.publish(self.topology.exchange, event.type, event)
+                self.transport.publish(event)
             except PublishError as exc:
                 return Outcome(None, error=str(exc))
             return Outcome(202)

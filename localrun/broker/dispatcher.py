@@ -14,10 +14,10 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-from localrun.broker.amqp import Publisher, Topology
 from localrun.broker.delivery import Outcome, Sender, deliver
 from localrun.broker.message import Event, truncate
 from localrun.broker.model import Delivery, Trigger
+from localrun.broker.transport import Transport
 
 log = logging.getLogger(__name__)
 # How a dead letter bound for an HTTP sink is sent before it falls back to the dead-letter queue.
@@ -39,11 +39,11 @@ class Record:
 class Dispatcher:
     """Handles events for every Trigger; keeps the last outcomes for tests and `make dev` logs."""
 
-    def __init__(self, sender: Sender, publisher: Publisher, topology: Topology,
-                 stopping: threading.Event, non_retryable: str = "dead-letter") -> None:
+    def __init__(self, sender: Sender, transport: Transport, stopping: threading.Event,
+                 non_retryable: str = "dead-letter") -> None:
         if non_retryable not in ("dead-letter", "ack"):
             raise ValueError("non_retryable is dead-letter or ack")
-        self.sender, self.publisher, self.topology = sender, publisher, topology
+        self.sender, self.transport = sender, transport
         self.stopping, self.non_retryable = stopping, non_retryable
         self._history: deque[Record] = deque(maxlen=10_000)
         self._lock = threading.Lock()
@@ -100,12 +100,12 @@ class Dispatcher:
             if result.ok:
                 return
             log.error("dead-letter sink %s: %s; keeping event %s in %s instead", sink.url,
-                      result.describe(), event.id, self.topology.dead_letter_queue)
-        self.publisher.publish("", self.topology.dead_letter_queue, dead, mandatory=True)
+                      result.describe(), event.id, self.transport.topology.dead_letter_queue)
+        self.transport.dead_letter(dead)
 
     def _publish_reply(self, trigger: Trigger, reply: Event) -> None:
         try:
-            self.publisher.publish(self.topology.exchange, reply.type, reply)
+            self.transport.publish(reply)
         except Exception as exc:  # a lost reply must not redeliver the event that was handled
             log.error("trigger %s: reply %s (%s) not published: %s", trigger.name, reply.id, reply.type, exc)
 

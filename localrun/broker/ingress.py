@@ -15,15 +15,18 @@ import socketserver
 import threading
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudevents import exceptions as ce_exceptions
 from cloudevents.http import from_http
 
-from localrun.broker.amqp import Publisher, PublishError
+from localrun.broker.amqp import PublishError
 from localrun.broker.contracts import REQUIRED, Contracts, Problem
 from localrun.broker.message import Event, json_data
 from localrun.wire import read_body
+
+if TYPE_CHECKING:
+    from localrun.broker.transport import Transport
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "https://ecom.example/problems/invalid-event"
@@ -102,7 +105,7 @@ class _Handler(BaseHTTPRequestHandler):
         except InvalidEvent as exc:
             return self._send(400, problem_body(exc.problems, f"The event is not valid: {exc}"))
         try:
-            self.server.publisher.publish(self.server.exchange, event.type, event)
+            self.server.transport.ingress_publish(event)
         except PublishError as exc:
             log.error("ingress: event %s (%s) not published: %s", event.id, event.type, exc)
             body = json.dumps({"type": "https://ecom.example/problems/service-unavailable",
@@ -134,9 +137,8 @@ class IngressServer(ThreadingHTTPServer):
     allow_reuse_address = True
     block_on_close = False
 
-    def __init__(self, address: tuple[str, int], contracts: Contracts, publisher: Publisher,
-                 exchange: str) -> None:
-        self.contracts, self.publisher, self.exchange = contracts, publisher, exchange
+    def __init__(self, address: tuple[str, int], contracts: Contracts, transport: Transport) -> None:
+        self.contracts, self.transport = contracts, transport
         super().__init__(address, _Handler)
         self._thread: threading.Thread | None = None
 

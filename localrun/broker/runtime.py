@@ -11,19 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pika
-
-from localrun.broker.amqp import (
-    AMQP_ERRORS,
-    DEFAULT_AMQP_URL,
-    DEFAULT_EXCHANGE,
-    DEFAULT_PREFIX,
-    Publisher,
-    Topology,
-    redact_url,
-    parameters,
-)
-from localrun.broker.consumer import TriggerConsumer
+from localrun.broker.amqp import DEFAULT_AMQP_URL, DEFAULT_EXCHANGE, DEFAULT_PREFIX, Topology
 from localrun.broker.contracts import Contracts
 from localrun.broker.delivery import DEFAULT_TIMEOUT, Sender, Stopped, deliver
 from localrun.broker.dispatcher import Dispatcher, Record
@@ -32,6 +20,7 @@ from localrun.broker.ingress import IngressServer
 from localrun.broker.message import Event
 from localrun.broker.ping import PING_DELIVERY, PingScheduler, ping_event, utc_now
 from localrun.broker.model import PingSource
+from localrun.broker.transport import AmqpTransport, BrokerUnavailable, Transport
 
 if TYPE_CHECKING:
     from localrun.activator import Activator
@@ -40,19 +29,19 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class BrokerUnavailable(RuntimeError):
-    """RabbitMQ did not answer, or refused the broker's exchange and queues."""
-
-
 class LocalBroker:
-    """Knative Eventing's RabbitMQ broker for one Broker of the manifests, on this machine."""
+    """Knative Eventing's RabbitMQ broker for one Broker of the manifests, on this machine.
+
+    Messages travel through RabbitMQ at `amqp_url`, or, given `database_url` (the migration
+    role's), through the Postgres transport in that database (`pgqueue.py`).
+    """
 
     def __init__(self, repo_root: Path, activator: Activator | None, amqp_url: str = DEFAULT_AMQP_URL,
                  exchange: str = DEFAULT_EXCHANGE, prefix: str = DEFAULT_PREFIX, *,
                  knative_dir: Path | None = None, events_dir: Path | None = None, broker: str = "default",
                  ingress_host: str = "127.0.0.1", ingress_port: int = 0,
                  non_retryable: str = "dead-letter", default_timeout: float = DEFAULT_TIMEOUT,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 clock: Callable[[], datetime] = utc_now, database_url: str | None = None) -> None:
         repo_root = Path(repo_root)
         eventing = load_eventing(knative_dir or repo_root / "knative")
         self.name, self.url = broker, amqp_url
@@ -63,11 +52,16 @@ class LocalBroker:
         self.ping_sources = eventing.ping_sources
         self.topology = Topology(exchange, prefix, spec.queue_type if spec else "classic")
         self.stopping = threading.Event()
-        self.publisher = Publisher(amqp_url, f"localrun-broker {prefix} dispatch")
-        self._ingress_publisher = Publisher(amqp_url, f"localrun-broker {prefix} ingress")
-        self.sender = Sender(activator, self.publisher, self.topology, default_timeout)
-        self.dispatcher = Dispatcher(self.sender, self.publisher, self.topology, self.stopping, non_retryable)
-        self.consumers = [TriggerConsumer(t, self.topology, amqp_url, self.dispatcher.handle, self.stopping)
+        self.transport: Transport
+        if database_url is None:
+            self.transport = AmqpTransport(amqp_url, self.topology)
+        else:
+            from localrun.broker.pgqueue import PostgresTransport
+
+            self.transport = PostgresTransport(database_url, self.topology)
+        self.sender = Sender(activator, self.transport, default_timeout)
+        self.dispatcher = Dispatcher(self.sender, self.transport, self.stopping, non_retryable)
+        self.consumers = [self.transport.consumer(t, self.dispatcher.handle, self.stopping)
                           for t in self.triggers]
         self.contracts = Contracts(events_dir or repo_root / "events")
         self.pings = PingScheduler(self.ping_sources, self._fire_ping, clock)
@@ -89,7 +83,7 @@ class LocalBroker:
     def start(self, wait: float = 10.0) -> None:
         """Declare the exchange and queues, then consume, serve the ingress and run the pings.
 
-        Raise BrokerUnavailable when RabbitMQ does not answer now; later outages are ridden out
+        Raise BrokerUnavailable when the transport does not answer now; later outages are ridden out
         (each consumer reconnects with backoff). Waits up to `wait` s for the consumers.
         """
         self.declare()
@@ -99,34 +93,16 @@ class LocalBroker:
         for consumer in self.consumers:
             if not consumer.connected.wait(max(0.0, deadline - time.monotonic())):
                 log.warning("trigger %s is not consuming yet", consumer.trigger.name)
-        self.ingress = IngressServer(self._ingress_address, self.contracts, self._ingress_publisher,
-                                     self.topology.exchange)
+        self.ingress = IngressServer(self._ingress_address, self.contracts, self.transport)
         self.ingress.start()
         self.pings.start()
-        log.info("local broker %r: exchange %s, %d trigger(s), %d pingsource(s), ingress http://%s:%d",
-                 self.name, self.topology.exchange, len(self.consumers), len(self.ping_sources),
+        log.info("local broker %r on %s: exchange %s, %d trigger(s), %d pingsource(s), ingress http://%s:%d",
+                 self.name, self.transport.describe(), self.topology.exchange, len(self.consumers), len(self.ping_sources),
                  *self.ingress.address)
 
     def declare(self) -> None:
         """Declare the exchange, every Trigger's bound queue and the dead-letter queue."""
-        try:
-            name = f"localrun-broker {self.topology.prefix} setup"
-            connection = pika.BlockingConnection(parameters(self.url, name))
-        except AMQP_ERRORS as exc:
-            raise BrokerUnavailable(f"RabbitMQ at {redact_url(self.url)} does not answer: {exc!r}") from exc
-        try:
-            channel = connection.channel()
-            self.topology.declare_exchange(channel)
-            for trigger in self.triggers:
-                self.topology.declare_trigger(channel, trigger.name, trigger.routing_key)
-            self.topology.declare_queue(channel, self.topology.dead_letter_queue)
-        except AMQP_ERRORS as exc:
-            raise BrokerUnavailable(
-                f"RabbitMQ refused the broker's exchange or queues ({exc!r}); a queue declared "
-                "before with another x-queue-type must be deleted first") from exc
-        finally:
-            if connection.is_open:
-                connection.close()
+        self.transport.declare(self.triggers)
 
     def stop(self) -> None:
         """Stop consuming (in-flight events get a few seconds), the ingress and the pings."""
@@ -136,8 +112,7 @@ class LocalBroker:
             self.ingress.stop()
         for consumer in self.consumers:
             consumer.join(timeout=10)
-        self.publisher.close()
-        self._ingress_publisher.close()
+        self.transport.close()
 
     def history(self) -> list[Record]:
         """Return what became of each event per Trigger so far (acked, dead-lettered, ...)."""
@@ -145,11 +120,19 @@ class LocalBroker:
 
     def publish(self, event: Event) -> None:
         """Publish an event to the exchange as a producer would (routing key = type); raise PublishError."""
-        self.publisher.publish(self.topology.exchange, event.type, event)
+        self.transport.publish(event)
+
+    def dead_letters(self) -> list[Event]:
+        """Return the dead letters, oldest first, leaving them in the dead-letter queue."""
+        return self.transport.read_dead_letters()
+
+    def replay_dead_letters(self, only_id: str | None = None) -> list[Event]:
+        """Republish the dead letters (all, or one) to the exchange; return them."""
+        return self.transport.replay_dead_letters(only_id)
 
     def delete_topology(self) -> None:
         """Delete this broker's queues and exchange (for tests, which each use their own names)."""
-        self.topology.delete(self.url, [t.name for t in self.triggers])
+        self.transport.delete([t.name for t in self.triggers])
 
     def _fire_ping(self, source: PingSource, minute: datetime) -> None:
         event = ping_event(source, minute)
@@ -169,9 +152,13 @@ class LocalBroker:
 
 
 def start_local_broker(repo_root: Path, activator: Activator, gateway: Gateway | None = None,
-                       env: Mapping[str, str] | None = None) -> LocalBroker | None:
+                       env: Mapping[str, str] | None = None, *,
+                       database_url: str | None = None) -> LocalBroker | None:
     """Start the broker from AMQP_URL, EVENTS_EXCHANGE and BROKER_QUEUE_PREFIX; map its ingress in
-    the gateway; return None (logged) when RabbitMQ does not answer."""
+    the gateway; return None (logged) when its transport does not answer.
+
+    With `database_url` (the migration role's) it runs on the Postgres transport instead of
+    RabbitMQ (`localrun.dev` chooses, see `choose_transport`)."""
     env = os.environ if env is None else env
     pika_log = logging.getLogger("pika")
     if pika_log.level == logging.NOTSET:  # pika logs every connection close; ours say what matters
@@ -179,7 +166,8 @@ def start_local_broker(repo_root: Path, activator: Activator, gateway: Gateway |
     broker = LocalBroker(repo_root, activator, env.get("AMQP_URL") or DEFAULT_AMQP_URL,
                          env.get("EVENTS_EXCHANGE") or DEFAULT_EXCHANGE,
                          env.get("BROKER_QUEUE_PREFIX") or DEFAULT_PREFIX,
-                         non_retryable=env.get("BROKER_NON_RETRYABLE") or "dead-letter")
+                         non_retryable=env.get("BROKER_NON_RETRYABLE") or "dead-letter",
+                         database_url=database_url)
     try:
         broker.start()
     except BrokerUnavailable as exc:

@@ -1,4 +1,7 @@
-"""Events end to end: POST /events → the local broker → a Trigger → the catalog's handler."""
+"""Events end to end: POST /events → the local broker → a Trigger → the catalog's handler.
+
+On both transports: RabbitMQ, and Postgres (in the stack's own scratch database).
+"""
 
 from __future__ import annotations
 
@@ -10,24 +13,32 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from functions.catalog.seed import load_seed
+from functions.runtime.outbox import append
 from localrun.broker import start_local_broker
+from localrun.relays import Relays
+from schemas.migrate import role_url
 from tests.e2e.conftest import REPO, call, local_stack, wait_until
 
 pytestmark = pytest.mark.e2e
 TYPE = "com.ecom.inventory.stock.changed"
 
 
-@pytest.fixture(scope="module")
-def stack(signing_key) -> Iterator[tuple]:
+@pytest.fixture(scope="module", params=["rabbitmq", "postgres"])
+def stack(request, signing_key) -> Iterator[tuple]:
     """The local stack with the broker, on an exchange and queues of this test run's own."""
     run = uuid.uuid4().hex[:8]
     env = {"EVENTS_EXCHANGE": f"ecom.events.test-{run}", "BROKER_QUEUE_PREFIX": f"ecom.test-{run}"}
     with local_stack(signing_key) as (gateway, activator, url):
-        broker = start_local_broker(REPO, activator, gateway, env)
-        assert broker is not None, "RabbitMQ must answer on 127.0.0.1:5672"
+        database_url = url if request.param == "postgres" else None
+        broker = start_local_broker(REPO, activator, gateway, env, database_url=database_url)
+        assert broker is not None, f"the {request.param} transport must answer"
+        relays = Relays({"catalog": role_url(url, "catalog")}, broker.url, env["EVENTS_EXCHANGE"],
+                        request.param)
+        relays.start()
         try:
             yield gateway, activator, url
         finally:
+            relays.stop()
             broker.stop()
             broker.delete_topology()
 
@@ -56,6 +67,18 @@ class TestStockEvents:
         # The handler was scaled to zero: the broker starts it through the activator.
         assert wait_until(lambda: in_stock(gateway, slug) is False, 20)
         assert "catalog-on-stock-changed" in activator.running()
+
+    def test_an_event_written_to_an_outbox_reaches_its_trigger_through_the_relay(self, stack):
+        gateway, _, url = stack
+        product = next(p for p in load_seed()["products"][2:] if p["in_stock"])
+        slug = json.loads(call(gateway, "GET", f"/api/products?q={product['sku']}")[2])["items"][0]["slug"]
+        assert in_stock(gateway, slug) is True
+        _, data = stock_event(product["sku"], 0, 1)
+        engine = create_engine(role_url(url, "catalog"))
+        with engine.begin() as conn:  # as a producer's unit of work would
+            append(conn, "catalog", TYPE, "/ecom/inventory/e2e", product["sku"], data)
+        engine.dispose()
+        assert wait_until(lambda: in_stock(gateway, slug) is False, 20)
 
     def test_a_duplicate_delivery_is_handled_once(self, stack):
         gateway, _, url = stack

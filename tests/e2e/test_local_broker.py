@@ -1,5 +1,8 @@
 """The local broker end to end: real RabbitMQ, a real function process started by the activator.
 
+Every test runs on both transports (`world` is parametrized): RabbitMQ, and the Postgres
+transport in a scratch database of its own.
+
 The test writes its own world into a temporary directory: a subscriber function that records
 each CloudEvent it receives and answers the statuses the event's data asks for (by attempt),
 its Knative Service, a Broker with a dead-letter sink, Triggers, a PingSource, an event
@@ -28,11 +31,12 @@ from localrun.activator import Activator
 from localrun.broker import LocalBroker, new_event
 from localrun.broker.__main__ import main as broker_cli
 from localrun.broker.amqp import DEFAULT_AMQP_URL
-from localrun.broker.deadletters import read_dead_letters
 from localrun.broker.message import json_data
 from localrun.gateway import Gateway
 from localrun.manifests import load_services
 from localrun.plugins import load_gateway
+from localrun.scratch import scratch_database
+from tests.conftest import ADMIN_URL
 from tests.e2e.conftest import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -219,7 +223,7 @@ class World:
         found: list = []
 
         def look() -> bool:
-            found[:] = [e for e in read_dead_letters(AMQP_URL, self.broker.topology) if e.id == event_id]
+            found[:] = [e for e in self.broker.dead_letters() if e.id == event_id]
             return bool(found)
         assert wait_until(look, seconds), f"{event_id} is not in the dead-letter queue"
         return found[0]
@@ -234,8 +238,16 @@ class World:
             conn.close()
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory) -> Iterator[World]:
+@pytest.fixture(scope="module", params=["rabbitmq", "postgres"])
+def world(request, tmp_path_factory) -> Iterator[World]:
+    if request.param == "postgres":
+        with scratch_database(ADMIN_URL, "broker") as url:
+            yield from _world(tmp_path_factory, url)
+    else:
+        yield from _world(tmp_path_factory, None)
+
+
+def _world(tmp_path_factory, database_url: str | None) -> Iterator[World]:
     root = tmp_path_factory.mktemp("broker")
     (root / "knative").mkdir()
     (root / "knative" / "eventing.yaml").write_text(MANIFESTS.replace("$(RECORD_DIR)", str(root)))
@@ -252,7 +264,7 @@ def world(tmp_path_factory) -> Iterator[World]:
     activator = Activator(load_services(root / "knative", {}), root, idle_seconds=60, log_to=log)
     clock = FakeClock()
     broker = LocalBroker(root, activator, AMQP_URL, exchange=f"test-{suffix}.events", prefix=f"test-{suffix}",
-                         clock=clock)
+                         clock=clock, database_url=database_url)
     router, plugins = load_gateway(root / "kong.yaml")
     gateway = Gateway(router, activator, port=0, plugins=plugins)
     try:
@@ -313,8 +325,12 @@ class TestDelivery:
         assert dead.attributes["knativeerrordest"] == SUBSCRIBER_URL
         assert dead.attributes["knativeerrordata"] == "status 400"
         assert json.loads(dead.data) == {"answer": [400]} and dead.type == MAIN
-        args = ["dead-letters", "--amqp-url", AMQP_URL, "--exchange", world.broker.topology.exchange,
+        args = ["dead-letters", "--exchange", world.broker.topology.exchange,
                 "--prefix", world.broker.topology.prefix]
+        if world.broker.transport.kind == "postgres":
+            args += ["--transport", "postgres", "--database-url", world.broker.transport.url]
+        else:
+            args += ["--transport", "rabbitmq", "--amqp-url", AMQP_URL]
         assert broker_cli(args) == 0
         assert event_id in capsys.readouterr().out
         assert broker_cli([*args, "--replay", "--id", event_id]) == 0
@@ -324,7 +340,7 @@ class TestDelivery:
         assert second["status"] == 200
         assert wait_until(lambda: [r.result for r in world.broker.history() if r.event_id == event_id]
                           == ["dead-lettered", "acked"], 10)
-        assert event_id not in [e.id for e in read_dead_letters(AMQP_URL, world.broker.topology)]
+        assert event_id not in [e.id for e in world.broker.dead_letters()]
 
     def test_exhausted_retries_go_to_the_dead_letter_queue(self, world):
         event_id = world.publish(answer=[503, 503, 503, 503])
@@ -417,6 +433,8 @@ def _close_connection(name: str) -> bool:
 
 @pytest.mark.skipif(shutil.which("rabbitmqctl") is None, reason="needs rabbitmqctl to cut a connection")
 def test_a_consumer_reconnects_after_rabbitmq_drops_it(world):
+    if world.broker.transport.kind != "rabbitmq":
+        pytest.skip("RabbitMQ only")
     consumer, = [c for c in world.broker.consumers if c.trigger.name == "main"]
     before = consumer.connections
     if not _close_connection(consumer.connection_name):

@@ -40,12 +40,18 @@ class FakeSender:
         return Outcome(status, self.body) if status is not None else Outcome(None, error="refused")
 
 
-class FakePublisher:
+class FakeTransport:
+    """Records what the dispatcher publishes, as (exchange, routing key, event)."""
+
     def __init__(self) -> None:
+        self.topology = Topology("ex", "pfx")
         self.published: list[tuple[str, str, Event]] = []
 
-    def publish(self, exchange, routing_key, event, *, mandatory=False):
-        self.published.append((exchange, routing_key, event))
+    def publish(self, event):
+        self.published.append((self.topology.exchange, event.type, event))
+
+    def dead_letter(self, event):
+        self.published.append(("", self.topology.dead_letter_queue, event))
 
 
 class NoWait(threading.Event):
@@ -69,8 +75,8 @@ def event(**extra: str) -> Event:
 
 
 def dispatcher(sender: FakeSender, non_retryable: str = "dead-letter"):
-    publisher, stopping = FakePublisher(), NoWait()
-    return Dispatcher(sender, publisher, Topology("ex", "pfx"), stopping, non_retryable), publisher, stopping
+    publisher, stopping = FakeTransport(), NoWait()
+    return Dispatcher(sender, publisher, stopping, non_retryable), publisher, stopping
 
 
 class TestOutcomes:

@@ -1,4 +1,7 @@
-"""`python -m functions.runtime.relay --domain accounts [--once] [--batch N] [--interval S]`.
+"""`python -m functions.runtime.relay --domain accounts [--once] [--batch N] [--interval S] [--transport T]`.
+
+`--transport postgres` publishes to the local broker's Postgres transport (`localbroker.publish`
+in the domain's database) instead of RabbitMQ.
 
 Reads DATABASE_URL (the domain's own role), AMQP_URL and EVENTS_EXCHANGE. Without `--once` it
 relays until SIGINT/SIGTERM; with it, it sends what is pending and exits (status 1 on failure).
@@ -14,6 +17,7 @@ import threading
 
 from functions.runtime.logs import configure_logging
 from functions.runtime.relay.core import DEFAULT_BATCH, DatabaseError, Relay
+from functions.runtime.relay.pg_publisher import PostgresPublisher
 from functions.runtime.relay.publisher import BrokerError, ConfigurationError
 from functions.runtime.settings import get_settings
 
@@ -25,14 +29,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--once", action="store_true", help="send what is pending, then exit")
     parser.add_argument("--batch", type=int, default=DEFAULT_BATCH, help="rows per batch (default 500)")
     parser.add_argument("--interval", type=float, default=0.05, help="idle poll interval, seconds")
+    parser.add_argument("--transport", choices=("rabbitmq", "postgres"), default="rabbitmq",
+                        help="where to publish (postgres: the local broker's Postgres transport)")
     args = parser.parse_args(argv)
 
     settings = get_settings()
     configure_logging(settings.log_level, f"relay-{args.domain}")
     logging.getLogger("pika").setLevel(logging.CRITICAL)  # the relay logs broker failures itself
     log = logging.getLogger("functions.runtime.relay")
+    publisher = PostgresPublisher(settings.events_exchange) if args.transport == "postgres" else None
     relay = Relay(args.domain, settings.database_url, settings.amqp_url, settings.events_exchange,
-                  batch_size=args.batch, poll_interval=args.interval)
+                  batch_size=args.batch, poll_interval=args.interval, publisher=publisher)
     if args.once:
         try:
             sent = relay.drain()

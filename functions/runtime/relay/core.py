@@ -37,7 +37,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from functions.runtime.relay.message import OutboxRow, row_to_message
-from functions.runtime.relay.publisher import BrokerError, ConfirmingPublisher, broker_label
+from functions.runtime.relay.pg_publisher import PostgresPublisher
+from functions.runtime.relay.publisher import BrokerError, ConfirmingPublisher
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -65,6 +66,9 @@ class Relay:
     `ecom-relay-<domain>`); connect as the domain's role: the relay reads and marks only
     `<domain>.outbox`. `after_confirm(rows)` is a seam for tests: it runs after the broker
     confirmed a batch and before the rows are marked sent (raise in it to simulate a crash).
+
+    `publisher` replaces the RabbitMQ publisher: `PostgresPublisher(exchange)` sends to the
+    local broker's Postgres transport, in the same transaction that marks the rows sent.
     """
 
     def __init__(self, domain: str, database: Engine | str, amqp_url: str = DEFAULT_AMQP_URL,
@@ -72,7 +76,8 @@ class Relay:
                  poll_interval: float = 0.05, confirm_timeout: float = 30.0,
                  backoff_initial: float = 0.1, backoff_max: float = 5.0, confirm_mode: str = "stream",
                  stats_interval: float = 10.0,
-                 after_confirm: Callable[[Sequence[OutboxRow]], None] | None = None) -> None:
+                 after_confirm: Callable[[Sequence[OutboxRow]], None] | None = None,
+                 publisher: ConfirmingPublisher | PostgresPublisher | None = None) -> None:
         if not _IDENTIFIER.match(domain):
             raise ValueError(f"not a domain schema name: {domain!r}")
         if batch_size < 1:
@@ -85,7 +90,7 @@ class Relay:
         self.backoff_max = backoff_max
         self.stats_interval = stats_interval
         self.after_confirm = after_confirm
-        self.publisher = ConfirmingPublisher(amqp_url, exchange, confirm_mode, confirm_timeout)
+        self.publisher = publisher or ConfirmingPublisher(amqp_url, exchange, confirm_mode, confirm_timeout)
         self._engine, self._owns_engine = self._make_engine(database)
         self._conn: Connection | None = None
         self.backend_pid: int | None = None  # the database session's pid, for operators and tests
@@ -167,7 +172,7 @@ class Relay:
                 self.stats["held_back"] += len(rows)
                 return len(rows), 0
             try:
-                confirmed = self.publisher.publish_batch([row_to_message(r) for r in sendable])
+                confirmed = self.publisher.publish_batch([row_to_message(r) for r in sendable], conn)
             except BrokerError as exc:
                 self._mark_sent(conn, _confirmed_prefixes(sendable, exc.confirmed))
                 conn.commit()
@@ -232,7 +237,7 @@ class Relay:
         delay = self.backoff_initial
         last_stats = time.monotonic()
         log.info("relay started", extra={"domain": self.domain, "exchange": self.publisher.exchange,
-                                         "broker": broker_label(self.publisher.amqp_url),
+                                         "broker": self.publisher.label,
                                          "batch_size": self.batch_size})
         try:
             while not stop.is_set():

@@ -73,6 +73,11 @@ class ConfirmingPublisher:
         self._acked: list[bool] = []
 
     @property
+    def label(self) -> str:
+        """Return where it publishes, for logs (no credentials)."""
+        return broker_label(self.amqp_url)
+
+    @property
     def connected(self) -> bool:
         return self._connection is not None and self._connection.is_open
 
@@ -127,8 +132,10 @@ class ConfirmingPublisher:
         for tag in done:
             self._acked[self._outstanding.pop(tag)] = ok
 
-    def publish_batch(self, messages: Sequence[AmqpMessage]) -> list[bool]:
+    def publish_batch(self, messages: Sequence[AmqpMessage], conn: object = None) -> list[bool]:
         """Publish messages in order; return, per message, whether the broker confirmed it.
+
+        `conn` (the relay's database transaction) is not used: RabbitMQ is not in it.
 
         A False means the broker nacked it (it did not take responsibility for it). Raises
         BrokerError (with what was confirmed so far) when the connection or channel is lost or
