@@ -26,6 +26,7 @@ from functions.runtime.errors import (
     unauthorized,
     validation_failed,
 )
+from functions.runtime.ids import parse_uuid
 from functions.runtime.paging import envelope
 
 
@@ -66,7 +67,7 @@ def get_user(conn: Connection, user_id: UUID) -> dict[str, Any]:
 
 def current_user(conn: Connection, claims: Claims, *, lock: bool = False) -> dict[str, Any]:
     """Return the caller's account; 401 when it no longer exists or was deactivated."""
-    stmt = _user_query().where(users.c.id == _uuid_or_none(claims.sub))
+    stmt = _user_query().where(users.c.id == parse_uuid(claims.sub))
     row = conn.execute(stmt.with_for_update(of=users) if lock else stmt).mappings().first()
     if row is None or not row["active"]:
         raise unauthorized("The account behind this token is not active.")
@@ -79,13 +80,6 @@ def current_admin(conn: Connection, claims: Claims) -> dict[str, Any]:
     if user["role"] != "admin":
         raise forbidden("This action needs the admin role.")
     return user
-
-
-def _uuid_or_none(value: str) -> UUID | None:
-    try:
-        return UUID(value)
-    except ValueError:
-        return None
 
 
 def update_profile(uow: UnitOfWork, claims: Claims, cmd: UpdateProfile) -> dict[str, Any]:
@@ -107,7 +101,7 @@ def change_password(uow: UnitOfWork, claims: Claims, cmd: ChangePassword) -> Non
     _check_password(cmd.new_password, user["email"], "new_password")
     uow.conn.execute(update(users).where(users.c.id == user["id"]).values(
         password_hash=passwords.hash_password(cmd.new_password), updated_at=func.now()))
-    revoke_sessions(uow.conn, user["id"], keep=_uuid_or_none(claims.sid or ""))
+    revoke_sessions(uow.conn, user["id"], keep=parse_uuid(claims.sid or ""))
     uow.commit()
 
 

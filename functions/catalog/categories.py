@@ -15,6 +15,7 @@ from functions.catalog.tables import categories, products
 from functions.catalog.views import category_view
 from functions.runtime.db import UnitOfWork, violated_constraint
 from functions.runtime.errors import conflict, invalid_field, not_found
+from functions.runtime.ids import parse_uuid
 
 
 def category_nodes(conn: Connection) -> dict[UUID, model.CategoryNode]:
@@ -31,17 +32,22 @@ def _product_counts(conn: Connection, nodes: dict[UUID, model.CategoryNode]) -> 
     return model.rollup_counts(nodes.values(), {cid: n for cid, n in direct})
 
 
+def _tree_and_nodes(conn: Connection) -> tuple[list[dict[str, Any]], dict[UUID, model.CategoryNode]]:
+    rows = conn.execute(select(categories)).mappings().all()
+    nodes = {row["id"]: model.CategoryNode(row["id"], row["parent_id"], row["slug"], row["name"])
+             for row in rows}
+    counts = _product_counts(conn, nodes)
+    return model.build_tree(category_view(row, counts.get(row["id"], 0)) for row in rows), nodes
+
+
 def category_tree(conn: Connection) -> list[dict[str, Any]]:
     """Return the root categories, each with its `children`, and active product counts."""
-    nodes = category_nodes(conn)
-    counts = _product_counts(conn, nodes)
-    rows = conn.execute(select(categories)).mappings()
-    return model.build_tree(category_view(row, counts.get(row["id"], 0)) for row in rows)
+    return _tree_and_nodes(conn)[0]
 
 
 def find_category(conn: Connection, ref: str) -> UUID | None:
     """Return the id of the category whose id or slug is `ref`, or None."""
-    category_id = model.parse_uuid(ref)
+    category_id = parse_uuid(ref)
     column = categories.c.id if category_id else categories.c.slug
     return conn.scalar(select(categories.c.id).where(column == (category_id or ref)))
 
@@ -51,8 +57,8 @@ def get_category(conn: Connection, ref: str) -> dict[str, Any]:
     category_id = find_category(conn, ref)
     if category_id is None:
         raise not_found("Category", ref)
-    subtree = _find_in_tree(category_tree(conn), category_id)
-    nodes = category_nodes(conn)
+    tree, nodes = _tree_and_nodes(conn)
+    subtree = _find_in_tree(tree, category_id)
     subtree["path"] = [{"id": n.id, "slug": n.slug, "name": n.name}
                        for n in model.ancestors(nodes, category_id)]
     return subtree

@@ -45,14 +45,6 @@ def search_terms(q: str) -> str | None:
     return " & ".join(f"{w}:*" for w in words) or None
 
 
-def parse_uuid(value: str) -> UUID | None:
-    """Return `value` as a UUID, or None when it is not one."""
-    try:
-        return UUID(value)
-    except ValueError:
-        return None
-
-
 @dataclass(frozen=True)
 class CategoryNode:
     id: UUID

@@ -28,6 +28,7 @@ from functions.catalog.tables import availability, categories, product_images, p
 from functions.catalog.views import product_view
 from functions.runtime.db import UnitOfWork, violated_constraint
 from functions.runtime.errors import conflict, invalid_field, not_found
+from functions.runtime.ids import parse_uuid
 
 _SLUG_ATTEMPTS = 10  # each round of a race has a winner: enough for 10 racing creates
 
@@ -55,7 +56,7 @@ def product_query() -> Select[Any]:
 
 def get_product(conn: Connection, ref: str, *, include_inactive: bool = False) -> dict[str, Any]:
     """Return the product whose id or slug is `ref`; 404 when absent (or inactive, for shoppers)."""
-    product_id = model.parse_uuid(ref)
+    product_id = parse_uuid(ref)
     column = products.c.id if product_id else products.c.slug
     row = conn.execute(product_query().where(column == (product_id or ref))).mappings().first()
     if row is None or not (row["active"] or include_inactive):

@@ -15,6 +15,7 @@ from flask import Request, Response
 
 from functions.runtime import health
 from functions.runtime.errors import Problem, internal_error, invalid_field, method_not_allowed
+from functions.runtime.ids import parse_uuid
 from functions.runtime.jsonio import dumps
 from functions.runtime.logs import configure_logging, correlation_id
 from functions.runtime.settings import get_settings
@@ -52,10 +53,10 @@ def last_segment(request: Request) -> str:
 def id_from_path(request: Request, what: str) -> uuid.UUID:
     """Return the path's last segment as a UUID, or raise a 422 naming the `id`."""
     ref = last_segment(request)
-    try:
-        return uuid.UUID(ref)
-    except ValueError:
-        raise invalid_field("id", f"'{ref}' is not a {what} id (a UUID)") from None
+    parsed = parse_uuid(ref)
+    if parsed is None:
+        raise invalid_field("id", f"'{ref}' is not a {what} id (a UUID)")
+    return parsed
 
 
 def _request_id(request: Request) -> str:

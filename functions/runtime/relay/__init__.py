@@ -13,10 +13,20 @@ Guarantees and their reasoning are in `core.py` (batches, order per aggregate, f
 `publisher.py` (publisher confirms); the header names in `message.py`.
 """
 
-from functions.runtime.relay.core import (DEFAULT_AMQP_URL, DEFAULT_BATCH, DEFAULT_EXCHANGE,
-                                          DatabaseError, Relay)
-from functions.runtime.relay.message import (AmqpMessage, OutboxRow, dataschema, message_to_cloudevent,
-                                             row_to_message)
+from functions.runtime.relay.core import (
+                                          DEFAULT_AMQP_URL,
+                                          DEFAULT_BATCH,
+                                          DEFAULT_EXCHANGE,
+                                          DatabaseError,
+                                          Relay,
+)
+from functions.runtime.relay.message import (
+                                          AmqpMessage,
+                                          OutboxRow,
+                                          dataschema,
+                                          message_to_cloudevent,
+                                          row_to_message,
+)
 from functions.runtime.relay.pg_publisher import PostgresPublisher
 from functions.runtime.relay.publisher import BrokerError, ConfigurationError, ConfirmingPublisher
 
