@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID
 
@@ -109,6 +111,10 @@ class BadCursor(ValueError):
     """The cursor was not made by this API for this sort."""
 
 
+_NOT_OURS = "is not a cursor this API made"
+MAX_BIGINT = 2**63 - 1
+
+
 def encode_cursor(sort: str, key: Any, last_id: UUID) -> str:
     """Return an opaque cursor that continues after the row (`key`, `last_id`) in `sort` order."""
     raw = json.dumps([sort, key, str(last_id)], separators=(",", ":")).encode()
@@ -116,13 +122,37 @@ def encode_cursor(sort: str, key: Any, last_id: UUID) -> str:
 
 
 def decode_cursor(cursor: str, sort: str) -> tuple[Any, UUID]:
-    """Return the (key, id) a cursor continues after; raise BadCursor when it does not fit."""
+    """Return the (key, id) a cursor continues after; raise BadCursor when it does not fit.
+
+    A cursor comes back from the client, so its key is checked as strictly as any input: a
+    key this API could not have written (a time outside the years 1-9999 in UTC, a number no
+    column holds, a NUL) never reaches the database.
+    """
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         cursor_sort, key, last_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
         uid = UUID(last_id)
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-        raise BadCursor("is not a cursor this API made") from None
+        raise BadCursor(_NOT_OURS) from None
     if cursor_sort != sort:
         raise BadCursor(f"was made for sort '{cursor_sort}', not '{sort}'")
-    return key, uid
+    return _cursor_key(sort, key), uid
+
+
+def _cursor_key(sort: str, key: Any) -> Any:
+    if isinstance(key, bool):
+        raise BadCursor(_NOT_OURS)
+    if sort in ("price", "-price") and isinstance(key, int) and abs(key) <= MAX_BIGINT:
+        return key
+    if sort == "relevance" and isinstance(key, int | float) and math.isfinite(key):
+        return float(key)
+    if sort == "name" and isinstance(key, str) and "\x00" not in key:
+        return key
+    if sort == "newest" and isinstance(key, str):
+        try:
+            moment = datetime.fromisoformat(key)
+            if moment.tzinfo is not None:
+                return moment.astimezone(timezone.utc)
+        except (ValueError, OverflowError):
+            pass
+    raise BadCursor(_NOT_OURS)

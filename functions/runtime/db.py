@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -13,6 +13,7 @@ from functions.runtime.settings import get_settings
 
 if TYPE_CHECKING:  # importing SQLAlchemy is the cost of the first request, not of import
     from sqlalchemy import Connection, Engine
+    from sqlalchemy.engine import ExceptionContext
 
 _engine: Engine | None = None
 _engine_lock = threading.Lock()
@@ -24,7 +25,7 @@ def get_engine() -> Engine:
     if _engine is None:
         with _engine_lock:
             if _engine is None:
-                from sqlalchemy import create_engine
+                from sqlalchemy import create_engine, event
 
                 _remember_pg8000_rewrites()
                 settings = get_settings()
@@ -36,7 +37,23 @@ def get_engine() -> Engine:
                     pool_recycle=300,
                     connect_args={"application_name": settings.service_name[:60], "timeout": 10},
                 )
+                event.listen(_engine, "handle_error", _invalidate_unless_clean)
     return _engine
+
+
+def _invalidate_unless_clean(context: ExceptionContext) -> None:
+    """Treat every failure but an error the server reported as a broken connection.
+
+    pg8000 raises `DatabaseError` only after reading the server's whole answer, so the
+    connection is still in step. Anything else (an `OverflowError` while encoding a parameter
+    after half the query went out, a network error, an interrupt) may leave an answer unread
+    that the next request would take for its own: close that connection, keep the rest.
+    """
+    from pg8000.exceptions import DatabaseError
+
+    if not isinstance(context.original_exception, DatabaseError):
+        context.is_disconnect = True
+        context.invalidate_pool_on_disconnect = False
 
 
 def _remember_pg8000_rewrites() -> None:
@@ -112,21 +129,45 @@ def unit_of_work(domain: str, actor: str | None = None) -> Iterator[UnitOfWork]:
     """Yield a unit of work whose transaction rolls back unless `commit()` was called."""
     with get_engine().connect() as conn:
         uow = UnitOfWork(conn, domain, actor)
-        try:
+        with _rolled_back_or_invalidated(conn, lambda: uow.committed):
             yield uow
-        finally:
-            if not uow.committed:
-                conn.rollback()
 
 
 @contextmanager
 def read_only() -> Iterator[Connection]:
     """Yield a connection for reads; its implicit transaction is rolled back at the end."""
-    with get_engine().connect() as conn:
-        try:
-            yield conn
-        finally:
-            conn.rollback()
+    with get_engine().connect() as conn, _rolled_back_or_invalidated(conn, lambda: False):
+        yield conn
+
+
+@contextmanager
+def _rolled_back_or_invalidated(conn: Connection, committed: Callable[[], bool]) -> Iterator[None]:
+    """Roll back what was not committed; a connection that cannot be trusted is closed instead.
+
+    Driver failures during a statement are caught by `_invalidate_unless_clean`; this covers
+    what happens between statements: an interrupt (gunicorn's timeout, Ctrl-C) or a rollback
+    that fails itself. Either way the connection never goes back to the pool.
+    """
+    try:
+        yield
+    except BaseException as exc:
+        if not isinstance(exc, Exception):  # SystemExit, KeyboardInterrupt: stopped mid-protocol
+            conn.invalidate(exc)
+            raise
+        _roll_back(conn)
+        raise
+    else:
+        if not committed():
+            _roll_back(conn)
+
+
+def _roll_back(conn: Connection) -> None:
+    if conn.invalidated:
+        return
+    try:
+        conn.rollback()
+    except Exception as exc:
+        conn.invalidate(exc)
 
 
 def violated_constraint(exc: Exception) -> str | None:
