@@ -91,3 +91,20 @@ class TestCursors:
     def test_garbage_is_not_a_cursor(self, garbage):
         with pytest.raises(model.BadCursor):
             model.decode_cursor(garbage, "price")
+
+    @pytest.mark.parametrize("sort, key", [
+        ("newest", "0001-01-01T00:00:00+14:00"),  # the year 0 in UTC: no driver can send it
+        ("newest", "2026-01-01T00:00:00"),  # no offset: not a time this API wrote
+        ("newest", "not a time"),
+        ("price", 2**63), ("price", "12"), ("price", True), ("price", 1.5),
+        ("relevance", float("inf")), ("relevance", "0.5"),
+        ("name", "a\x00b"), ("name", 7),
+    ])
+    def test_a_key_this_api_could_not_have_written_is_refused(self, sort, key):
+        with pytest.raises(model.BadCursor):
+            model.decode_cursor(model.encode_cursor(sort, key, uuid.uuid4()), sort)
+
+    def test_a_newest_key_comes_back_as_a_utc_time(self):
+        key, _ = model.decode_cursor(
+            model.encode_cursor("newest", "2026-12-03T10:00:00+02:00", uuid.uuid4()), "newest")
+        assert key.isoformat() == "2026-12-03T08:00:00+00:00"
