@@ -26,8 +26,8 @@ from functions.runtime.web import (
     http_function,
     id_from_path,
     json_response,
-    last_segment,
     no_content,
+    path_ref,
 )
 
 DOMAIN = "catalog"
@@ -62,7 +62,7 @@ def category(request: Request) -> Response:
     """GET a category by id or slug; PATCH or DELETE it by id (admin)."""
     if request.method == "GET":
         with read_only() as conn:
-            return json_response(category_cases.get_category(conn, last_segment(request)))
+            return json_response(category_cases.get_category(conn, path_ref(request)))
     work = _admin_work(request)
     category_id = id_from_path(request, "category")
     if request.method == "DELETE":
@@ -93,7 +93,7 @@ def product(request: Request) -> Response:
     """GET a product by id or slug; PATCH or DELETE (deactivate) it by id (admin)."""
     if request.method == "GET":
         with read_only() as conn:
-            found = product_cases.get_product(conn, last_segment(request),
+            found = product_cases.get_product(conn, path_ref(request),
                                               include_inactive=_caller_is_admin(request))
         return json_response(found)
     work = _admin_work(request)
@@ -112,7 +112,7 @@ def media(request: Request) -> Response:
     """Serve a product image shipped with the catalog (SVG, cacheable, no active content)."""
     from functions.catalog.media import read_image
 
-    name = last_segment(request)
+    name = path_ref(request, "file")
     image = read_image(name)
     if image is None:
         raise not_found("Image", name)

@@ -23,6 +23,8 @@ from functions.runtime.settings import get_settings
 log = logging.getLogger("ecom.http")
 Handler = Callable[[Request], Response]
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_PATH_REF = 200
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -45,14 +47,23 @@ def no_content() -> Response:
     return Response(status=204)
 
 
-def last_segment(request: Request) -> str:
-    """Return the path's last segment: the `{id}` of an item route such as /api/products/{id}."""
-    return request.path.rstrip("/").rsplit("/", 1)[-1]
+def path_ref(request: Request, field: str = "ref") -> str:
+    """Return the path's last segment (the `{ref}` of /api/products/{ref}), or raise a 422.
+
+    No id, slug or file name has control characters or runs past a few hundred characters,
+    and Postgres cannot even compare text holding a NUL: refused here, named as `field`.
+    """
+    ref = request.path.rstrip("/").rsplit("/", 1)[-1]
+    if len(ref) > MAX_PATH_REF:
+        raise invalid_field(field, f"is longer than {MAX_PATH_REF} characters")
+    if _CONTROL.search(ref):
+        raise invalid_field(field, "may not contain control characters")
+    return ref
 
 
 def id_from_path(request: Request, what: str) -> uuid.UUID:
     """Return the path's last segment as a UUID, or raise a 422 naming the `id`."""
-    ref = last_segment(request)
+    ref = path_ref(request, "id")
     parsed = parse_uuid(ref)
     if parsed is None:
         raise invalid_field("id", f"'{ref}' is not a {what} id (a UUID)")
