@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field, StringConstraints, ValidationInfo, field
 
 from functions.catalog.model import SKU_PATTERN, SLUG_PATTERN, SORTS
 from functions.runtime.commands import Command, Patch
-from functions.runtime.money import Money
+from functions.runtime.money import MAX_AMOUNT_MINOR, Money
 from functions.runtime.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -84,8 +84,8 @@ class SearchProducts(Command):
 
     q: Annotated[str, StringConstraints(max_length=200)] | None = None
     category: Annotated[str, StringConstraints(min_length=1, max_length=80)] | None = None
-    min_price: int | None = Field(default=None, ge=0)
-    max_price: int | None = Field(default=None, ge=0)
+    min_price: int | None = Field(default=None, ge=0, le=MAX_AMOUNT_MINOR)
+    max_price: int | None = Field(default=None, ge=0, le=MAX_AMOUNT_MINOR)
     in_stock: bool | None = None
     sort: Literal[SORTS] | None = None  # type: ignore[valid-type]
     page: int | None = Field(default=None, ge=1, le=10_000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -32,12 +33,13 @@ def field_errors(exc: ValidationError, prefix: str = "") -> list[FieldError]:
 
 
 MAX_INT64 = 2**63 - 1
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def unstorable(value: Any, path: str = "") -> Iterator[FieldError]:
     """Yield an error for each value nothing downstream can hold, wherever it is nested.
 
-    Postgres text and JSONB refuse NUL, JSON has no NaN or Infinity (a `1e400` parses as
+    Postgres text and JSONB refuse NUL (and UTF-8 has no lone surrogates), JSON has no NaN or Infinity (a `1e400` parses as
     one), and no column holds an integer past 64 bits. Checked once here, on every command,
     rather than in each model, so a new field cannot forget it.
     """
@@ -56,6 +58,8 @@ def unstorable(value: Any, path: str = "") -> Iterator[FieldError]:
     elif isinstance(value, str):
         if "\x00" in value:
             yield FieldError(name, "may not contain NUL characters")
+        elif not value.isascii() and _SURROGATE.search(value):
+            yield FieldError(name, "must be valid Unicode (no lone surrogates)")
     elif isinstance(value, float):
         if not math.isfinite(value):
             yield FieldError(name, "must be a finite number")

@@ -1,0 +1,60 @@
+"""What validates is storable: a command that passes its model never fails in the database."""
+
+import uuid
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from functions.catalog.categories import create_category
+from functions.catalog.commands import CreateCategory, CreateProduct
+from functions.catalog.products import create_product
+from functions.runtime.db import unit_of_work
+from functions.runtime.errors import Problem
+from functions.runtime.validation import validate
+from tests.integration.storable import ANY_INT, ANY_TEXT, ANY_VALUE, near_valid
+
+ADMIN = str(uuid.uuid4())
+FEW = settings(max_examples=60, deadline=None,
+               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+def _stored_or_refused(model, body, use_case) -> None:
+    try:
+        command = validate(model, body)
+    except Problem as problem:
+        assert problem.status == 422 and problem.errors
+        return
+    try:
+        with unit_of_work("catalog", actor=ADMIN) as uow:
+            use_case(uow, command)
+    except Problem as problem:  # a rule of the domain (a taken SKU): a 4xx, never a database error
+        assert 400 <= problem.status < 500, problem
+
+
+@FEW
+@given(body=st.builds(lambda sku: {"sku": sku, "name": "Mug", "price": {"amount_minor": 1, "currency": "USD"}},
+                      st.uuids().map(lambda u: f"P-{u.hex[:12].upper()}")).flatmap(lambda valid: near_valid(valid, {
+                          "name": ANY_TEXT, "description": ANY_TEXT, "slug": ANY_TEXT,
+                          "price": st.fixed_dictionaries({"amount_minor": ANY_INT, "currency": ANY_TEXT}),
+                          "attributes": st.dictionaries(ANY_TEXT, ANY_VALUE, max_size=3),
+                          "images": st.lists(st.fixed_dictionaries({"url": ANY_TEXT, "alt": ANY_TEXT}),
+                                             max_size=2)})))
+def test_a_valid_product_is_stored(catalog_env, body):
+    _stored_or_refused(CreateProduct, body, create_product)
+
+
+@FEW
+@given(body=st.uuids().map(lambda u: {"name": f"Garden {u.hex[:8]}"}).flatmap(lambda valid: near_valid(
+    valid, {"name": ANY_TEXT, "slug": ANY_TEXT, "description": ANY_TEXT, "position": ANY_INT})))
+def test_a_valid_category_is_stored(catalog_env, body):
+    _stored_or_refused(CreateCategory, body, create_category)
+
+
+def test_the_unchanged_bodies_are_stored(catalog_env):
+    """The properties above start from these: they must store, or the properties test nothing."""
+    made = []
+    _stored_or_refused(CreateCategory, {"name": f"Garden {uuid.uuid4().hex[:8]}"}, lambda uow, c: made.append(create_category(uow, c)))
+    body = {"sku": f"P-{uuid.uuid4().hex[:12].upper()}", "name": "Mug",
+            "price": {"amount_minor": 1, "currency": "USD"}}
+    _stored_or_refused(CreateProduct, body, lambda uow, c: made.append(create_product(uow, c)))
+    assert len(made) == 2
