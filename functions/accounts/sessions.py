@@ -14,6 +14,7 @@ from functions.accounts import model, passwords
 from functions.accounts.commands import Login, RefreshSession
 from functions.accounts.tables import refresh_tokens, users
 from functions.accounts.tokens import access_token
+from functions.runtime import access
 from functions.runtime.db import UnitOfWork
 from functions.runtime.errors import Problem
 from functions.runtime.settings import get_settings
@@ -71,18 +72,31 @@ def login(uow: UnitOfWork, cmd: Login) -> TokenPair:
     return pair
 
 
-def revoke_sessions(conn: Connection, user_id: UUID, keep: UUID | None = None) -> None:
-    """Revoke every live refresh token of the user, except those of session `keep`."""
+def revoke_sessions(uow: UnitOfWork, user_id: UUID, keep: UUID | None = None) -> None:
+    """End every live session of the user, except session `keep`."""
     condition = [refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None)]
     if keep is not None:
         condition.append(refresh_tokens.c.family_id != keep)
-    conn.execute(update(refresh_tokens).where(*condition).values(revoked_at=func.now()))
+    _end_sessions(uow, *condition)
 
 
-def _revoke_family(conn: Connection, family_id: UUID) -> None:
-    conn.execute(update(refresh_tokens).where(refresh_tokens.c.family_id == family_id,
-                                              refresh_tokens.c.revoked_at.is_(None))
-                 .values(revoked_at=func.now()))
+def _revoke_family(uow: UnitOfWork, family_id: UUID) -> None:
+    _end_sessions(uow, refresh_tokens.c.family_id == family_id, refresh_tokens.c.revoked_at.is_(None))
+
+
+def _end_sessions(uow: UnitOfWork, *condition: Any) -> None:
+    """Revoke the matching refresh tokens; every session ended is refused at once, everywhere.
+
+    accounts' own copy of the revoked sessions is written here, in the same transaction, and
+    the event carries it to every other domain that acts for users.
+    """
+    ended = uow.conn.execute(update(refresh_tokens).where(*condition).values(revoked_at=func.now())
+                             .returning(refresh_tokens.c.family_id, refresh_tokens.c.user_id)).all()
+    at = datetime.now(timezone.utc)
+    for family_id, user_id in sorted(set(ended)):
+        change = access.AccessChanged(user_id=user_id, session_id=family_id, at=at)
+        access.record(uow.conn, uow.domain, access.SESSION_REVOKED, change)
+        uow.emit(access.SESSION_REVOKED, str(user_id), change.model_dump(exclude_none=True))
 
 
 def refresh(uow: UnitOfWork, cmd: RefreshSession) -> TokenPair:
@@ -97,7 +111,7 @@ def refresh(uow: UnitOfWork, cmd: RefreshSession) -> TokenPair:
         raise invalid_refresh_token()
     if row["used_at"] is not None or not row["active"]:
         # Reuse of a rotated token: whoever holds the family (thief or owner) is logged out.
-        _revoke_family(conn, row["family_id"])
+        _revoke_family(uow, row["family_id"])
         uow.commit()
         raise invalid_refresh_token()
     if row["expires_at"] <= datetime.now(timezone.utc):
@@ -113,5 +127,5 @@ def logout(uow: UnitOfWork, cmd: RefreshSession) -> None:
     family = uow.conn.scalar(select(refresh_tokens.c.family_id)
                              .where(refresh_tokens.c.token_hash == model.fingerprint(cmd.refresh_token)))
     if family is not None:
-        _revoke_family(uow.conn, family)
+        _revoke_family(uow, family)
     uow.commit()

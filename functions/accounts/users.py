@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +17,7 @@ from functions.accounts.events import USER_REGISTERED
 from functions.accounts.sessions import revoke_sessions
 from functions.accounts.tables import profiles, users
 from functions.accounts.views import user_view
+from functions.runtime import access
 from functions.runtime.auth import Claims
 from functions.runtime.db import UnitOfWork
 from functions.runtime.errors import (
@@ -101,7 +104,7 @@ def change_password(uow: UnitOfWork, claims: Claims, cmd: ChangePassword) -> Non
     _check_password(cmd.new_password, user["email"], "new_password")
     uow.conn.execute(update(users).where(users.c.id == user["id"]).values(
         password_hash=passwords.hash_password(cmd.new_password), updated_at=func.now()))
-    revoke_sessions(uow.conn, user["id"], keep=parse_uuid(claims.sid or ""))
+    revoke_sessions(uow, user["id"], keep=parse_uuid(claims.sid or ""))
     uow.commit()
 
 
@@ -137,18 +140,33 @@ def update_user(uow: UnitOfWork, admin: Claims, user_id: UUID, cmd: UpdateUser) 
     if changes:
         conn.execute(update(users).where(users.c.id == user_id).values(**changes, updated_at=func.now()))
         if changes.get("active") is False or "role" in changes:
-            revoke_sessions(conn, user_id)  # new role or no access: every session starts over
+            revoke_sessions(uow, user_id)  # new role or no access: every session starts over
+        _access_changed(uow, user_id, dict(before) | changes, changes)
         uow.audit("user.updated", user_id, {k: {"from": before[k], "to": v} for k, v in changes.items()})
     updated = get_user(conn, user_id)
     uow.commit()
     return updated
 
 
+def _access_changed(uow: UnitOfWork, user_id: UUID, after: Mapping[str, Any], changes: dict[str, Any]) -> None:
+    """Record the user's new role and flag in accounts' copy and tell every other domain."""
+    change = access.AccessChanged(user_id=user_id, role=after["role"], active=after["active"],
+                                  at=datetime.now(timezone.utc))
+    event_type = (access.USER_ROLE_CHANGED if "role" in changes
+                  else access.USER_DEACTIVATED if not after["active"] else access.USER_REACTIVATED)
+    access.record(uow.conn, uow.domain, event_type, change)
+    uow.emit(event_type, str(user_id), change.model_dump(exclude_none=True))
+
+
 def promote_to_admin(conn: Connection, email: str) -> UUID:
-    """Make the registered user with `email` an admin (the operator's `make admin`)."""
-    user_id = conn.scalar(update(users).where(users.c.email == model.normalise_email(email))
-                          .values(role="admin", updated_at=func.now()).returning(users.c.id))
-    if user_id is None:
+    """Make the registered user with `email` an admin (the operator's `make admin`), in `conn`'s
+    transaction; the caller commits."""
+    uow = UnitOfWork(conn, "accounts")
+    row = conn.execute(update(users).where(users.c.email == model.normalise_email(email))
+                           .values(role="admin", updated_at=func.now())
+                           .returning(users.c.id, users.c.role, users.c.active)).mappings().first()
+    if row is None:
         raise Problem(404, "not-found", "User not found",
                       f"No account with email {email!r}: register it first, then make it an admin.")
-    return user_id
+    _access_changed(uow, row["id"], row, {"role": "admin"})
+    return row["id"]

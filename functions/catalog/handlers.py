@@ -1,4 +1,4 @@
-"""The catalog's event handlers: keep the local copy of stock availability in step with inventory."""
+"""The catalog's event handlers: its copies of stock availability (inventory) and of access (accounts)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from sqlalchemy.dialects.postgresql import insert
 from functions.catalog.commands import StockChanged
 from functions.catalog.events import STOCK_CHANGED
 from functions.catalog.tables import availability
+from functions.runtime import access
 from functions.runtime.db import UnitOfWork
-from functions.runtime.handlers import Event, event_handler
+from functions.runtime.handlers import Event, Rejected, event_handler
 
 
 @event_handler(domain="catalog", types=(STOCK_CHANGED,), data=StockChanged)
@@ -20,3 +21,12 @@ def on_stock_changed(uow: UnitOfWork, event: Event, data: StockChanged) -> None:
         index_elements=[availability.c.sku],
         set_={"in_stock": stmt.excluded.in_stock, "version": stmt.excluded.version, "updated_at": func.now()},
         where=availability.c.version < stmt.excluded.version))
+
+
+@event_handler(domain="catalog", types=access.ACCESS_EVENTS, data=access.AccessChanged)
+def on_access_changed(uow: UnitOfWork, event: Event, data: access.AccessChanged) -> None:
+    """Keep the catalog's copy of ended sessions and current roles (functions/runtime/access.py)."""
+    try:
+        access.record(uow.conn, uow.domain, event.type, data)
+    except access.IncompleteChange as exc:
+        raise Rejected(str(exc)) from None

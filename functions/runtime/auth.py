@@ -50,12 +50,32 @@ def verify_token(token: str) -> Claims:
 
 
 def bearer_claims(request: Request) -> Claims:
-    """Return the claims of the request's `Authorization: Bearer` token, or raise 401."""
+    """Return the claims of the request's `Authorization: Bearer` token, or raise 401.
+
+    A token that verifies is also checked against the domain's copy of revoked sessions and
+    current roles (functions/runtime/access.py), so a logout or a demotion counts at once.
+    """
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized("A bearer access token is required.", token_given=False)
-    return verify_token(token.strip())
+    claims = verify_token(token.strip())
+    _still_allowed(claims)
+    return claims
+
+
+def _still_allowed(claims: Claims) -> None:
+    from functions.runtime import access
+    from functions.runtime.db import read_only
+    from functions.runtime.domains import current_domain
+
+    domain = current_domain.get()
+    if domain is None:
+        raise RuntimeError("a bearer token is checked only inside a domain's function")
+    with read_only() as conn:
+        reason = access.check(conn, domain, claims)
+    if reason is not None:
+        raise unauthorized(reason)
 
 
 def optional_claims(request: Request) -> Claims | None:

@@ -14,6 +14,7 @@ import functions_framework
 from flask import Request, Response
 
 from functions.runtime import health
+from functions.runtime.domains import current_domain, domain_of
 from functions.runtime.errors import Problem, internal_error, invalid_field, method_not_allowed
 from functions.runtime.ids import parse_uuid
 from functions.runtime.jsonio import dumps
@@ -88,12 +89,15 @@ def http_function(*, methods: tuple[str, ...]) -> Callable[[Handler], Handler]:
     """Make `handler` a functions-framework HTTP target that answers `methods` on its route."""
 
     def decorate(handler: Handler) -> Handler:
+        domain = domain_of(handler.__module__)
+
         @functools.wraps(handler)
         def function(request: Request) -> Response:
             settings = get_settings()
             configure_logging(settings.log_level, settings.service_name)
             rid = _request_id(request)
             token = correlation_id.set(rid)
+            domain_token = current_domain.set(domain)
             started = time.perf_counter()
             try:
                 try:
@@ -110,6 +114,7 @@ def http_function(*, methods: tuple[str, ...]) -> Callable[[Handler], Handler]:
                 return response
             finally:
                 correlation_id.reset(token)
+                current_domain.reset(domain_token)
 
         function.methods = methods  # type: ignore[attr-defined]  # read by the manifest checks
         return functions_framework.http(function)

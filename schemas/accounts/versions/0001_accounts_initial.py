@@ -7,6 +7,8 @@ Create Date: 2026-11-26
 
 from alembic import op
 
+from schemas import runtime_tables
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -63,29 +65,6 @@ def upgrade() -> None:
     );
     CREATE INDEX refresh_tokens_family_idx ON accounts.refresh_tokens (family_id);
     CREATE INDEX refresh_tokens_live_idx ON accounts.refresh_tokens (user_id) WHERE revoked_at IS NULL;
-
-    CREATE TABLE accounts.audit_log (
-        id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        at          timestamptz NOT NULL DEFAULT now(),
-        actor       text NOT NULL,
-        action      text NOT NULL,
-        entity_id   uuid NOT NULL,
-        changes     jsonb NOT NULL DEFAULT '{}'::jsonb,
-        request_id  text NOT NULL
-    );
-    CREATE INDEX audit_log_entity_idx ON accounts.audit_log (entity_id, at);
-    REVOKE UPDATE, DELETE, TRUNCATE ON accounts.audit_log FROM ecom_accounts;
-
-    -- Events leave the domain only through here, written in the same transaction as the change.
-    CREATE TABLE accounts.outbox (
-        id          uuid PRIMARY KEY,
-        seq         bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
-        type        text NOT NULL,
-        source      text NOT NULL,
-        subject     text NOT NULL,
-        data        jsonb NOT NULL,
-        created_at  timestamptz NOT NULL DEFAULT now(),
-        sent_at     timestamptz
-    );
-    CREATE INDEX outbox_pending_idx ON accounts.outbox (seq) WHERE sent_at IS NULL;
     """)
+    op.execute(runtime_tables.audit_log("accounts"))
+    op.execute(runtime_tables.outbox("accounts"))

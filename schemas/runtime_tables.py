@@ -1,0 +1,81 @@
+"""The runtime's own tables, written once: each domain's migrations call these for its schema.
+
+The shared runtime (functions/runtime) reads and writes them in every domain the same way, so
+their DDL must not drift from one domain to the next. `schema` is always a name from the
+domain list, never input: identifiers cannot be bound parameters.
+"""
+
+from __future__ import annotations
+
+
+def _role(schema: str) -> str:
+    from schemas.migrate import role_name
+
+    return role_name(schema)
+
+
+def outbox(schema: str) -> str:
+    """Events leave the domain only through here, written in the same transaction as the change."""
+    return f"""
+    CREATE TABLE {schema}.outbox (
+        id          uuid PRIMARY KEY,
+        seq         bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+        type        text NOT NULL,
+        source      text NOT NULL,
+        subject     text NOT NULL,
+        data        jsonb NOT NULL,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        sent_at     timestamptz
+    );
+    CREATE INDEX outbox_pending_idx ON {schema}.outbox (seq) WHERE sent_at IS NULL;
+    """
+
+
+def inbox(schema: str) -> str:
+    """CloudEvents already handled, per consumer: a redelivery is acknowledged and changes nothing."""
+    return f"""
+    CREATE TABLE {schema}.inbox (
+        consumer    text NOT NULL,
+        source      text NOT NULL,
+        id          text NOT NULL,
+        type        text NOT NULL,
+        status      text NOT NULL CHECK (status IN ('processed', 'rejected')),
+        reason      text NOT NULL DEFAULT '',
+        received_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (consumer, source, id)
+    );
+    """
+
+
+def audit_log(schema: str) -> str:
+    """Admin actions; append-only: the domain's role may add and read entries, never rewrite them."""
+    return f"""
+    CREATE TABLE {schema}.audit_log (
+        id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        at          timestamptz NOT NULL DEFAULT now(),
+        actor       text NOT NULL,
+        action      text NOT NULL,
+        entity_id   uuid NOT NULL,
+        changes     jsonb NOT NULL DEFAULT '{{}}'::jsonb,
+        request_id  text NOT NULL
+    );
+    CREATE INDEX audit_log_entity_idx ON {schema}.audit_log (entity_id, at);
+    REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.audit_log FROM {_role(schema)};
+    """
+
+
+def access(schema: str) -> str:
+    """The domain's copy of who may still act (functions/runtime/access.py): ended sessions, roles."""
+    return f"""
+    CREATE TABLE {schema}.revoked_sessions (
+        session_id  uuid PRIMARY KEY,
+        user_id     uuid NOT NULL,
+        revoked_at  timestamptz NOT NULL
+    );
+    CREATE TABLE {schema}.user_access (
+        user_id     uuid PRIMARY KEY,
+        role        text NOT NULL,
+        active      boolean NOT NULL,
+        changed_at  timestamptz NOT NULL
+    );
+    """
