@@ -72,6 +72,17 @@ ensure_jwt_secrets() {
   echo "   made the token signing key pair"
 }
 
+# The outside event producer's API key (Kong key-auth credential of consumer producer-warehouse,
+# read by knative/kong/gateway.yaml): kubectl get secret ecom-producer-warehouse -o
+# jsonpath='{.data.key}' | base64 -d gives it to the warehouse systems.
+ensure_producer_secrets() {
+  if has_secret ecom-producer-warehouse; then
+    return
+  fi
+  k create secret generic ecom-producer-warehouse -n "$NS" --from-literal=key="$(openssl rand -hex 32)" >/dev/null
+  echo "   made the API key of event producer warehouse"
+}
+
 run_job() {  # name manifest-to-apply-or-empty
   if [ -n "$2" ]; then
     k apply -f "$2" >/dev/null
@@ -90,6 +101,7 @@ main() {
   k apply -f "$REPO/knative/namespace.yaml" >/dev/null
   ensure_database_secrets
   ensure_jwt_secrets
+  ensure_producer_secrets
 
   say "knative/ (kubectl apply -k)"
   # Jobs cannot be changed in place: the finished ones go, so this deploy runs them again.

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from localrun import embedded_pg
-from localrun.keys import dev_token, ensure_key_pair
+from localrun.keys import dev_token, ensure_key_pair, ensure_producer_key
 
 if TYPE_CHECKING:
     from localrun.relays import Relays
@@ -98,16 +98,21 @@ def _jwt_settings() -> dict[str, str]:
     return yaml.safe_load(CONFIG_MAP.read_text())["data"]
 
 
-def secrets_for(admin_url: str, key_pair: tuple[str, str]) -> dict[tuple[str, str], str]:
-    """Return the values of the Secrets the Knative Services name, for the local runtime.
+def secrets_for(admin_url: str, key_pair: tuple[str, str],
+                producer_key: str | None = None) -> dict[tuple[str, str], str]:
+    """Return the values of the Secrets the Knative Services and Kong name, for the local runtime.
 
-    `key_pair` is the (private, public) PEM text of the token signing key.
+    `key_pair` is the (private, public) PEM text of the token signing key; `producer_key` the API
+    key of the outside producer `warehouse` (random, so unusable, when not given).
     """
+    import secrets as _random
+
     from schemas.migrate import DOMAINS, role_url
 
     secrets = {(f"ecom-db-{domain}", "url"): role_url(admin_url, domain) for domain in DOMAINS}
     secrets[("ecom-jwt-signing", "private.pem")] = key_pair[0]
     secrets[("ecom-jwt", "public.pem")] = key_pair[1]
+    secrets[("ecom-producer-warehouse", "key")] = producer_key or _random.token_urlsafe(32)
     return secrets
 
 
@@ -161,7 +166,8 @@ def run(idle_seconds: float, host: str, port: int) -> None:
         seed(admin_url, only_if_empty=True)
         private_key, public_key = ensure_key_pair(DATA / "keys")
         key_pair = (private_key.read_text(), public_key.read_text())
-        gateway, activator = serve(REPO, secrets_for(admin_url, key_pair),
+        producer_key = ensure_producer_key(DATA / "keys")
+        gateway, activator = serve(REPO, secrets_for(admin_url, key_pair, producer_key),
                                    host=host, port=port, idle_seconds=idle_seconds)
         transport, why = choose_transport()
         if transport == "postgres":
@@ -181,6 +187,7 @@ def run(idle_seconds: float, host: str, port: int) -> None:
             base = f"http://{host}:{port}"
             _say(f"gateway (Kong routes from knative/kong/kong.yaml): {base}")
             _say(f"  try: curl '{base}/api/products?q=wireless'")
+            _say(f"event producer 'warehouse' (POST {base}/events): -H \"apikey: $(cat .data/keys/producer-warehouse.apikey)\"")
             _say(f"functions start on their first request and stop after {idle_seconds:g} s idle:")
             for name in sorted(activator.specs):
                 _say(f"  {name}")

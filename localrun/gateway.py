@@ -21,7 +21,7 @@ from localrun.activator import Activator
 from localrun.kong import Router
 from localrun.manifests import load_services
 from localrun.plugins import GatewayPlugins, load_gateway
-from localrun.proxy import ProxyHandler
+from localrun.proxy import DEFAULT_HEADERS, ProxyHandler, kong_headers
 from localrun.vault import secrets_env
 from localrun.wire import Pool
 
@@ -39,9 +39,10 @@ class GatewayServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], router: Router, activator: Activator,
                  pool: Pool, upstreams: Mapping[str, tuple[str, int]],
-                 plugins: GatewayPlugins | None = None) -> None:
+                 plugins: GatewayPlugins | None = None, headers: frozenset[str] = DEFAULT_HEADERS) -> None:
         self.router, self.activator, self.pool, self.upstreams = router, activator, pool, upstreams
         self.plugins = plugins
+        self.kong_headers = headers  # Kong's `headers` setting, as lower-cased header names
         self._connection_ids = itertools.count(1)
         self._clients: set[socket.socket] = set()
         self._clients_lock = threading.Lock()
@@ -80,11 +81,12 @@ class Gateway:
 
     def __init__(self, router: Router, activator: Activator, host: str = "127.0.0.1", port: int = 8080, *,
                  upstreams: Mapping[str, tuple[str, int]] | None = None, upstream_timeout: float = 60.0,
-                 plugins: GatewayPlugins | None = None) -> None:
+                 plugins: GatewayPlugins | None = None, headers: frozenset[str] = DEFAULT_HEADERS) -> None:
         # upstreams: fixed addresses for ksvc names that are not functions (a local broker, say).
         # plugins: from localrun.plugins.load_gateway / build_plugins; None proxies without any.
         self.router, self.activator, self.host, self.port = router, activator, host, port
         self.plugins = plugins
+        self.headers = headers
         self.upstreams = dict(upstreams or {})
         self.pool = Pool(timeout=upstream_timeout)
         self._server: GatewayServer | None = None
@@ -102,7 +104,7 @@ class Gateway:
     def start(self) -> None:
         """Bind and serve in a background thread; raise OSError when the port is taken."""
         self._server = GatewayServer((self.host, self.port), self.router, self.activator,
-                                     self.pool, self.upstreams, self.plugins)
+                                     self.pool, self.upstreams, self.plugins, self.headers)
         self.port = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
                                         name="localrun-gateway", daemon=True)
@@ -122,6 +124,26 @@ class Gateway:
         self._server = None
 
 
+def kong_conf(deployment: Path) -> dict[str, str]:
+    """Return the KONG_* environment of the Kong container in knative/kong/gateway.yaml ({} if absent).
+
+    The cluster's Kong reads its kong.conf settings from these variables; the local gateway
+    reads the ones it implements (KONG_HEADERS) from the same place, so both answer alike.
+    """
+    if not deployment.exists():
+        return {}
+    import yaml
+
+    for doc in yaml.safe_load_all(deployment.read_text(encoding="utf-8")):
+        if not isinstance(doc, dict) or doc.get("kind") != "Deployment":
+            continue
+        for container in doc["spec"]["template"]["spec"].get("containers") or []:
+            if container.get("name") == "kong":
+                return {e["name"]: str(e["value"]) for e in container.get("env") or []
+                        if e.get("name", "").startswith("KONG_") and "value" in e}
+    return {}
+
+
 def serve(repo_root: Path, secrets: Mapping[tuple[str, str], str], host: str = "127.0.0.1", port: int = 8080,
           idle_seconds: float = 60.0, *,
           kong_env: Mapping[str, str] | None = None) -> tuple[Gateway, Activator]:
@@ -139,7 +161,9 @@ def serve(repo_root: Path, secrets: Mapping[tuple[str, str], str], host: str = "
     for missing in sorted(router.ksvcs - specs.keys()):
         log.warning("kong routes lead to %s, which no Knative Service manifest defines", missing)
     activator = Activator(specs, repo_root, idle_seconds=idle_seconds)
-    gateway = Gateway(router, activator, host, port, plugins=plugins)
+    conf = kong_conf(repo_root / "knative" / "kong" / "gateway.yaml")
+    gateway = Gateway(router, activator, host, port, plugins=plugins,
+                      headers=kong_headers(conf.get("KONG_HEADERS")))
     try:
         gateway.start()
     except BaseException:

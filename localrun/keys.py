@@ -28,6 +28,23 @@ def ensure_key_pair(keys_dir: Path) -> tuple[Path, Path]:
     return private, public
 
 
+def ensure_producer_key(keys_dir: Path, producer: str = "warehouse") -> str:
+    """Return the dev API key of an outside event producer (`<producer>.apikey`), made the first time.
+
+    It fills Secret `ecom-producer-<producer>` key `key`, which kong.yaml's key-auth credential of
+    consumer `producer-<producer>` reads as {vault://env/ecom-producer-<producer>-key}.
+    """
+    import secrets
+
+    path = keys_dir / f"producer-{producer}.apikey"
+    if not path.exists():
+        keys_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(32) + "\n")
+    return path.read_text().strip()
+
+
 def dev_token(private_key: Path, role: str, issuer: str, audience: str, minutes: int = 60) -> str:
     """Return an access token signed with the dev key (for trying admin endpoints by hand)."""
     import jwt

@@ -9,7 +9,6 @@ run the chain's header_filter on the response. Gateway-made answers look like Ko
 from __future__ import annotations
 
 import http.client
-import json
 import logging
 import os
 import time
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from localrun.activator import Lease, StartError
 from localrun.kong import Match
-from localrun.plugins.base import JSON_TYPE, Chain, Exit, RequestContext
+from localrun.plugins.base import JSON_TYPE, Chain, Exit, RequestContext, exit_error
 from localrun.wire import HOP_BY_HOP, connection_tokens, exchange, read_body
 
 if TYPE_CHECKING:
@@ -32,6 +31,29 @@ BAD_REQUEST = (400, "Bad request")
 BAD_UPSTREAM = (502, "An invalid response was received from the upstream server")
 NO_PEER = (503, "failure to get a peer from the ring-balancer")
 UPSTREAM_TIMEOUT = (504, "The upstream server is timing out")
+# nginx refuses TRACE and (since 1.21.1) CONNECT itself with 405; Kong's error handler
+# (kong/error_handlers.lua, BODIES[405]) renders it with the error template.
+NOT_ALLOWED = (405, "Method not allowed")
+# Kong's `headers` setting (kong.conf; KONG_HEADERS): which of its own response headers it sends.
+DEFAULT_KONG_HEADERS = "server_tokens, latency_tokens, X-Kong-Request-Id"
+_HEADER_TOKENS = {
+    "server_tokens": ("server", "via"),
+    "latency_tokens": ("x-kong-proxy-latency", "x-kong-response-latency", "x-kong-upstream-latency",
+                       "x-kong-admin-latency"),
+}
+
+
+def kong_headers(setting: str | None) -> frozenset[str]:
+    """Return the lower-cased header names Kong sends for a `headers` setting ("off": none)."""
+    names: set[str] = set()
+    for token in (setting if setting is not None else DEFAULT_KONG_HEADERS).split(","):
+        token = token.strip().lower()
+        if token and token != "off":
+            names.update(_HEADER_TOKENS.get(token, (token,)))
+    return frozenset(names)
+
+
+DEFAULT_HEADERS = kong_headers(None)
 _INLINE_BODY = 256 * 1024  # answers up to this size go out in one write with their headers
 _DISCARD_BODY = 64 * 1024  # an unread body up to this size is drained to keep the connection
 # Request headers the gateway sets itself rather than passing on.
@@ -72,6 +94,16 @@ class ProxyHandler(BaseHTTPRequestHandler):
 
     do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_GET
 
+    def do_TRACE(self) -> None:
+        # nginx answers these before Kong routes or runs a plugin: no CORS, no correlation id.
+        self._requests += 1
+        self._request_id = os.urandom(16).hex()
+        self._ctx = self._chain = None
+        self.close_connection = True  # a body, if any, is never read
+        self._kong_error(NOT_ALLOWED, time.perf_counter())
+
+    do_CONNECT = do_TRACE
+
     def handle_expect_100(self) -> bool:
         # Like nginx, answer `100 Continue` only when the body is read: a plugin that refuses the
         # request (413/417, 401) answers first and the client need not send the body at all.
@@ -91,6 +123,13 @@ class ProxyHandler(BaseHTTPRequestHandler):
         self._ctx = self._chain = None
         path, _, query = self.path.partition("?")
         server = self.server
+        if self.headers.get("Transfer-Encoding") is not None and self.headers.get("Content-Length") is not None:
+            # RFC 9112 section 6.1: a message with both is a smuggling attempt; nginx (1.21.1+)
+            # refuses it with 400 before routing ("client sent Content-Length and
+            # Transfer-Encoding headers at the same time") and closes the connection.
+            self.close_connection = True
+            self._expect_continue = False
+            return self._kong_error(BAD_REQUEST, t0)
         match = server.router.match(self.command, path)
         chain = server.plugins.chain(match) if match is not None and server.plugins is not None else None
         answer: Exit | None = None
@@ -133,7 +172,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
                 return self._kong_error(NO_PEER, t0)
             address = (lease.host, lease.port)
         try:
-            self._forward(match, address, path, query, body, t0)
+            self._forward(match, address, path, self._ctx.query if self._ctx is not None else query, body, t0)
         finally:
             if lease is not None:
                 self.server.activator.release(lease)
@@ -237,11 +276,16 @@ class ProxyHandler(BaseHTTPRequestHandler):
             self._chain.header_filter(self._ctx, resp.status, headers)  # type: ignore[arg-type]
         lines = [f"HTTP/1.1 {resp.status} {resp.reason}"]
         lines += [f"{k}: {v}" for k, v in headers]
-        upstream_via = resp.getheader("Via")
-        lines.append(f"Via: {upstream_via}, {VIA}" if upstream_via else f"Via: {VIA}")
-        lines.append(f"X-Kong-Upstream-Latency: {round(timing[1])}")
-        lines.append(f"X-Kong-Proxy-Latency: {round(timing[0])}")
-        lines.append(f"X-Kong-Request-Id: {self._request_id}")
+        own = self.server.kong_headers
+        if "via" in own:
+            upstream_via = resp.getheader("Via")
+            lines.append(f"Via: {upstream_via}, {VIA}" if upstream_via else f"Via: {VIA}")
+        if "x-kong-upstream-latency" in own:
+            lines.append(f"X-Kong-Upstream-Latency: {round(timing[1])}")
+        if "x-kong-proxy-latency" in own:
+            lines.append(f"X-Kong-Proxy-Latency: {round(timing[0])}")
+        if "x-kong-request-id" in own:
+            lines.append(f"X-Kong-Request-Id: {self._request_id}")
         chunked = False
         if not no_body and length is not None:
             lines.append(f"Content-Length: {length}")
@@ -269,8 +313,10 @@ class ProxyHandler(BaseHTTPRequestHandler):
 
     def _kong_error(self, error: tuple[int, str], t0: float) -> None:
         """Answer as Kong does when it generates an error itself (no route, upstream failures)."""
+        # Kong 3.9 answers these with kong.response.error / its error handler: the JSON error
+        # template of kong/tools/http.lua, {"message":"%s","request_id":"%s"}.
         status, message = error
-        self._answer(Exit(status, json.dumps({"message": message}).encode()), t0)
+        self._answer(exit_error(status, message, self._request_id), t0)
 
     def _answer(self, answer: Exit, t0: float) -> None:
         """Send a gateway-made response, after the plugins' header_filter (CORS, correlation id...)."""
@@ -278,17 +324,20 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if answer.body:
             headers.append(("Content-Type", answer.content_type or JSON_TYPE))
         headers += answer.headers
+        own = self.server.kong_headers
+        if "server" in own:  # Kong's runloop sets it before the plugins' header_filter runs
+            headers.append(("Server", self.server_version))
         if self._chain is not None:
             self._chain.header_filter(self._ctx, answer.status, headers)  # type: ignore[arg-type]
         lines = [f"HTTP/1.1 {answer.status} {self.responses.get(answer.status, ('Error',))[0]}"]
         lines += [f"{k}: {v}" for k, v in headers]
-        lines += [
-            f"Content-Length: {len(answer.body)}",
-            f"Server: {self.server_version}", f"Date: {self.date_time_string()}",
-            f"X-Kong-Response-Latency: {round((time.perf_counter() - t0) * 1000)}",
-            f"X-Kong-Request-Id: {self._request_id}",
-            self._connection_header(),
-        ]
+        lines.append(f"Content-Length: {len(answer.body)}")
+        lines.append(f"Date: {self.date_time_string()}")
+        if "x-kong-response-latency" in own:
+            lines.append(f"X-Kong-Response-Latency: {round((time.perf_counter() - t0) * 1000)}")
+        if "x-kong-request-id" in own:
+            lines.append(f"X-Kong-Request-Id: {self._request_id}")
+        lines.append(self._connection_header())
         head = "\r\n".join(lines) + "\r\n\r\n"
         try:
             self.wfile.write(head.encode("latin-1") + (b"" if self.command == "HEAD" else answer.body))

@@ -21,7 +21,7 @@ from cloudevents import exceptions as ce_exceptions
 from cloudevents.http import from_http
 
 from localrun.broker.amqp import PublishError
-from localrun.broker.contracts import REQUIRED, Contracts, Problem
+from localrun.broker.contracts import MAX_DEPTH, REQUIRED, Contracts, Problem, too_deep
 from localrun.broker.message import Event, json_data
 from localrun.wire import read_body
 
@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "https://ecom.example/problems/invalid-event"
+FORBIDDEN_TYPE = "https://ecom.example/problems/event-type-not-allowed"
+# Set by Kong's key-auth (kong/plugins/key-auth/handler.lua, set_consumer) from the producer's
+# credential; key-auth overwrites (or clears) whatever the client sent under this name.
+CONSUMER_HEADER = "X-Consumer-Username"
 STRUCTURED = "application/cloudevents+json"
 
 
@@ -42,10 +46,12 @@ class InvalidEvent(Exception):
 def read_event(headers: Mapping[str, str], body: bytes) -> Event:
     """Return the CloudEvent of an HTTP request (binary or structured mode); raise InvalidEvent."""
     lower = {k.lower(): v for k, v in headers.items()}
+    if too_deep(body):  # before any json.loads (ours or the SDK's): 100k levels raise RecursionError
+        raise InvalidEvent([Problem("body", f"nests deeper than {MAX_DEPTH} levels")])
     if lower.get("content-type", "").lower().startswith(STRUCTURED):
         try:
             document = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise InvalidEvent([Problem("body", "a structured CloudEvent must be a JSON object")]) from None
         if not isinstance(document, dict):
             raise InvalidEvent([Problem("body", "a structured CloudEvent must be a JSON object")])
@@ -82,6 +88,16 @@ def problem_body(problems: list[Problem], detail: str) -> bytes:
     }).encode()
 
 
+def forbidden_body(event_type: str, producer: str | None) -> bytes:
+    """Return the problem document for a type the calling producer may not send."""
+    who = f"producer {producer!r}" if producer else "a caller without a producer credential"
+    return json.dumps({
+        "type": FORBIDDEN_TYPE, "title": "Event type not allowed", "status": 403,
+        "detail": f"{event_type} may not be sent by {who} (events/catalog.yaml, outside_producers)",
+        "errors": [{"field": "type", "message": "not allowed for this producer"}],
+    }).encode()
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: IngressServer
     protocol_version = "HTTP/1.1"
@@ -97,9 +113,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             problems = [Problem("body", str(exc))]
             return self._send(400, problem_body(problems, "The request body is unreadable."))
+        contracts = self.server.contracts
         try:
             event = read_event(dict(self.headers.items()), body)
-            problems = self.server.contracts.check(event)
+            producer = self.headers.get(CONSUMER_HEADER)
+            if event.type in contracts.types and event.type not in contracts.allowed_types(producer):
+                return self._send(403, forbidden_body(event.type, producer))
+            problems = contracts.check(event)
             if problems:
                 raise InvalidEvent(problems)
         except InvalidEvent as exc:

@@ -4,8 +4,10 @@ Read from the same declarative file as Kong (`plugins[]`, `services[].plugins[]`
 `services[].routes[].plugins[]`, `consumers[]` with `jwt_secrets[]`); `{vault://env/...}`
 references are resolved first (`localrun.vault`). One chain per route is computed at load:
 route beats service beats global for each plugin name, disabled declarations are absent, and
-the chain runs in Kong's priority order: correlation-id 100001, cors 2000, jwt 1450,
-request-size-limiting 951, rate-limiting 910 (prometheus 13 is accepted and does nothing).
+the chain runs in Kong's priority order: pre-function 1000000, correlation-id 100001, cors 2000,
+jwt 1450, key-auth 1250, request-size-limiting 951, rate-limiting 910, post-function -1000
+(prometheus 13 is accepted and does nothing). key-auth: key_auth.py; the serverless plugins run
+the Python twins of the Lua chunks kong.yaml uses: serverless.py.
 `access` runs before proxying (an answer short-circuits, later plugins do not run); every
 chained plugin's `header_filter` runs on the response, whether it came from the upstream or
 from the gateway (so CORS and correlation headers are on 401s, 429s and 502s too).
@@ -42,8 +44,6 @@ Reproduced from Kong 3.9 (handler.lua / schema.lua of each plugin):
   upstream, Kong's default `headers_upstream`); no route matched -> no plugin runs (Kong's 404).
 
 Not reproduced:
-- the gateway's own 404/502/503/504 bodies stay `{"message": ...}` (Kong 3.9 writes them with
-  the error template, adding `request_id`; existing clients and tests compare the body);
 - on upstream answers, cors adds `Vary: Origin` next to the upstream's Vary (once) rather than
   relying on nginx's header merge;
 - policies `cluster` and `redis` (load error), consumer-scoped plugins and consumer groups

@@ -80,7 +80,14 @@ class RequestContext:
         self._body: bytes | None = None
 
     def header(self, name: str) -> str | None:
-        """Return the first value of a request header (case-insensitive), or None."""
+        """Return the first value of a request header (case-insensitive), or None.
+
+        kong.request.get_header sees what earlier plugins set or cleared with
+        kong.service.request.set_header / clear_header (both edit nginx's request headers).
+        """
+        edit = self.upstream.get(name.lower())
+        if edit is not None:
+            return edit[1]
         return self.headers.get(name)
 
     def set_upstream_header(self, name: str, value: str) -> None:

@@ -19,12 +19,15 @@ from localrun.plugins.consumers import Consumers, load_consumers
 from localrun.plugins.correlation_id import CorrelationId
 from localrun.plugins.cors import Cors
 from localrun.plugins.jwt import Jwt
+from localrun.plugins.key_auth import KeyAuth
 from localrun.plugins.prometheus import Prometheus
 from localrun.plugins.rate_limiting import RateLimiting
 from localrun.plugins.request_size_limiting import RequestSizeLimiting
+from localrun.plugins.serverless import PostFunction, PreFunction
 
 PLUGINS: dict[str, type[Plugin]] = {
-    cls.name: cls for cls in (CorrelationId, Cors, Jwt, RequestSizeLimiting, RateLimiting, Prometheus)
+    cls.name: cls for cls in (PreFunction, CorrelationId, Cors, Jwt, KeyAuth, RequestSizeLimiting,
+                              RateLimiting, Prometheus, PostFunction)
 }
 _ENTITY_FIELDS = {"name", "enabled", "config", "id", "instance_name", "protocols", "tags",
                   "service", "route", "consumer", "created_at", "updated_at"}

@@ -19,8 +19,10 @@ ASYMMETRIC_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512",
                          "PS256", "PS384", "PS512", "EdDSA")
 ALGORITHMS = HMAC_ALGORITHMS + ASYMMETRIC_ALGORITHMS
 _NAMESPACE = uuid.UUID("6f1f4a2e-64c1-5b3d-9d8e-1c7c2f0b7a11")
-_CONSUMER_FIELDS = {"id", "username", "custom_id", "tags", "jwt_secrets", "plugins", "created_at",
-                    "updated_at"}
+_CONSUMER_FIELDS = {"id", "username", "custom_id", "tags", "jwt_secrets", "keyauth_credentials", "plugins",
+                    "created_at", "updated_at"}
+# Kong 3.9 kong/plugins/key-auth/daos.lua: keyauth_credentials(id, consumer, key unique, ttl, tags).
+_KEYAUTH_FIELDS = {"id", "key", "tags", "ttl", "created_at"}
 _SECRET_FIELDS = {"id", "key", "algorithm", "secret", "rsa_public_key", "tags", "created_at"}
 
 
@@ -48,12 +50,23 @@ class JwtCredential:
     verify: Callable[[bytes, bytes], bool] | None = field(default=None, repr=False, compare=False)
 
 
-class Consumers:
-    """Every consumer and JWT credential, indexed for the lookups the plugins make."""
+@dataclass(frozen=True, slots=True)
+class KeyAuthCredential:
+    """A consumer's keyauth_credential (the key-auth plugin's API key)."""
 
-    def __init__(self, consumers: Iterable[Consumer] = (), credentials: Iterable[JwtCredential] = ()) -> None:
+    id: str
+    key: str = field(repr=False)
+    consumer: Consumer
+
+
+class Consumers:
+    """Every consumer and credential, indexed for the lookups the plugins make."""
+
+    def __init__(self, consumers: Iterable[Consumer] = (), credentials: Iterable[JwtCredential] = (),
+                 keys: Iterable[KeyAuthCredential] = ()) -> None:
         self.consumers = tuple(consumers)
         self.jwt_by_key: dict[str, JwtCredential] = {c.key: c for c in credentials}
+        self.keyauth_by_key: dict[str, KeyAuthCredential] = {c.key: c for c in keys}
         self._by_id = {c.id: c for c in self.consumers}
         self._by_username = {c.username: c for c in self.consumers if c.username is not None}
 
@@ -66,6 +79,7 @@ def load_consumers(config: Mapping[str, Any], where: str = "kong config") -> Con
     """Return the consumers[] of a declarative config; raise ValueError on the first bad one."""
     consumers: list[Consumer] = []
     credentials: list[JwtCredential] = []
+    api_keys: list[KeyAuthCredential] = []
     usernames: set[str] = set()
     custom_ids: set[str] = set()
     for i, entity in enumerate(config.get("consumers") or []):
@@ -95,12 +109,36 @@ def load_consumers(config: Mapping[str, Any], where: str = "kong config") -> Con
         consumers.append(consumer)
         for j, secret in enumerate(entity.get("jwt_secrets") or []):
             credentials.append(_credential(secret, consumer, f"{here} jwt_secrets[{j}]"))
+        for j, entity_key in enumerate(entity.get("keyauth_credentials") or []):
+            api_keys.append(_keyauth(entity_key, consumer, f"{here} keyauth_credentials[{j}]"))
     keys: set[str] = set()
     for credential in credentials:
         if credential.key in keys:
             raise ValueError(f"{where}: jwt_secrets key {credential.key!r} is used twice (keys are unique)")
         keys.add(credential.key)
-    return Consumers(consumers, credentials)
+    seen_api_keys: set[str] = set()
+    for api_key in api_keys:  # the key is unique across consumers (daos.lua: unique = true)
+        if api_key.key in seen_api_keys:
+            raise ValueError(f"{where}: a keyauth_credentials key is used twice (keys are unique)")
+        seen_api_keys.add(api_key.key)
+    return Consumers(consumers, credentials, api_keys)
+
+
+def _keyauth(entity: Any, consumer: Consumer, here: str) -> KeyAuthCredential:
+    if not isinstance(entity, Mapping):
+        raise ValueError(f"{here}: not a mapping")
+    unknown = sorted(set(entity) - _KEYAUTH_FIELDS)
+    if unknown:
+        raise ValueError(f"{here}: unknown field(s) {', '.join(unknown)}")
+    if entity.get("ttl") is not None:
+        raise ValueError(f"{here}: ttl is not supported by the local gateway (DB-less Kong ignores it too)")
+    key = entity.get("key")
+    if key is None:
+        key = _random.token_hex(16)  # Kong generates a random key when none is given
+    if not isinstance(key, str) or not key:
+        raise ValueError(f"{here}: key must be a non-empty string")
+    return KeyAuthCredential(str(entity.get("id") or uuid.uuid5(_NAMESPACE, f"keyauth_credentials:{key}")),
+                             key, consumer)
 
 
 def _credential(entity: Any, consumer: Consumer, here: str) -> JwtCredential:

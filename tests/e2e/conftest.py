@@ -20,6 +20,7 @@ from schemas.migrate import role_url
 from tests.conftest import ADMIN_URL
 
 REPO = Path(__file__).resolve().parents[2]
+PRODUCER_KEY = "e2e-warehouse-key"  # the API key of event producer warehouse in the stack
 
 
 @contextmanager
@@ -31,7 +32,7 @@ def local_stack(signing_key: tuple[str, str], idle_seconds: float = 60.0,
         with engine.begin() as conn:
             seed_catalog(conn, load_seed())
         engine.dispose()
-        gateway, activator = serve(REPO, secrets_for(url, signing_key), port=0, idle_seconds=idle_seconds)
+        gateway, activator = serve(REPO, secrets_for(url, signing_key, PRODUCER_KEY), port=0, idle_seconds=idle_seconds)
         try:
             yield gateway, activator, url
         finally:

@@ -205,7 +205,8 @@ class TestScaleToZero:
 class TestRouting:
     def test_unmatched_path_answers_kong_404(self, gateway: Gateway) -> None:
         status, resp, body = call(gateway, "GET", "/nowhere")
-        assert status == 404 and json.loads(body) == {"message": "no Route matched with those values"}
+        assert status == 404 and json.loads(body) == {"message": "no Route matched with those values",
+                                                      "request_id": resp.getheader("X-Kong-Request-Id")}
         assert resp.getheader("Content-Type", "").startswith("application/json")
 
     def test_method_mismatch_answers_kong_404(self, gateway: Gateway) -> None:
@@ -267,8 +268,9 @@ class TestForwarding:
             conn.close()
 
     def test_slow_upstream_answers_504(self, gateway: Gateway) -> None:
-        status, _, body = call(gateway, "GET", "/api/echo/slow?s=2.5")
-        assert status == 504 and json.loads(body) == {"message": "The upstream server is timing out"}
+        status, resp, body = call(gateway, "GET", "/api/echo/slow?s=2.5")
+        assert status == 504 and json.loads(body) == {"message": "The upstream server is timing out",
+                                                      "request_id": resp.getheader("X-Kong-Request-Id")}
 
 
 class TestFailures:

@@ -17,7 +17,7 @@ from functions.runtime.outbox import append
 from localrun.broker import start_local_broker
 from localrun.relays import Relays
 from schemas.migrate import role_url
-from tests.e2e.conftest import REPO, call, local_stack, wait_until
+from tests.e2e.conftest import PRODUCER_KEY, REPO, call, local_stack, wait_until
 
 pytestmark = pytest.mark.e2e
 TYPE = "com.ecom.inventory.stock.changed"
@@ -45,7 +45,7 @@ def stack(request, signing_key) -> Iterator[tuple]:
 
 def stock_event(sku: str, available: int, version: int) -> tuple[dict, dict]:
     headers = {"ce-specversion": "1.0", "ce-id": str(uuid.uuid4()), "ce-source": "/warehouse/e2e",
-               "ce-type": TYPE, "ce-subject": sku}
+               "ce-type": TYPE, "ce-subject": sku, "apikey": PRODUCER_KEY}
     data = {"sku": sku, "on_hand": available, "reserved": 0, "available": available,
             "version": version, "changed_at": "2026-11-26T10:00:00Z"}
     return headers, data
@@ -110,3 +110,45 @@ class TestStockEvents:
         data["available"] = -1
         status, _, body = call(gateway, "POST", "/events", data, headers)
         assert status == 400 and "available" in json.dumps(json.loads(body)["errors"])
+
+
+class TestProducerCredentials:
+    def test_no_key_is_kongs_401_and_a_wrong_one_too(self, stack):
+        gateway, _, _ = stack
+        headers, data = stock_event("SKU-1", 1, 1)
+        del headers["apikey"]
+        status, response_headers, body = call(gateway, "POST", "/events", data, headers)
+        assert status == 401 and json.loads(body)["message"] == "No API key found in request"
+        assert response_headers["WWW-Authenticate"] == "Key"
+        status, _, body = call(gateway, "POST", "/events", data, headers | {"apikey": "guessed"})
+        assert status == 401 and json.loads(body)["message"] == "Unauthorized"
+        assert set(json.loads(body)) == {"message", "request_id"}
+
+    def test_a_type_the_producer_may_not_send_is_403(self, stack):
+        gateway, _, _ = stack
+        headers, _ = stock_event("SKU-1", 1, 1)
+        headers["ce-type"] = "com.ecom.accounts.user.registered"  # a domain's own type
+        data = {"user_id": str(uuid.uuid4()), "email": "a@b.example", "name": "A",
+                "registered_at": "2026-11-26T10:00:00Z"}
+        status, response_headers, body = call(gateway, "POST", "/events", data,
+                                              headers | {"X-Consumer-Username": "producer-accounts"})
+        assert status == 403 and response_headers["Content-Type"] == "application/problem+json"
+        assert json.loads(body)["errors"] == [{"field": "type", "message": "not allowed for this producer"}]
+        assert "producer-warehouse" in json.loads(body)["detail"]  # key-auth overwrote the spoofed name
+
+    def test_a_version_that_would_pin_the_flag_is_400(self, stack):
+        gateway, _, _ = stack
+        headers, data = stock_event("SKU-1", 1, 2**63 - 1)
+        status, _, body = call(gateway, "POST", "/events", data, headers)
+        assert status == 400 and "data.version" in json.dumps(json.loads(body)["errors"])
+
+    def test_a_deep_structured_event_and_a_long_id_are_400(self, stack):
+        gateway, _, _ = stack
+        deep = b'{"specversion":"1.0","id":"x","source":"/w","type":"%s","data":%s}' % (
+            TYPE.encode(), b"[" * 100_000 + b"]" * 100_000)
+        status, _, body = call(gateway, "POST", "/events", deep,
+                               {"Content-Type": "application/cloudevents+json", "apikey": PRODUCER_KEY})
+        assert status == 400 and json.loads(body)["errors"][0]["field"] == "body"
+        headers, data = stock_event("SKU-1", 1, 1)
+        status, _, body = call(gateway, "POST", "/events", data, headers | {"ce-id": "i" * 256})
+        assert status == 400 and json.loads(body)["errors"][0]["field"] == "id"

@@ -180,6 +180,9 @@ SCHEMA = {
 }
 
 
+PRODUCER = "producer-tests"
+
+
 class FakeClock:
     def __init__(self) -> None:
         self.now = datetime.now(timezone.utc)
@@ -231,7 +234,8 @@ class World:
     def post(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.gateway.port, timeout=10)
         try:
-            conn.request("POST", "/events", body=body, headers=headers)
+            # This Kong file has no key-auth: the header stands in for the one key-auth sets.
+            conn.request("POST", "/events", body=body, headers={**headers, "X-Consumer-Username": PRODUCER})
             resp = conn.getresponse()
             return resp.status, dict(resp.getheaders()), resp.read()
         finally:
@@ -255,8 +259,9 @@ def _world(tmp_path_factory, database_url: str | None) -> Iterator[World]:
     (root / "kong.yaml").write_text(KONG)
     (root / "events" / "schemas").mkdir(parents=True)
     (root / "events" / "catalog.yaml").write_text("events:\n" + "".join(
-        f"  - {{type: {t}, producer: tests, consumers: [test-subscriber], meaning: test}}\n"
-        for t in (MAIN, SEQUENCE, PARALLEL)))
+        f"  - {{type: {t}, producers: [broker-ingress], consumers: [test-subscriber], meaning: test}}\n"
+        for t in (MAIN, SEQUENCE, PARALLEL)) +
+        f"outside_producers:\n  - {{name: tests, consumer: {PRODUCER}, types: [{MAIN}, {SEQUENCE}, {PARALLEL}]}}\n")
     for t in (MAIN, SEQUENCE, PARALLEL):
         (root / "events" / "schemas" / f"{t}.json").write_text(json.dumps(SCHEMA | {"$id": f"urn:{t}"}))
     suffix = uuid.uuid4().hex[:8]

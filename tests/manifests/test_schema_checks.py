@@ -100,7 +100,7 @@ class TestOwnSchemas:
                 "size_unit",
             ),
             ("{name: prometheus, config: {per_consumers: true}}", "per_consumers"),
-            ("{name: key-auth}", "name"),
+            ("{name: basic-auth}", "name"),
         ],
     )
     def test_a_kong_plugin_with_a_bad_setting_fails(self, tree: Tree, plugin: str, field: str) -> None:

@@ -30,7 +30,7 @@ GOOD = {"thing_id": "3f2b8a52-8d4c-4a0e-9d7a-0a3a9c1c2b11", "at": "2026-03-02T10
 def contracts(tmp_path: Path) -> Contracts:
     (tmp_path / "schemas").mkdir()
     (tmp_path / "catalog.yaml").write_text(
-        f"events:\n  - type: {TYPE}\n    producer: tests\n    consumers: []\n    meaning: x\n")
+        f"events:\n  - type: {TYPE}\n    producers: [tests]\n    consumers: []\n    meaning: x\n")
     (tmp_path / "schemas" / f"{TYPE}.json").write_text(json.dumps(SCHEMA))
     return Contracts(tmp_path)
 
@@ -117,7 +117,7 @@ class TestContracts:
     def test_a_new_type_is_picked_up_when_the_catalog_changes(self, contracts, tmp_path):
         assert "com.ecom.tests.other.happened" not in contracts.types
         with (tmp_path / "catalog.yaml").open("a") as fh:
-            fh.write("  - type: com.ecom.tests.other.happened\n    producer: t\n    consumers: []\n"
+            fh.write("  - type: com.ecom.tests.other.happened\n    producers: [t]\n    consumers: []\n"
                      "    meaning: y\n")
         assert "com.ecom.tests.other.happened" in contracts.types
 

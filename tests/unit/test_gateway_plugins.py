@@ -92,8 +92,8 @@ class TestConfig:
         assert cors["credentials"] is False and cors["preflight_continue"] is False and cors["origins"] is None
 
     def test_unknown_plugin_is_refused_by_name(self) -> None:
-        with pytest.raises(ValueError, match="'key-auth'.*unknown plugin"):
-            build_plugins(kong(route("r", plugin("key-auth"))))
+        with pytest.raises(ValueError, match="'oauth2'.*unknown plugin"):
+            build_plugins(kong(route("r", plugin("oauth2"))))
 
     def test_prometheus_is_accepted_and_does_nothing(self) -> None:
         plugins = build_plugins(kong(route("r"), plugins=[plugin("prometheus", per_consumer=True)]))
