@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: dev test test-unit test-integration test-e2e migrate seed admin token bench lock clean
+.PHONY: dev test test-unit test-integration test-e2e fuzz migrate seed admin token bench lock clean
 .PHONY: dead-letters replay-dead-letters
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -33,6 +33,9 @@ test-e2e: $(VENV)/.installed
 
 test-manifests: $(VENV)/.installed have-shellcheck  ## the static checks of knative/ and kind-cluster/
 	$(PY) -m pytest tests/manifests
+
+fuzz: $(VENV)/.installed  ## schemathesis against the live local stack, longer than make test's run: make fuzz EXAMPLES=500
+	FUZZ_EXAMPLES=$(or $(EXAMPLES),300) $(PY) -m pytest tests/e2e/test_api_fuzz.py
 
 migrate: $(VENV)/.installed  ## apply every domain's migrations (re-running is a no-op)
 	$(PY) -m localrun.dev migrate

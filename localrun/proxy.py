@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import logging
 import os
+import re
 import time
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
@@ -63,6 +64,9 @@ _OWN = HOP_BY_HOP | {"host", "content-length", "expect", "via", "x-real-ip", "x-
 _RESPONSE_OWN = HOP_BY_HOP | {"content-length", "via"}
 
 
+_METHOD_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}$")  # RFC 9110 token
+
+
 class ProxyHandler(BaseHTTPRequestHandler):
     """Each request is routed, its function leased from the activator, and proxied to it."""
 
@@ -103,6 +107,14 @@ class ProxyHandler(BaseHTTPRequestHandler):
         self._kong_error(NOT_ALLOWED, time.perf_counter())
 
     do_CONNECT = do_TRACE
+
+    def __getattr__(self, name: str) -> object:
+        # nginx passes any other method token on (QUERY, PROPFIND, ...): Kong then routes it, so
+        # a route limited to some methods answers 404 and a function answers its own 405.
+        # http.server would answer 501 with an HTML page, which neither of them ever sends.
+        if name.startswith("do_") and _METHOD_TOKEN.match(name[3:]):
+            return self._proxy
+        raise AttributeError(name)
 
     def handle_expect_100(self) -> bool:
         # Like nginx, answer `100 Continue` only when the body is read: a plugin that refuses the

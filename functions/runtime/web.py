@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import functions_framework
 from flask import Request, Response
@@ -34,8 +35,9 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 def problem_response(problem: Problem, instance: str | None = None) -> Response:
-    """Return the RFC 9457 answer for `problem`."""
-    return Response(dumps(problem.to_json(instance)), status=problem.status, headers=problem.headers,
+    """Return the RFC 9457 answer for `problem`; `instance` is the request path, as sent (encoded)."""
+    encoded = quote(instance, safe="/:@!$&'()*+,;=-._~") if instance else None
+    return Response(dumps(problem.to_json(encoded)), status=problem.status, headers=problem.headers,
                     content_type="application/problem+json")
 
 
