@@ -26,6 +26,14 @@ async function logIn(page, email, password, next = "/account") {
   await page.waitForURL(`**${next}`);
 }
 
+/** Wait until the listing on screen is the one the address bar asks for (client navigations stream). */
+const listingShown = (page) =>
+  page.waitForFunction(() => {
+    const el = document.querySelector("[data-testid=listing]");
+    const norm = (s) => [...new URLSearchParams(s)].filter(([, v]) => v !== "").map(([k, v]) => `${k}=${v}`).sort().join("&");
+    return el !== null && norm(el.dataset.search) === norm(location.search);
+  });
+
 let sharedSearch = { url: "", names: [] };
 
 export const scenarios = {
@@ -36,6 +44,7 @@ export const scenarios = {
     await search.fill("tent");
     await search.press("Enter"); // the keyboard submits the search
     await page.waitForURL("**/products?q=tent");
+    await listingShown(page);
     const all = Number((await page.getByTestId("result-count").textContent()).split(" ")[0]);
     assert.ok(all > 0, "some tents");
 
@@ -43,9 +52,11 @@ export const scenarios = {
     await page.getByTestId("max-price").fill("300");
     await page.getByRole("button", { name: "Apply filters" }).click();
     await page.waitForURL(/in_stock=1/);
+    await listingShown(page);
     assert.match(page.url(), /max_price=300/);
     await page.getByLabel("Sort by").selectOption("-price");
     await page.waitForURL(/sort=-price/);
+    await listingShown(page);
     const sorted = await prices(page);
     assert.ok(sorted.length > 0 && sorted.length <= all, "filtered results");
     assert.ok(sorted.every((p) => p <= 300), `all at most $300: ${sorted}`);
@@ -78,6 +89,7 @@ export const scenarios = {
       const plain = await noJs.newPage();
       await plain.goto(sharedSearch.url);
       assert.deepEqual(await names(plain), sharedSearch.names, "server-rendered");
+      assert.ok(await plain.getByTestId("product-card").last().isVisible(), "visible without scripts (not a streamed, hidden segment)");
     } finally {
       await noJs.close();
     }

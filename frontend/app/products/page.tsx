@@ -34,7 +34,7 @@ export default async function ListingPage({ searchParams }: Props) {
           <CategoryTree tree={tree} facets={page?.facets ?? []} query={query} />
           <ListingFilters query={query} />
         </aside>
-        <section aria-labelledby="listing-heading">
+        <section aria-labelledby="listing-heading" data-testid="listing" data-search={listingHref(query).split("?")[1] ?? ""}>
           <div className="mb-4 flex flex-wrap items-baseline justify-between gap-3">
             <h1 id="listing-heading" className="text-2xl font-semibold">{heading}</h1>
             {page && <SortSelect query={query} applied={page.sort} />}
