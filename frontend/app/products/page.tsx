@@ -5,6 +5,7 @@ import { ListingFilters } from "@/components/catalog/listing-filters";
 import { Pagination } from "@/components/catalog/pagination";
 import { ProductGrid } from "@/components/catalog/product-card";
 import { SortSelect } from "@/components/catalog/sort-select";
+import { flattenCategories } from "@/components/catalog/flatten-categories";
 import { EmptyState } from "@/components/layout/empty-state";
 import { ApiError, catalog } from "@/lib/api";
 import { orGatewayDown } from "@/lib/gateway-guard";
@@ -27,7 +28,9 @@ export default async function ListingPage({ searchParams }: Props) {
       }),
       catalog.getCategoryTree(),
     ]);
-    const heading = query.q ? `Results for “${query.q}”` : "All products";
+    const category = flattenCategories(tree).find(({ node }) => node.slug === query.category || node.id === query.category)?.node;
+    const where = category ? category.name : "All products";
+    const heading = query.q ? `Results for “${query.q}”${category ? ` in ${category.name}` : ""}` : where;
     return (
       <div className="grid gap-8 md:grid-cols-[15rem_1fr]">
         <aside className="flex flex-col gap-6">

@@ -5,7 +5,7 @@ import type { CategoryNode } from "@/lib/api/types";
 import { ActionForm } from "@/components/account/action-form";
 import { Field } from "@/components/account/field";
 import { CategorySelect } from "./category-select";
-import { flattenCategories } from "./flatten-categories";
+import { flattenCategories } from "@/components/catalog/flatten-categories";
 
 /** Every category with rename/move and delete, and a form for a new one. */
 export function CategoryManager({ tree }: { tree: CategoryNode[] }) {

@@ -1,6 +1,6 @@
 import type { CategoryNode } from "@/lib/api/types";
 import { inputClass } from "@/components/layout/form-bits";
-import { flattenCategories } from "./flatten-categories";
+import { flattenCategories } from "@/components/catalog/flatten-categories";
 
 interface Props {
   tree: CategoryNode[];
