@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: dev test test-unit test-integration test-e2e fuzz migrate seed admin token bench lock clean
+.PHONY: dev test test-unit test-integration test-e2e test-storefront storefront-budget fuzz migrate seed admin token bench lock clean
 .PHONY: dead-letters replay-dead-letters
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -19,8 +19,19 @@ venv: $(VENV)/.installed
 dev: $(VENV)/.installed  ## run the whole system: database, migrations, seed, gateway, functions
 	$(PY) -m localrun.dev
 
-test: $(VENV)/.installed have-shellcheck  ## every test: unit, integration (real Postgres), manifests, end to end
+test: $(VENV)/.installed have-shellcheck  ## every test: unit, integration (real Postgres), manifests, end to end, storefront
 	$(PY) -m pytest
+	$(MAKE) --no-print-directory test-storefront
+
+# npm ci when node_modules is missing or older than the lock file (npm ci rewrites this marker).
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+
+test-storefront: $(VENV)/.installed have-chromium frontend/node_modules/.package-lock.json  ## lint, types, Vitest, browser tests
+	cd frontend && npm run --silent lint && npm run --silent typecheck && npm test --silent && npm run --silent e2e
+
+storefront-budget: $(VENV)/.installed frontend/node_modules/.package-lock.json  ## listing page: first-load JS (gzip), warm render time
+	cd frontend && npm run --silent budget
 
 test-unit: $(VENV)/.installed
 	$(PY) -m pytest tests/unit
@@ -67,10 +78,10 @@ lock:  ## re-resolve the pinned versions in constraints.txt
 	.lock-venv/bin/pip freeze --exclude-editable > constraints.txt && rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache frontend/node_modules frontend/.next frontend/test-results
 
 # --- Kubernetes (kind): kind-cluster/README.md -------------------------------------------------
-.PHONY: have-shellcheck test-manifests cluster cluster-down images print-images deploy
+.PHONY: have-shellcheck have-chromium test-manifests cluster cluster-down images print-images deploy
 REGISTRY ?= localhost:5001
 # One image per knative/images/<name>.Dockerfile: a domain's functions (ecom-<domain>) or the migrations.
 IMAGE_NAMES := $(patsubst knative/images/%.Dockerfile,%,$(wildcard knative/images/*.Dockerfile))
@@ -83,6 +94,16 @@ have-shellcheck:
 	  else echo "make: shellcheck is missing and this user cannot install it: apt-get install shellcheck" >&2; exit 1; fi; \
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq shellcheck >/dev/null \
 	    || { echo "make: could not install shellcheck (apt-get install shellcheck)" >&2; exit 1; }; \
+	}
+
+# The storefront's browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
+have-chromium:
+	@test -x /usr/bin/chromium || { \
+	  echo "make: installing chromium (apt-get), which the storefront's browser tests drive"; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; elif command -v sudo >/dev/null 2>&1; then sudo=sudo; \
+	  else echo "make: chromium is missing and this user cannot install it: apt-get install chromium" >&2; exit 1; fi; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null \
+	    || { echo "make: could not install chromium (apt-get install chromium)" >&2; exit 1; }; \
 	}
 
 cluster:  ## create the kind cluster with Knative, RabbitMQ, CloudNativePG and Kong (idempotent)

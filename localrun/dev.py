@@ -183,6 +183,7 @@ def run(idle_seconds: float, host: str, port: int) -> None:
             raise SystemExit(f"[dev] AMQP_URL is set but RabbitMQ at {redact_url(os.environ['AMQP_URL'])} "
                              "does not answer: start it, or unset AMQP_URL to use the Postgres transport")
         relays = start_relays(admin_url, transport) if broker is not None else None
+        storefront = None
         try:
             base = f"http://{host}:{port}"
             _say(f"gateway (Kong routes from knative/kong/kong.yaml): {base}")
@@ -198,6 +199,9 @@ def run(idle_seconds: float, host: str, port: int) -> None:
                 _say(f"events: outbox relays and the local broker on {broker.transport.describe()}, "
                      f"ingress POST {base}/events")
             _say("admin token for trying writes: make token ROLE=admin")
+            from localrun.storefront import start_storefront
+
+            storefront = start_storefront(base)
             _say("Ctrl-C stops everything")
             # Not stop.wait(): the signal handler runs in this thread, and Event.set inside
             # Event.wait would deadlock on the event's own lock.
@@ -205,6 +209,8 @@ def run(idle_seconds: float, host: str, port: int) -> None:
                 time.sleep(0.2)
         finally:
             _say("stopping")
+            if storefront is not None:
+                storefront.stop()
             gateway.stop()
             if relays is not None:
                 relays.stop()

@@ -1,0 +1,78 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { cache } from "react";
+import { Availability } from "@/components/catalog/availability";
+import { Price } from "@/components/catalog/price";
+import { ProductImage } from "@/components/catalog/product-image";
+import { QuantityPicker } from "@/components/catalog/quantity-picker";
+import { ApiError, catalog } from "@/lib/api";
+import { orGatewayDown } from "@/lib/gateway-guard";
+
+type Props = { params: Promise<{ slug: string }> };
+
+// Metadata and page ask once between them.
+const productBySlug = cache(async (slug: string) => {
+  try {
+    return await catalog.getProduct(slug);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+});
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  try {
+    const product = await productBySlug((await params).slug);
+    return { title: product?.name ?? "Not found", description: product?.description.slice(0, 160) };
+  } catch {
+    return { title: "Product" };
+  }
+}
+
+export default async function ProductPage({ params }: Props) {
+  const { slug } = await params;
+  return orGatewayDown(async () => {
+    const product = await productBySlug(slug);
+    if (!product || !product.active) notFound();
+    const [first, ...rest] = product.images;
+    return (
+      <article className="grid gap-8 md:grid-cols-2">
+        <div className="flex flex-col gap-3">
+          <ProductImage image={first} fallbackAlt={product.name} priority />
+          {rest.length > 0 && (
+            <ul className="grid grid-cols-4 gap-2">
+              {rest.map((image) => <li key={image.url}><ProductImage image={image} fallbackAlt={product.name} size={100} /></li>)}
+            </ul>
+          )}
+        </div>
+        <div className="flex flex-col gap-4">
+          {product.category && (
+            <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
+              <Link className="hover:underline" href={`/products?category=${product.category.slug}`}>{product.category.name}</Link>
+            </nav>
+          )}
+          <h1 className="text-2xl font-semibold">{product.name}</h1>
+          <Price money={product.price} className="text-2xl font-bold" />
+          <Availability inStock={product.inStock} />
+          <div className="flex flex-wrap items-center gap-3">
+            <QuantityPicker disabled={!product.inStock} />
+            <p className="text-sm text-slate-500">The cart opens soon: ordering is not available yet.</p>
+          </div>
+          <p className="leading-relaxed text-slate-700">{product.description}</p>
+          {Object.keys(product.attributes).length > 0 && (
+            <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm">
+              {Object.entries(product.attributes).map(([key, value]) => (
+                <div key={key} className="contents">
+                  <dt className="text-slate-500">{key.replace(/_/g, " ")}</dt>
+                  <dd>{String(value)}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
+          <p className="text-xs text-slate-400">SKU {product.sku}</p>
+        </div>
+      </article>
+    );
+  });
+}

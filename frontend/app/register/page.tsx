@@ -1,0 +1,17 @@
+import type { Metadata } from "next";
+import { CredentialsForm } from "@/components/session/credentials-form";
+import { safeNext } from "@/lib/session/handlers";
+
+export const metadata: Metadata = { title: "Create an account" };
+
+type Props = { searchParams: Promise<{ next?: string; error?: string }> };
+
+export default async function RegisterPage({ searchParams }: Props) {
+  const { next, error } = await searchParams;
+  return (
+    <div className="mx-auto max-w-sm">
+      <h1 className="mb-6 text-2xl font-semibold">Create an account</h1>
+      <CredentialsForm mode="register" next={safeNext(next)} initialError={error} />
+    </div>
+  );
+}

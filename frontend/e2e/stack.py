@@ -1,0 +1,75 @@
+"""The real local stack for the storefront's browser tests and budget: a scratch database
+(migrated, seeded), the gateway and the functions on a free port.
+
+Prints one JSON line {"gateway": URL, "database": URL} when ready, then answers commands on
+stdin, one a line: `admin EMAIL` (the same promotion `make admin` does) answers `ok` or
+`error: ...`. Closing stdin (or SIGTERM) stops everything and drops the database.
+
+Run from the repository root's virtualenv: .venv/bin/python frontend/e2e/stack.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from sqlalchemy import create_engine  # noqa: E402
+
+from functions.catalog.seed import load_seed, seed_catalog  # noqa: E402
+from functions.accounts.users import promote_to_admin  # noqa: E402
+from functions.runtime.errors import Problem  # noqa: E402
+from localrun.dev import secrets_for  # noqa: E402
+from localrun.gateway import serve  # noqa: E402
+from localrun.keys import ensure_key_pair  # noqa: E402
+from localrun.scratch import scratch_database  # noqa: E402
+from schemas.migrate import role_url  # noqa: E402
+
+SERVER_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+pg8000://postgres@127.0.0.1:5432/postgres")
+
+
+def promote(url: str, email: str) -> str:
+    """Give a registered user the admin role, as `make admin` does; return the answer line."""
+    engine = create_engine(role_url(url, "accounts"))
+    try:
+        with engine.begin() as conn:
+            promote_to_admin(conn, email)
+        return "ok"
+    except Problem as problem:
+        return f"error: {problem.detail}"
+    finally:
+        engine.dispose()
+
+
+def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    with tempfile.TemporaryDirectory(prefix="storefront-e2e-") as keys, \
+            scratch_database(SERVER_URL, "storefront") as url:
+        engine = create_engine(role_url(url, "catalog"))
+        with engine.begin() as conn:
+            seed_catalog(conn, load_seed())
+        engine.dispose()
+        private, public = ensure_key_pair(Path(keys))
+        gateway, activator = serve(REPO, secrets_for(url, (private.read_text(), public.read_text())),
+                                   port=0, idle_seconds=300)
+        try:
+            print(json.dumps({"gateway": f"http://127.0.0.1:{gateway.port}", "database": url}), flush=True)
+            for line in sys.stdin:
+                command, _, argument = line.strip().partition(" ")
+                if command == "admin":
+                    print(promote(url, argument), flush=True)
+                elif command:
+                    print(f"error: unknown command {command!r}", flush=True)
+        finally:
+            gateway.stop()
+            activator.shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+// The one client of the gateway: every call the storefront makes goes through these modules.
+export { ApiError, GatewayUnavailableError, gatewayUrl } from "./client";
+export type { FieldError } from "./client";
+export * from "./types";
+export * as catalog from "./catalog";
+export * as accounts from "./accounts";

@@ -1,0 +1,151 @@
+import type { Schemas } from "./client";
+
+/** The UI's own types: what the pages need, camelCase, decoupled from the wire shapes. */
+export interface Money {
+  amountMinor: number;
+  currency: string;
+}
+
+export interface Image {
+  url: string;
+  alt: string;
+}
+
+export interface CategoryRef {
+  id: string;
+  slug: string;
+  name: string;
+}
+
+export interface Product {
+  id: string;
+  sku: string;
+  slug: string;
+  name: string;
+  description: string;
+  price: Money;
+  category: CategoryRef | null;
+  images: Image[];
+  inStock: boolean;
+  active: boolean;
+  attributes: Record<string, string | number | boolean>;
+}
+
+export interface CategoryFacet extends CategoryRef {
+  parentId: string | null;
+  count: number;
+}
+
+export interface ProductPage {
+  items: Product[];
+  total: number;
+  page: number;
+  pageSize: number;
+  facets: CategoryFacet[];
+  sort: SortOrder;
+}
+
+export type SortOrder = Schemas["SortOrder"];
+export const SORT_ORDERS: readonly SortOrder[] = ["relevance", "price", "-price", "newest", "name"];
+
+export interface CategoryNode extends CategoryRef {
+  parentId: string | null;
+  description: string;
+  position: number;
+  productCount: number;
+  children: CategoryNode[];
+}
+
+export interface Category extends CategoryNode {
+  path: CategoryRef[];
+}
+
+export type Role = Schemas["Role"];
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+export interface Address {
+  id: string;
+  name: string;
+  line1: string;
+  line2: string;
+  city: string;
+  region: string;
+  postalCode: string;
+  country: string;
+  phone: string;
+  isDefault: boolean;
+}
+
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+export const toMoney = (m: Schemas["Money"]): Money => ({ amountMinor: m.amount_minor, currency: m.currency });
+
+export const toProduct = (p: Schemas["Product"]): Product => ({
+  id: p.id,
+  sku: p.sku,
+  slug: p.slug,
+  name: p.name,
+  description: p.description,
+  price: toMoney(p.price),
+  category: p.category ? { id: p.category.id, slug: p.category.slug, name: p.category.name } : null,
+  images: [...p.images].sort((a, b) => a.position - b.position).map((i) => ({ url: i.url, alt: i.alt })),
+  inStock: p.in_stock,
+  active: p.active,
+  attributes: p.attributes,
+});
+
+export const toProductPage = (p: Schemas["ProductPage"]): ProductPage => ({
+  items: p.items.map(toProduct),
+  total: p.total,
+  page: p.page ?? 1,
+  pageSize: p.page_size,
+  facets: p.facets.categories.map((f) => ({ id: f.id, slug: f.slug, name: f.name, parentId: f.parent_id, count: f.count })),
+  sort: p.sort,
+});
+
+export const toCategoryNode = (c: Schemas["CategoryNode"]): CategoryNode => ({
+  id: c.id,
+  slug: c.slug,
+  name: c.name,
+  parentId: c.parent_id,
+  description: c.description,
+  position: c.position,
+  productCount: c.product_count,
+  children: c.children.map(toCategoryNode),
+});
+
+export const toCategory = (c: Schemas["Category"]): Category => ({
+  ...toCategoryNode(c),
+  path: c.path.map((r) => ({ id: r.id, slug: r.slug, name: r.name })),
+});
+
+export const toUser = (u: Schemas["User"]): User => ({ id: u.id, email: u.email, name: u.name, role: u.role });
+
+export const toAddress = (a: Schemas["Address"]): Address => ({
+  id: a.id,
+  name: a.name,
+  line1: a.line1,
+  line2: a.line2,
+  city: a.city,
+  region: a.region,
+  postalCode: a.postal_code,
+  country: a.country,
+  phone: a.phone,
+  isDefault: a.is_default,
+});
+
+export const toTokens = (t: Schemas["TokenPair"]): Tokens => ({
+  accessToken: t.access_token,
+  refreshToken: t.refresh_token,
+  expiresIn: t.expires_in,
+});
