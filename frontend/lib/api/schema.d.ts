@@ -508,7 +508,10 @@ export interface paths {
         put?: never;
         /**
          * Send a CloudEvent to the broker
-         * @description Anonymous. A CloudEvent 1.0 in binary mode (`ce-*` headers, the data as the body) or
+         * @description For outside producers, with their API key in the `apikey` header (Kong key-auth; the
+         *     gateway answers 401 without one). A producer may send only the types `events/catalog.yaml`
+         *     lists for it (`outside_producers`; 403 otherwise). A CloudEvent 1.0 in binary mode
+         *     (`ce-*` headers, the data as the body) or
          *     structured mode (`Content-Type: application/cloudevents+json`). Its `type` must be in
          *     `events/catalog.yaml` and its data must validate against `events/schemas/<type>.json`;
          *     the local runtime checks both before it publishes the event (with publisher confirms)
@@ -526,6 +529,19 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description An answer the gateway (Kong 3.9) makes itself. kong.response.error answers (key-auth,
+         *     rate-limiting, request-size-limiting, no route, 400, 405, 5xx) carry `message` and
+         *     `request_id` (the X-Kong-Request-Id); the jwt plugin's carry `message` only, or name the
+         *     failed claim (`{"exp": "token expired"}`).
+         */
+        GatewayError: {
+            /** @example API rate limit exceeded */
+            message?: string;
+            request_id?: string;
+        } & {
+            [key: string]: string;
+        };
         /** Format: uuid */
         Uuid: string;
         /**
@@ -1017,6 +1033,67 @@ export interface components {
         };
     };
     responses: {
+        /**
+         * @description From the gateway (Kong key-auth): no API key (`No API key found in request`, with
+         *     `WWW-Authenticate: Key`), an unknown one (`Unauthorized`), or the key twice.
+         */
+        GatewayUnauthorized: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                "X-Request-ID": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["GatewayError"];
+            };
+        };
+        /** @description From the gateway, a body over 1 MB ("Request size limit exceeded"; 417 after "Expect 100-continue"). */
+        PayloadTooLarge: {
+            headers: {
+                "X-Request-ID": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["GatewayError"];
+            };
+        };
+        /**
+         * @description From the gateway, over a rate limit (`API rate limit exceeded`): per user (the token's
+         *     subject) on routes for signed-in users, per address otherwise, stricter on /api/auth/*.
+         */
+        RateLimited: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-Request-ID": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["GatewayError"];
+            };
+        };
+        /** @description From the gateway, no route for this path and method (`no Route matched with those values`). */
+        NoRoute: {
+            headers: {
+                "X-Request-ID": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["GatewayError"];
+            };
+        };
+        /**
+         * @description From the gateway, a request it will not parse (`Bad request`): both Content-Length and
+         *     Transfer-Encoding (RFC 9112), or a body it cannot read. The connection is closed.
+         */
+        GatewayBadRequest: {
+            headers: {
+                "X-Request-ID": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["GatewayError"];
+            };
+        };
         /** @description Done; no body. */
         NoContent: {
             headers: {
@@ -1043,6 +1120,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                "application/json": components["schemas"]["GatewayError"];
                 "application/problem+json": components["schemas"]["UnauthorizedProblem"];
             };
         };
@@ -1057,6 +1135,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                "application/json": components["schemas"]["GatewayError"];
                 "application/problem+json": components["schemas"]["UnauthorizedProblem"];
             };
         };
@@ -1121,8 +1200,10 @@ export interface components {
             };
         };
         /**
-         * @description A method this path does not answer (`method-not-allowed`), with `Allow`. Only reachable
-         *     when calling the function directly: the gateway does not route such methods.
+         * @description From the gateway, for TRACE and CONNECT on any path: `{"message": "Method not allowed",
+         *     "request_id": ...}` (application/json). From a function called directly, a method its path
+         *     does not answer (`method-not-allowed`), with `Allow`; the gateway does not route such
+         *     methods (404, `NoRoute`).
          */
         MethodNotAllowed: {
             headers: {
@@ -1132,6 +1213,7 @@ export interface components {
             };
             content: {
                 "application/problem+json": components["schemas"]["MethodNotAllowedProblem"];
+                "application/json": components["schemas"]["GatewayError"];
             };
         };
         /**
@@ -1306,6 +1388,8 @@ export interface operations {
                 };
             };
             405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1345,8 +1429,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             405: components["responses"]["MethodNotAllowed"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1381,6 +1467,9 @@ export interface operations {
             };
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1408,7 +1497,9 @@ export interface operations {
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1451,8 +1542,10 @@ export interface operations {
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1512,7 +1605,9 @@ export interface operations {
                 };
             };
             405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1552,8 +1647,10 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             405: components["responses"]["MethodNotAllowed"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1588,6 +1685,9 @@ export interface operations {
             };
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1614,7 +1714,9 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1657,8 +1759,10 @@ export interface operations {
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1714,6 +1818,9 @@ export interface operations {
             };
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1753,8 +1860,10 @@ export interface operations {
             405: components["responses"]["MethodNotAllowed"];
             /** @description The email belongs to an account already (`conflict`, without `errors`). */
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1782,8 +1891,10 @@ export interface operations {
             400: components["responses"]["MalformedJson"];
             401: components["responses"]["InvalidCredentials"];
             405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1812,8 +1923,10 @@ export interface operations {
             400: components["responses"]["MalformedJson"];
             401: components["responses"]["InvalidRefreshToken"];
             405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1841,8 +1954,10 @@ export interface operations {
             204: components["responses"]["NoContent"];
             400: components["responses"]["MalformedJson"];
             405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -1873,6 +1988,8 @@ export interface operations {
             };
             401: components["responses"]["UnauthorizedAccount"];
             405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1910,8 +2027,10 @@ export interface operations {
             400: components["responses"]["MalformedJson"];
             401: components["responses"]["UnauthorizedAccount"];
             405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1940,8 +2059,10 @@ export interface operations {
             400: components["responses"]["MalformedJson"];
             401: components["responses"]["UnauthorizedAccount"];
             405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1973,6 +2094,8 @@ export interface operations {
             };
             401: components["responses"]["UnauthorizedAccount"];
             405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2013,8 +2136,10 @@ export interface operations {
             405: components["responses"]["MethodNotAllowed"];
             /** @description The book already holds 20 addresses (`conflict`, without `errors`). */
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2050,7 +2175,9 @@ export interface operations {
             401: components["responses"]["UnauthorizedAccount"];
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2077,7 +2204,9 @@ export interface operations {
             401: components["responses"]["UnauthorizedAccount"];
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2119,8 +2248,10 @@ export interface operations {
             401: components["responses"]["UnauthorizedAccount"];
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2164,7 +2295,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2209,8 +2342,10 @@ export interface operations {
             405: components["responses"]["MethodNotAllowed"];
             /** @description An admin changing their own role or active flag (`conflict`, without `errors`). */
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2256,6 +2391,22 @@ export interface operations {
                     "application/problem+json": components["schemas"]["InvalidEventProblem"];
                 };
             };
+            401: components["responses"]["GatewayUnauthorized"];
+            /**
+             * @description The producer may not send this type (`event-type-not-allowed`): a domain's own types
+             *     never come from outside, and each producer has its list in `events/catalog.yaml`.
+             */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
             /** @description The broker did not confirm the event; send it again. */
             503: {
                 headers: {
