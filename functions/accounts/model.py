@@ -10,6 +10,9 @@ from pathlib import Path
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256  # hashing cost is bounded; longer inputs are refused, not truncated
 MAX_ADDRESSES = 20
+FREE_PASSWORD_FAILURES = 5  # per account and purpose, before each further try must wait
+FAILURE_WINDOW_SECONDS = 15 * 60  # failures older than this are forgotten
+MAX_BLOCK_SECONDS = 15 * 60
 ROLES = ("customer", "admin")
 _COMMON_PASSWORDS = Path(__file__).resolve().parent / "common_passwords.txt"
 
@@ -60,3 +63,22 @@ def new_refresh_token() -> str:
 def fingerprint(token: str) -> bytes:
     """Return what is stored for a refresh token: its SHA-256 (the token itself never is)."""
     return hashlib.sha256(token.encode()).digest()
+
+
+def account_key(email: str) -> bytes:
+    """Return what password failures are counted under: the SHA-256 of the normalised email.
+
+    Unknown emails are counted alike (the answer tells nothing), and no address is stored.
+    """
+    return hashlib.sha256(normalise_email(email).encode()).digest()
+
+
+def block_seconds(failures: int) -> int:
+    """Return how long an account waits after `failures` wrong passwords in a row (0: not at all).
+
+    Five tries are free; then the wait doubles from 30 s up to 15 minutes, whatever address
+    the tries come from, so spreading a guessing attack over many IPs gains nothing.
+    """
+    if failures < FREE_PASSWORD_FAILURES:
+        return 0
+    return min(30 * 2 ** (failures - FREE_PASSWORD_FAILURES), MAX_BLOCK_SECONDS)

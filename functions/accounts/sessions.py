@@ -10,7 +10,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from functions.accounts import model, passwords
+from functions.accounts import model, passwords, throttle
 from functions.accounts.commands import Login, RefreshSession
 from functions.accounts.tables import refresh_tokens, users
 from functions.accounts.tokens import access_token
@@ -59,11 +59,16 @@ def _issue(conn: Connection, user_id: UUID, role: str, family_id: UUID) -> Token
 def login(uow: UnitOfWork, cmd: Login) -> TokenPair:
     """Start a session for valid credentials; raise the same 401 for every failure."""
     conn = uow.conn
+    key = model.account_key(cmd.email)
+    throttle.check(conn, key, "login")
     user = conn.execute(select(users).where(users.c.email == model.normalise_email(cmd.email))) \
         .mappings().first()
     # The hash is checked even for an unknown email: both failures take the same time.
     if not passwords.verify(user["password_hash"] if user else None, cmd.password) or not user["active"]:
+        throttle.failed(conn, key, "login")
+        uow.commit()  # the failure counts although the login is refused
         raise invalid_credentials()
+    throttle.succeeded(conn, key, "login")
     if passwords.needs_rehash(user["password_hash"]):
         conn.execute(update(users).where(users.c.id == user["id"])
                      .values(password_hash=passwords.hash_password(cmd.password)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, LargeBinary, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, LargeBinary, MetaData, String, Table, Text
 from sqlalchemy.dialects.postgresql import UUID
 
 metadata = MetaData(schema="accounts")
@@ -52,4 +52,13 @@ refresh_tokens = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("used_at", DateTime(timezone=True)),  # rotated: a second use means theft
     Column("revoked_at", DateTime(timezone=True)),
+)
+
+password_failures = Table(
+    "password_failures", metadata,
+    Column("account_key", LargeBinary, primary_key=True),  # model.account_key: no address stored
+    Column("purpose", Text, primary_key=True),  # 'login' or 'password_change'
+    Column("failures", Integer, nullable=False),
+    Column("first_failed", DateTime(timezone=True), nullable=False),
+    Column("blocked_until", DateTime(timezone=True)),
 )

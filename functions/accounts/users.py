@@ -11,7 +11,7 @@ from uuid import UUID
 from sqlalchemy import Connection, Select, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from functions.accounts import model, passwords
+from functions.accounts import model, passwords, throttle
 from functions.accounts.commands import ChangePassword, Register, SearchUsers, UpdateProfile, UpdateUser
 from functions.accounts.events import USER_REGISTERED
 from functions.accounts.sessions import revoke_sessions
@@ -99,8 +99,13 @@ def update_profile(uow: UnitOfWork, claims: Claims, cmd: UpdateProfile) -> dict[
 def change_password(uow: UnitOfWork, claims: Claims, cmd: ChangePassword) -> None:
     """Change the password (the current one is required) and end every other session."""
     user = current_user(uow.conn, claims, lock=True)
+    key = model.account_key(user["email"])
+    throttle.check(uow.conn, key, "password_change")
     if not passwords.verify(user["password_hash"], cmd.current_password):
+        throttle.failed(uow.conn, key, "password_change")
+        uow.commit()  # the failure counts although the change is refused
         raise validation_failed([FieldError("current_password", "is not correct")])
+    throttle.succeeded(uow.conn, key, "password_change")
     _check_password(cmd.new_password, user["email"], "new_password")
     uow.conn.execute(update(users).where(users.c.id == user["id"]).values(
         password_hash=passwords.hash_password(cmd.new_password), updated_at=func.now()))

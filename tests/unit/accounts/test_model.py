@@ -47,3 +47,21 @@ class TestPasswords:
 
     def test_without_a_hash_nothing_verifies(self):
         assert not passwords.verify(None, "anything at all")
+
+
+class TestPasswordThrottling:
+    def test_five_failures_are_free(self):
+        from functions.accounts.model import block_seconds
+
+        assert [block_seconds(n) for n in range(5)] == [0, 0, 0, 0, 0]
+
+    def test_then_the_wait_doubles_up_to_fifteen_minutes(self):
+        from functions.accounts.model import block_seconds
+
+        assert [block_seconds(n) for n in (5, 6, 7, 10, 40)] == [30, 60, 120, 900, 900]
+
+    def test_an_account_is_counted_by_its_normalised_email(self):
+        from functions.accounts.model import account_key
+
+        assert account_key(" Ada@Example.com ") == account_key("ada@example.com")
+        assert b"ada" not in account_key("ada@example.com")
