@@ -1060,6 +1060,8 @@ export interface components {
         /**
          * @description From the gateway, over a rate limit (`API rate limit exceeded`): per user (the token's
          *     subject) on routes for signed-in users, per address otherwise, stricter on /api/auth/*.
+         *     From accounts (problem+json, `too-many-attempts`): too many wrong passwords for this
+         *     account, from whatever address (login, and the current password of a password change).
          */
         RateLimited: {
             headers: {
@@ -1069,6 +1071,7 @@ export interface components {
             };
             content: {
                 "application/json": components["schemas"]["GatewayError"];
+                "application/problem+json": components["schemas"]["Problem"];
             };
         };
         /** @description From the gateway, no route for this path and method (`no Route matched with those values`). */
