@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from pydantic import ConfigDict
@@ -78,20 +78,28 @@ def access_tables(schema: str) -> tuple[Table, Table]:
 
 def check(conn: Connection, schema: str, claims: Claims) -> str | None:
     """Return why the domain refuses `claims` now (None: it does not): one round trip."""
-    from sqlalchemy import exists, literal, select
-
     from functions.runtime.ids import parse_uuid
 
-    revoked, users = access_tables(schema)
     # Both were signed by accounts; a token without them (a dev token) has no session to end.
     user_id, session_id = parse_uuid(claims.sub), parse_uuid(claims.sid or "")
-    is_revoked = exists().where(revoked.c.session_id == session_id) if session_id else literal(False)
-    of_user = users.c.user_id == user_id if user_id else literal(False)
-    row = conn.execute(select(is_revoked.label("revoked"),
-                              select(users.c.role).where(of_user).scalar_subquery().label("role"),
-                              select(users.c.active).where(of_user).scalar_subquery().label("active"))
-                       ).one()
-    return refusal(claims, bool(row.revoked), row.role, row.active)
+    row = conn.execute(_check_statement(schema), {"user_id": user_id, "session_id": session_id}).one()
+    return refusal(claims, row.revoked, row.role, row.active)
+
+
+@functools.cache
+def _check_statement(schema: str) -> Any:
+    # Plain SQL, built once: this runs on every request that carries a token, and composing
+    # the same statement with SQLAlchemy's expression language each time cost more than the
+    # round trip itself.
+    from sqlalchemy import bindparam, text
+    from sqlalchemy.dialects.postgresql import UUID as PgUUID
+
+    return text(f"""
+        SELECT EXISTS (SELECT 1 FROM {schema}.revoked_sessions WHERE session_id = :session_id) AS revoked,
+               (SELECT role FROM {schema}.user_access WHERE user_id = :user_id) AS role,
+               (SELECT active FROM {schema}.user_access WHERE user_id = :user_id) AS active
+    """).bindparams(bindparam("session_id", type_=PgUUID(as_uuid=True)),
+                    bindparam("user_id", type_=PgUUID(as_uuid=True)))
 
 
 def record(conn: Connection, schema: str, event_type: str, change: AccessChanged) -> None:
