@@ -18,10 +18,10 @@ revocation check against the p50 without them (the ratios are printed).
 from __future__ import annotations
 
 import argparse
-import os
 import copy
 import http.client
 import json
+import os
 import tempfile
 import time
 import uuid
@@ -102,7 +102,6 @@ def me_ms(ports: dict[str, int], token: str, runs: int) -> dict[str, list[float]
 
 def revocation_check_us(database_url: str, token: str, runs: int) -> list[float]:
     """Time functions/runtime/access.py's check as a function runs it, in microseconds."""
-    import os
 
     import jwt
 

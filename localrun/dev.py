@@ -80,7 +80,7 @@ def make_admin(admin_url: str, email: str) -> None:
     from sqlalchemy import create_engine
 
     from functions.accounts.users import promote_to_admin
-    from functions.runtime.errors import Problem
+    from functions.runtime.exceptions import DomainError
     from schemas.migrate import role_url
 
     engine = create_engine(role_url(admin_url, "accounts"))
@@ -88,8 +88,8 @@ def make_admin(admin_url: str, email: str) -> None:
         with engine.begin() as conn:
             user_id = promote_to_admin(conn, email)
         _say(f"{email} ({user_id}) is now an admin; their next login carries the role")
-    except Problem as problem:
-        raise SystemExit(f"[dev] {problem.detail}") from None
+    except DomainError as refused:
+        raise SystemExit(f"[dev] {refused.detail}") from None
     finally:
         engine.dispose()
 

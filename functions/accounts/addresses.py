@@ -8,6 +8,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from functions.accounts import model
 from functions.accounts.commands import CreateAddress, UpdateAddress
 from functions.accounts.model import MAX_ADDRESSES
 from functions.accounts.tables import addresses
@@ -15,7 +16,7 @@ from functions.accounts.users import current_user
 from functions.accounts.views import address_view
 from functions.runtime.auth import Claims
 from functions.runtime.db import UnitOfWork
-from functions.runtime.errors import conflict, not_found
+from functions.runtime.exceptions import NotFound
 from functions.runtime.paging import envelope
 
 
@@ -26,7 +27,7 @@ def _owned(user_id: UUID, address_id: UUID) -> Any:
 def _get(conn: Connection, user_id: UUID, address_id: UUID) -> dict[str, Any]:
     row = conn.execute(select(addresses).where(_owned(user_id, address_id))).mappings().first()
     if row is None:
-        raise not_found("Address", str(address_id))
+        raise NotFound("Address", str(address_id))
     return address_view(row)
 
 
@@ -52,9 +53,7 @@ def create_address(uow: UnitOfWork, claims: Claims, cmd: CreateAddress) -> dict[
     conn = uow.conn
     user_id = current_user(conn, claims, lock=True)["id"]  # the lock serialises a user's writes
     count = conn.scalar(select(func.count()).where(addresses.c.user_id == user_id))
-    if count >= MAX_ADDRESSES:
-        raise conflict(f"An address book holds at most {MAX_ADDRESSES} addresses.")
-    is_default = cmd.is_default or count == 0
+    is_default = model.new_address_is_default(cmd.is_default, count)
     if is_default:
         _clear_default(conn, user_id)
     address_id = uuid.uuid4()
@@ -86,7 +85,7 @@ def delete_address(uow: UnitOfWork, claims: Claims, address_id: UUID) -> None:
     was_default = conn.scalar(delete(addresses).where(_owned(user_id, address_id))
                               .returning(addresses.c.is_default))
     if was_default is None:
-        raise not_found("Address", str(address_id))
+        raise NotFound("Address", str(address_id))
     if was_default:
         newest = conn.scalar(select(addresses.c.id).where(addresses.c.user_id == user_id)
                              .order_by(addresses.c.created_at.desc()).limit(1))

@@ -5,7 +5,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+from datetime import datetime
+from enum import Enum
 from pathlib import Path
+from typing import Any
+
+from functions.runtime.exceptions import Conflict, NotAuthenticated
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256  # hashing cost is bounded; longer inputs are refused, not truncated
@@ -82,3 +87,48 @@ def block_seconds(failures: int) -> int:
     if failures < FREE_PASSWORD_FAILURES:
         return 0
     return min(30 * 2 ** (failures - FREE_PASSWORD_FAILURES), MAX_BLOCK_SECONDS)
+
+
+def invalid_credentials() -> NotAuthenticated:
+    """One answer for every failed login, so it tells an attacker nothing about which part was wrong."""
+    return NotAuthenticated("The email or password is not correct.", kind="invalid-credentials",
+                            title="Invalid credentials")
+
+
+def invalid_refresh_token() -> NotAuthenticated:
+    return NotAuthenticated("The refresh token is unknown, expired, revoked or already used; log in again.",
+                            kind="invalid-refresh-token", title="Invalid refresh token")
+
+
+def check_user_change(acting_admin: str, user_id: str, changes: dict[str, Any]) -> None:
+    """Raise Conflict when an admin would change their own role or flag (and so lock themselves out)."""
+    if changes and acting_admin == user_id:
+        raise Conflict("Admins cannot change their own role or deactivate themselves.")
+
+
+def new_address_is_default(requested: bool, addresses_held: int) -> bool:
+    """Return whether a new address becomes the default; Conflict when the book is full.
+
+    The first address is the default whatever was asked: a book always has one.
+    """
+    if addresses_held >= MAX_ADDRESSES:
+        raise Conflict(f"An address book holds at most {MAX_ADDRESSES} addresses.")
+    return requested or addresses_held == 0
+
+
+class RefreshOutcome(Enum):
+    ROTATE = "rotate"  # a live, unused token: issue the next pair
+    END_SESSION = "end-session"  # a rotated token used again: theft, whoever holds it
+    REFUSE = "refuse"  # unknown, revoked or expired: nothing to do but refuse
+
+
+def refresh_outcome(token: dict[str, Any] | None, user_active: bool, now: datetime) -> RefreshOutcome:
+    """Decide what presenting a refresh token does, from its stored row and its user."""
+    if token is None or token["revoked_at"] is not None:
+        return RefreshOutcome.REFUSE
+    if token["used_at"] is not None or not user_active:
+        # Reuse of a rotated token: whoever holds the family (thief or owner) is logged out.
+        return RefreshOutcome.END_SESSION
+    if token["expires_at"] <= now:
+        return RefreshOutcome.REFUSE
+    return RefreshOutcome.ROTATE

@@ -16,7 +16,6 @@ from functions.accounts.tables import refresh_tokens, users
 from functions.accounts.tokens import access_token
 from functions.runtime import access
 from functions.runtime.db import UnitOfWork
-from functions.runtime.errors import Problem
 from functions.runtime.settings import get_settings
 
 
@@ -30,19 +29,6 @@ class TokenPair:
         """Return the OAuth2-style token answer."""
         return {"access_token": self.access_token, "token_type": "Bearer",
                 "expires_in": self.expires_in, "refresh_token": self.refresh_token}
-
-
-def invalid_credentials() -> Problem:
-    # One answer for every failure, so it tells an attacker nothing about which part was wrong.
-    return Problem(401, "invalid-credentials", "Invalid credentials",
-                   "The email or password is not correct.",
-                   headers={"WWW-Authenticate": 'Bearer realm="ecom"'})
-
-
-def invalid_refresh_token() -> Problem:
-    return Problem(401, "invalid-refresh-token", "Invalid refresh token",
-                   "The refresh token is unknown, expired, revoked or already used; log in again.",
-                   headers={"WWW-Authenticate": 'Bearer realm="ecom"'})
 
 
 def _issue(conn: Connection, user_id: UUID, role: str, family_id: UUID) -> TokenPair:
@@ -67,7 +53,7 @@ def login(uow: UnitOfWork, cmd: Login) -> TokenPair:
     if not passwords.verify(user["password_hash"] if user else None, cmd.password) or not user["active"]:
         throttle.failed(conn, key, "login")
         uow.commit()  # the failure counts although the login is refused
-        raise invalid_credentials()
+        raise model.invalid_credentials()
     throttle.succeeded(conn, key, "login")
     if passwords.needs_rehash(user["password_hash"]):
         conn.execute(update(users).where(users.c.id == user["id"])
@@ -112,15 +98,12 @@ def refresh(uow: UnitOfWork, cmd: RefreshSession) -> TokenPair:
         .join(users, users.c.id == refresh_tokens.c.user_id)
         .where(refresh_tokens.c.token_hash == model.fingerprint(cmd.refresh_token))
         .with_for_update(of=refresh_tokens)).mappings().first()
-    if row is None or row["revoked_at"] is not None:
-        raise invalid_refresh_token()
-    if row["used_at"] is not None or not row["active"]:
-        # Reuse of a rotated token: whoever holds the family (thief or owner) is logged out.
+    outcome = model.refresh_outcome(row, row is not None and row["active"], datetime.now(timezone.utc))
+    if outcome is model.RefreshOutcome.END_SESSION:
         _revoke_family(uow, row["family_id"])
-        uow.commit()
-        raise invalid_refresh_token()
-    if row["expires_at"] <= datetime.now(timezone.utc):
-        raise invalid_refresh_token()
+        uow.commit()  # the session ends although the request is refused
+    if outcome is not model.RefreshOutcome.ROTATE:
+        raise model.invalid_refresh_token()
     conn.execute(update(refresh_tokens).where(refresh_tokens.c.id == row["id"]).values(used_at=func.now()))
     pair = _issue(conn, row["user_id"], row["role"], row["family_id"])
     uow.commit()

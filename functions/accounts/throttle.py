@@ -15,13 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from functions.accounts import model
 from functions.accounts.tables import password_failures
-from functions.runtime.errors import Problem
-
-
-def too_many_attempts(retry_after: int) -> Problem:
-    return Problem(429, "too-many-attempts", "Too many failed attempts",
-                   f"Too many wrong passwords for this account; try again in {retry_after} s.",
-                   headers={"Retry-After": str(retry_after)})
+from functions.runtime.exceptions import TooManyAttempts
 
 
 def check(conn: Connection, key: bytes, purpose: str) -> None:
@@ -30,7 +24,8 @@ def check(conn: Connection, key: bytes, purpose: str) -> None:
         password_failures.c.account_key == key, password_failures.c.purpose == purpose).with_for_update())
     now = datetime.now(timezone.utc)
     if blocked_until is not None and blocked_until > now:
-        raise too_many_attempts(max(1, int((blocked_until - now).total_seconds() + 0.999)))
+        wait = max(1, int((blocked_until - now).total_seconds() + 0.999))
+        raise TooManyAttempts(f"Too many wrong passwords for this account; try again in {wait} s.", wait)
 
 
 def failed(conn: Connection, key: bytes, purpose: str) -> None:

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 from uuid import UUID
 
-from functions.runtime.errors import service_unavailable
+from functions.runtime.exceptions import Unavailable
 from functions.runtime.settings import get_settings
 
 
@@ -25,7 +25,7 @@ def access_token(user_id: UUID, role: str, session_id: UUID) -> tuple[str, int]:
 
     settings = get_settings()
     if not settings.jwt_private_key:
-        raise service_unavailable("Token signing is not configured (JWT_PRIVATE_KEY).")
+        raise Unavailable("Token signing is not configured (JWT_PRIVATE_KEY).")
     now = int(time.time())
     claims = {
         "sub": str(user_id), "role": role, "sid": str(session_id),

@@ -20,14 +20,13 @@ from functions.accounts.views import user_view
 from functions.runtime import access
 from functions.runtime.auth import Claims
 from functions.runtime.db import UnitOfWork
-from functions.runtime.errors import (
+from functions.runtime.exceptions import (
+    Conflict,
     FieldError,
-    Problem,
-    conflict,
-    forbidden,
-    not_found,
-    unauthorized,
-    validation_failed,
+    InvalidInput,
+    NotAllowed,
+    NotAuthenticated,
+    NotFound,
 )
 from functions.runtime.ids import parse_uuid
 from functions.runtime.paging import envelope
@@ -39,7 +38,7 @@ def _user_query() -> Select[Any]:
 
 def _check_password(password: str, email: str, field: str = "password") -> None:
     if problems := model.password_problems(password, email):
-        raise validation_failed([FieldError(field, problem) for problem in problems])
+        raise InvalidInput([FieldError(field, problem) for problem in problems])
 
 
 def register(uow: UnitOfWork, cmd: Register) -> dict[str, Any]:
@@ -52,7 +51,7 @@ def register(uow: UnitOfWork, cmd: Register) -> dict[str, Any]:
             uow.conn.execute(insert(users).values(id=user_id, email=email,
                                                   password_hash=passwords.hash_password(cmd.password)))
     except IntegrityError:
-        raise conflict("An account cannot be created with this email.") from None
+        raise Conflict("An account cannot be created with this email.") from None
     uow.conn.execute(insert(profiles).values(user_id=user_id, name=cmd.name))
     created = get_user(uow.conn, user_id)
     uow.emit(USER_REGISTERED, str(user_id), {"user_id": user_id, "email": email, "name": cmd.name,
@@ -64,7 +63,7 @@ def register(uow: UnitOfWork, cmd: Register) -> dict[str, Any]:
 def get_user(conn: Connection, user_id: UUID) -> dict[str, Any]:
     row = conn.execute(_user_query().where(users.c.id == user_id)).mappings().first()
     if row is None:
-        raise not_found("User", str(user_id))
+        raise NotFound("User", str(user_id))
     return user_view(row)
 
 
@@ -73,7 +72,7 @@ def current_user(conn: Connection, claims: Claims, *, lock: bool = False) -> dic
     stmt = _user_query().where(users.c.id == parse_uuid(claims.sub))
     row = conn.execute(stmt.with_for_update(of=users) if lock else stmt).mappings().first()
     if row is None or not row["active"]:
-        raise unauthorized("The account behind this token is not active.")
+        raise NotAuthenticated("The account behind this token is not active.")
     return dict(row)
 
 
@@ -81,7 +80,7 @@ def current_admin(conn: Connection, claims: Claims) -> dict[str, Any]:
     """Return the caller's account if it is an admin now, not only when the token was signed."""
     user = current_user(conn, claims)
     if user["role"] != "admin":
-        raise forbidden("This action needs the admin role.")
+        raise NotAllowed("This action needs the admin role.")
     return user
 
 
@@ -104,7 +103,7 @@ def change_password(uow: UnitOfWork, claims: Claims, cmd: ChangePassword) -> Non
     if not passwords.verify(user["password_hash"], cmd.current_password):
         throttle.failed(uow.conn, key, "password_change")
         uow.commit()  # the failure counts although the change is refused
-        raise validation_failed([FieldError("current_password", "is not correct")])
+        raise InvalidInput([FieldError("current_password", "is not correct")])
     throttle.succeeded(uow.conn, key, "password_change")
     _check_password(cmd.new_password, user["email"], "new_password")
     uow.conn.execute(update(users).where(users.c.id == user["id"]).values(
@@ -138,10 +137,9 @@ def update_user(uow: UnitOfWork, admin: Claims, user_id: UUID, cmd: UpdateUser) 
     current_admin(conn, admin)
     before = conn.execute(select(users).where(users.c.id == user_id).with_for_update()).mappings().first()
     if before is None:
-        raise not_found("User", str(user_id))
+        raise NotFound("User", str(user_id))
     changes = {k: v for k, v in cmd.changes().items() if before[k] != v}
-    if str(user_id) == admin.sub and changes:
-        raise conflict("Admins cannot change their own role or deactivate themselves.")
+    model.check_user_change(acting_admin=admin.sub, user_id=str(user_id), changes=changes)
     if changes:
         conn.execute(update(users).where(users.c.id == user_id).values(**changes, updated_at=func.now()))
         if changes.get("active") is False or "role" in changes:
@@ -153,7 +151,8 @@ def update_user(uow: UnitOfWork, admin: Claims, user_id: UUID, cmd: UpdateUser) 
     return updated
 
 
-def _access_changed(uow: UnitOfWork, user_id: UUID, after: Mapping[str, Any], changes: dict[str, Any]) -> None:
+def _access_changed(uow: UnitOfWork, user_id: UUID, after: Mapping[str, Any],
+                    changes: dict[str, Any]) -> None:
     """Record the user's new role and flag in accounts' copy and tell every other domain."""
     change = access.AccessChanged(user_id=user_id, role=after["role"], active=after["active"],
                                   at=datetime.now(timezone.utc))
@@ -171,7 +170,7 @@ def promote_to_admin(conn: Connection, email: str) -> UUID:
                            .values(role="admin", updated_at=func.now())
                            .returning(users.c.id, users.c.role, users.c.active)).mappings().first()
     if row is None:
-        raise Problem(404, "not-found", "User not found",
-                      f"No account with email {email!r}: register it first, then make it an admin.")
+        raise NotFound("User", email,
+                       f"No account with email {email!r}: register it first, then make it an admin.")
     _access_changed(uow, row["id"], row, {"role": "admin"})
     return row["id"]

@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from flask import Request, Response
 
 from functions.catalog import categories as category_cases
+from functions.catalog import model
 from functions.catalog import products as product_cases
 from functions.catalog.commands import (
     CreateCategory,
@@ -16,9 +17,9 @@ from functions.catalog.commands import (
     UpdateProduct,
 )
 from functions.catalog.search import search_products
-from functions.runtime.auth import ADMIN, optional_claims, require_admin
+from functions.runtime.auth import optional_claims, require_admin
 from functions.runtime.db import UnitOfWork, read_only, unit_of_work
-from functions.runtime.errors import not_found
+from functions.runtime.exceptions import NotFound
 from functions.runtime.paging import envelope
 from functions.runtime.validation import parse_body, parse_query
 from functions.runtime.web import (
@@ -38,9 +39,9 @@ def _admin_work(request: Request) -> AbstractContextManager[UnitOfWork]:
     return unit_of_work(DOMAIN, actor=require_admin(request).sub)
 
 
-def _caller_is_admin(request: Request) -> bool:
+def _caller_role(request: Request) -> str | None:
     claims = optional_claims(request)
-    return claims is not None and claims.role == ADMIN
+    return claims.role if claims is not None else None
 
 
 @http_function(methods=("GET", "POST"))
@@ -92,9 +93,9 @@ def products(request: Request) -> Response:
 def product(request: Request) -> Response:
     """GET a product by id or slug; PATCH or DELETE (deactivate) it by id (admin)."""
     if request.method == "GET":
+        shown = model.sees_inactive_products(_caller_role(request))
         with read_only() as conn:
-            found = product_cases.get_product(conn, path_ref(request),
-                                              include_inactive=_caller_is_admin(request))
+            found = product_cases.get_product(conn, path_ref(request), include_inactive=shown)
         return json_response(found)
     work = _admin_work(request)
     product_id = id_from_path(request, "product")
@@ -115,7 +116,7 @@ def media(request: Request) -> Response:
     name = path_ref(request, "file")
     image = read_image(name)
     if image is None:
-        raise not_found("Image", name)
+        raise NotFound("Image", name)
     body, etag = image
     if request.if_none_match.contains(etag):
         return Response(status=304, headers={"ETag": f'"{etag}"'})

@@ -14,7 +14,7 @@ from functions.catalog.commands import CreateCategory, UpdateCategory
 from functions.catalog.tables import categories, products
 from functions.catalog.views import category_view
 from functions.runtime.db import UnitOfWork, violated_constraint
-from functions.runtime.errors import conflict, invalid_field, not_found
+from functions.runtime.exceptions import Conflict, InvalidInput, NotFound
 from functions.runtime.ids import parse_uuid
 
 
@@ -56,7 +56,7 @@ def get_category(conn: Connection, ref: str) -> dict[str, Any]:
     """Return the category (by id or slug) with its subtree and its path from the root."""
     category_id = find_category(conn, ref)
     if category_id is None:
-        raise not_found("Category", ref)
+        raise NotFound("Category", ref)
     tree, nodes = _tree_and_nodes(conn)
     subtree = _find_in_tree(tree, category_id)
     subtree["path"] = [{"id": n.id, "slug": n.slug, "name": n.name}
@@ -71,7 +71,7 @@ def _find_in_tree(tree: list[dict[str, Any]], category_id: UUID) -> dict[str, An
         if node["id"] == category_id:
             return node
         stack.extend(node["children"])
-    raise not_found("Category", str(category_id))
+    raise NotFound("Category", str(category_id))
 
 
 def _check_parent(conn: Connection, category_id: UUID | None, parent_id: UUID | None) -> None:
@@ -79,16 +79,16 @@ def _check_parent(conn: Connection, category_id: UUID | None, parent_id: UUID | 
         return
     nodes = category_nodes(conn)
     if parent_id not in nodes:
-        raise invalid_field("parent_id", "no such category")
+        raise InvalidInput.of("parent_id", "no such category")
     if category_id is not None and model.would_cycle(nodes, category_id, parent_id):
-        raise invalid_field("parent_id", "a category cannot move below itself")
+        raise InvalidInput.of("parent_id", "a category cannot move below itself")
 
 
 def _raise_conflict(exc: IntegrityError) -> None:
     if violated_constraint(exc) == "categories_slug_key":
-        raise conflict("Another category already has this slug.", "slug") from None
+        raise Conflict("Another category already has this slug.", "slug") from None
     if violated_constraint(exc) == "categories_parent_id_fkey":
-        raise invalid_field("parent_id", "no such category") from None
+        raise InvalidInput.of("parent_id", "no such category") from None
     raise exc
 
 
@@ -114,7 +114,7 @@ def update_category(uow: UnitOfWork, category_id: UUID, cmd: UpdateCategory) -> 
     # Moves lock the whole table so two concurrent moves cannot build a cycle between them.
     conn.execute(select(categories.c.id).with_for_update()).all()
     if find_category(conn, str(category_id)) is None:
-        raise not_found("Category", str(category_id))
+        raise NotFound("Category", str(category_id))
     changes = cmd.changes()
     if "parent_id" in changes:
         _check_parent(conn, category_id, changes["parent_id"])
@@ -136,15 +136,14 @@ def delete_category(uow: UnitOfWork, category_id: UUID) -> None:
     locked = conn.execute(select(categories.c.id).where(categories.c.id == category_id)
                           .with_for_update()).first()
     if locked is None:
-        raise not_found("Category", str(category_id))
-    if conn.scalar(select(exists().where(products.c.category_id == category_id))):
-        raise conflict("The category still has products; move or delete them first.")
-    if conn.scalar(select(exists().where(categories.c.parent_id == category_id))):
-        raise conflict("The category still has subcategories; move or delete them first.")
+        raise NotFound("Category", str(category_id))
+    model.check_deletable(
+        has_products=conn.scalar(select(exists().where(products.c.category_id == category_id))),
+        has_subcategories=conn.scalar(select(exists().where(categories.c.parent_id == category_id))))
     try:
         with conn.begin_nested():
             conn.execute(delete(categories).where(categories.c.id == category_id))
     except IntegrityError:  # a product was added concurrently: the foreign key refuses
-        raise conflict("The category still has products; move or delete them first.") from None
+        raise Conflict("The category still has products; move or delete them first.") from None
     uow.audit("category.deleted", category_id)
     uow.commit()

@@ -10,7 +10,7 @@ from functions.catalog.events import STOCK_CHANGED
 from functions.catalog.tables import availability
 from functions.runtime import access
 from functions.runtime.db import UnitOfWork
-from functions.runtime.handlers import Event, Rejected, event_handler
+from functions.runtime.handlers import Event, event_handler
 
 
 @event_handler(domain="catalog", types=(STOCK_CHANGED,), data=StockChanged)
@@ -26,7 +26,4 @@ def on_stock_changed(uow: UnitOfWork, event: Event, data: StockChanged) -> None:
 @event_handler(domain="catalog", types=access.ACCESS_EVENTS, data=access.AccessChanged)
 def on_access_changed(uow: UnitOfWork, event: Event, data: access.AccessChanged) -> None:
     """Keep the catalog's copy of ended sessions and current roles (functions/runtime/access.py)."""
-    try:
-        access.record(uow.conn, uow.domain, event.type, data)
-    except access.IncompleteChange as exc:
-        raise Rejected(str(exc)) from None
+    access.record(uow.conn, uow.domain, event.type, data)

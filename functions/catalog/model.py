@@ -14,11 +14,14 @@ from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID
 
+from functions.runtime.exceptions import Conflict
+
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SKU_PATTERN = r"^[A-Z0-9][A-Z0-9._-]{0,63}$"
 MAX_SLUG_LENGTH = 80
 MAX_SEARCH_TERMS = 12
 SORTS = ("relevance", "price", "-price", "newest", "name")
+ADMIN = "admin"
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -156,3 +159,16 @@ def _cursor_key(sort: str, key: Any) -> Any:
         except (ValueError, OverflowError):
             pass
     raise BadCursor(_NOT_OURS)
+
+
+def sees_inactive_products(role: str | None) -> bool:
+    """Admins see deactivated products (to edit or restore them); the storefront never does."""
+    return role == ADMIN
+
+
+def check_deletable(has_products: bool, has_subcategories: bool) -> None:
+    """Raise Conflict unless the category is empty: products and subcategories are never orphaned."""
+    if has_products:
+        raise Conflict("The category still has products; move or delete them first.")
+    if has_subcategories:
+        raise Conflict("The category still has subcategories; move or delete them first.")

@@ -27,7 +27,7 @@ from functions.catalog.commands import CreateProduct, Image, UpdateProduct
 from functions.catalog.tables import availability, categories, product_images, products
 from functions.catalog.views import product_view
 from functions.runtime.db import UnitOfWork, violated_constraint
-from functions.runtime.errors import conflict, invalid_field, not_found
+from functions.runtime.exceptions import Conflict, InvalidInput, NotFound
 from functions.runtime.ids import parse_uuid
 
 _SLUG_ATTEMPTS = 10  # each round of a race has a winner: enough for 10 racing creates
@@ -60,14 +60,14 @@ def get_product(conn: Connection, ref: str, *, include_inactive: bool = False) -
     column = products.c.id if product_id else products.c.slug
     row = conn.execute(product_query().where(column == (product_id or ref))).mappings().first()
     if row is None or not (row["active"] or include_inactive):
-        raise not_found("Product", ref)
+        raise NotFound("Product", ref)
     return product_view(row)
 
 
 def _check_category(conn: Connection, category_id: UUID | None) -> None:
     if category_id is not None and conn.scalar(
             select(categories.c.id).where(categories.c.id == category_id)) is None:
-        raise invalid_field("category_id", "no such category")
+        raise InvalidInput.of("category_id", "no such category")
 
 
 def _replace_images(conn: Connection, product_id: UUID, images: list[Image]) -> None:
@@ -86,11 +86,11 @@ def _free_slug(conn: Connection, base: str) -> str:
 def _raise_conflict(exc: IntegrityError, sku: str | None = None) -> None:
     constraint = violated_constraint(exc)
     if constraint == "products_sku_key":
-        raise conflict(f"A product with SKU '{sku}' already exists.", "sku") from None
+        raise Conflict(f"A product with SKU '{sku}' already exists.", "sku") from None
     if constraint == "products_slug_key":
-        raise conflict("Another product already has this slug.", "slug") from None
+        raise Conflict("Another product already has this slug.", "slug") from None
     if constraint == "products_category_id_fkey":
-        raise invalid_field("category_id", "no such category") from None
+        raise InvalidInput.of("category_id", "no such category") from None
     raise exc
 
 
@@ -125,7 +125,7 @@ def update_product(uow: UnitOfWork, product_id: UUID, cmd: UpdateProduct) -> dic
     before = conn.execute(select(products).where(products.c.id == product_id).with_for_update()) \
         .mappings().first()
     if before is None:
-        raise not_found("Product", str(product_id))
+        raise NotFound("Product", str(product_id))
     changes = cmd.changes()
     if "category_id" in changes:
         _check_category(conn, changes["category_id"])
@@ -161,7 +161,7 @@ def deactivate_product(uow: UnitOfWork, product_id: UUID) -> None:
     active = uow.conn.scalar(select(products.c.active).where(products.c.id == product_id)
                              .with_for_update())
     if active is None:
-        raise not_found("Product", str(product_id))
+        raise NotFound("Product", str(product_id))
     if active:
         uow.conn.execute(update(products).where(products.c.id == product_id)
                          .values(active=False, updated_at=func.now()))

@@ -26,7 +26,7 @@ from functions.catalog.commands import SearchProducts
 from functions.catalog.products import product_query
 from functions.catalog.tables import availability, products
 from functions.catalog.views import product_view
-from functions.runtime.errors import invalid_field
+from functions.runtime.exceptions import InvalidInput
 from functions.runtime.paging import envelope
 
 _ENGLISH = cast(literal_column("'english'"), REGCONFIG)
@@ -67,7 +67,7 @@ def _after_cursor(key: ColumnElement[Any], descending: bool, cursor: str, sort: 
     try:
         value, last_id = model.decode_cursor(cursor, sort)
     except model.BadCursor as exc:
-        raise invalid_field("cursor", str(exc)) from None
+        raise InvalidInput.of("cursor", str(exc)) from None
     row, after = tuple_(key, products.c.id), tuple_(literal(value), literal(last_id))
     return row < after if descending else row > after
 

@@ -17,6 +17,7 @@ from uuid import UUID
 from pydantic import ConfigDict
 
 from functions.runtime.commands import Command
+from functions.runtime.exceptions import DomainError
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Table
@@ -42,7 +43,7 @@ class AccessChanged(Command):
     active: bool | None = None
 
 
-class IncompleteChange(ValueError):
+class IncompleteChange(DomainError):
     """An access event lacks what its type needs: it can never be applied."""
 
 

@@ -1,17 +1,18 @@
-"""Problems: every error a function answers is RFC 9457 problem+json with a stable type URI."""
+"""Problems: every error a function answers is RFC 9457 problem+json with a stable type URI.
+
+Problems are made at the HTTP edge only: for input that does not parse (here), and from the
+domain errors the use cases raise (`from_domain_error`, which web.py calls).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from functions.runtime import exceptions
+from functions.runtime.exceptions import FieldError
+
 PROBLEM_BASE = "https://ecom.example/problems/"
-
-
-@dataclass
-class FieldError:
-    field: str
-    message: str
 
 
 @dataclass
@@ -98,3 +99,29 @@ def service_unavailable(detail: str) -> Problem:
 def internal_error() -> Problem:
     return Problem(500, "internal-error", "Internal error",
                    "Something went wrong on our side; the request changed nothing.")
+
+
+# Each kind of domain error and its status; a subclass takes the status of its nearest base.
+_STATUS: dict[type[exceptions.DomainError], int] = {
+    exceptions.InvalidInput: 422,
+    exceptions.NotFound: 404,
+    exceptions.Conflict: 409,
+    exceptions.NotAuthenticated: 401,
+    exceptions.NotAllowed: 403,
+    exceptions.TooManyAttempts: 429,
+    exceptions.Unavailable: 503,
+    exceptions.DomainError: 422,
+}
+
+
+def from_domain_error(exc: exceptions.DomainError) -> Problem:
+    """Return the problem that answers a domain error over HTTP."""
+    status = next(_STATUS[cls] for cls in type(exc).__mro__ if cls in _STATUS)
+    headers: dict[str, str] = {}
+    if isinstance(exc, exceptions.NotAuthenticated):
+        headers["WWW-Authenticate"] = 'Bearer realm="ecom"'
+    if isinstance(exc, exceptions.TooManyAttempts):
+        headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, exceptions.Unavailable):
+        headers["Retry-After"] = "1"
+    return Problem(status, exc.kind, exc.title, exc.detail, list(exc.errors), headers)

@@ -20,9 +20,10 @@ from pydantic import BaseModel, ValidationError
 
 from functions.runtime.db import UnitOfWork, unit_of_work
 from functions.runtime.errors import FieldError, Problem
+from functions.runtime.exceptions import DomainError, Unavailable
 from functions.runtime.inbox import record
 from functions.runtime.settings import get_settings
-from functions.runtime.validation import field_errors
+from functions.runtime.validation import field_errors, unstorable
 from functions.runtime.web import http_function, json_response
 
 log = logging.getLogger("ecom.events")
@@ -56,6 +57,8 @@ def parse_event(request: Request) -> Event:
         event = from_http(dict(request.headers), request.get_data())
     except GenericException as exc:
         raise invalid_event(f"Not a CloudEvent: {exc}") from None
+    except RecursionError:  # a structured event nested past what the parser follows
+        raise invalid_event("Not a CloudEvent: nested too deeply") from None
     return Event(id=event["id"], source=event["source"], type=event["type"],
                  subject=event.get("subject"), time=event.get("time"), data=event.data)
 
@@ -85,10 +88,17 @@ def event_handler(*, domain: str, types: tuple[str, ...], data: type[D],
                 except ValidationError as exc:
                     errors = field_errors(exc, prefix="data.")
                     raise Rejected("; ".join(f"{e.field}: {e.message}" for e in errors)) from None
+                if errors := list(unstorable(payload, "data")):
+                    raise Rejected("; ".join(f"{e.field}: {e.message}" for e in errors))
                 with unit_of_work(domain) as uow:
                     if not record(uow.conn, domain, consumer, event.source, event.id, event.type):
                         return json_response({"status": "duplicate", "id": event.id})
-                    handle(uow, event, payload)
+                    try:
+                        handle(uow, event, payload)
+                    except Unavailable:
+                        raise  # transient: the broker retries, then dead-letters
+                    except DomainError as refused:  # a rule the event breaks: it will break it again
+                        raise Rejected(refused.detail) from None
                     uow.commit()
             except Rejected as exc:
                 _reject(domain, consumer, event, str(exc))

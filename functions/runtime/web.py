@@ -16,7 +16,14 @@ from flask import Request, Response
 
 from functions.runtime import health
 from functions.runtime.domains import current_domain, domain_of
-from functions.runtime.errors import Problem, internal_error, invalid_field, method_not_allowed
+from functions.runtime.errors import (
+    Problem,
+    from_domain_error,
+    internal_error,
+    invalid_field,
+    method_not_allowed,
+)
+from functions.runtime.exceptions import DomainError
 from functions.runtime.ids import parse_uuid
 from functions.runtime.jsonio import dumps
 from functions.runtime.logs import configure_logging, correlation_id
@@ -106,6 +113,8 @@ def http_function(*, methods: tuple[str, ...]) -> Callable[[Handler], Handler]:
                     response = _dispatch(request, handler, methods)
                 except Problem as problem:
                     response = problem_response(problem, request.path)
+                except DomainError as refused:
+                    response = problem_response(from_domain_error(refused), request.path)
                 except Exception:
                     log.exception("unhandled error in %s", handler.__name__)
                     response = problem_response(internal_error(), request.path)

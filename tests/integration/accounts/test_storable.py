@@ -7,6 +7,7 @@ from functions.accounts.commands import CreateAddress
 from functions.runtime.auth import verify_token
 from functions.runtime.db import unit_of_work
 from functions.runtime.errors import Problem
+from functions.runtime.exceptions import Conflict
 from functions.runtime.validation import validate
 from tests.integration.storable import ANY_TEXT, ANY_VALUE, near_valid
 
@@ -29,8 +30,8 @@ def test_a_valid_address_is_stored(client_for, new_user, body):
     try:
         with unit_of_work("accounts") as uow:
             create_address(uow, claims, command)
-    except Problem as problem:  # the address book is full: a rule, answered 409
-        assert problem.status == 409, problem
+    except Conflict:  # the address book is full: a rule, answered 409
+        pass
 
 
 _USERS: list[dict] = []

@@ -15,8 +15,15 @@ import pytest
 from sqlalchemy import text
 
 from functions.runtime.relay import BrokerError, Relay, message_to_cloudevent
-from tests.integration.events.conftest import (AMQP_URL, EVENT_TYPE, SOURCE, Forwarder, consume,
-                                               free_port, running)
+from tests.integration.events.conftest import (
+    AMQP_URL,
+    EVENT_TYPE,
+    SOURCE,
+    Forwarder,
+    consume,
+    free_port,
+    running,
+)
 
 FAST = {"poll_interval": 0.02, "backoff_initial": 0.05, "backoff_max": 0.5}
 

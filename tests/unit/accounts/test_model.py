@@ -65,3 +65,42 @@ class TestPasswordThrottling:
 
         assert account_key(" Ada@Example.com ") == account_key("ada@example.com")
         assert b"ada" not in account_key("ada@example.com")
+
+
+class TestAccountRules:
+    def test_an_admin_cannot_change_themselves_but_may_change_others(self):
+        import pytest
+
+        from functions.accounts.model import check_user_change
+        from functions.runtime.exceptions import Conflict
+
+        with pytest.raises(Conflict):
+            check_user_change(acting_admin="a", user_id="a", changes={"role": "customer"})
+        check_user_change(acting_admin="a", user_id="b", changes={"role": "customer"})
+        check_user_change(acting_admin="a", user_id="a", changes={})  # nothing changes: nothing to refuse
+
+    def test_the_first_address_is_the_default_and_a_full_book_refuses_more(self):
+        import pytest
+
+        from functions.accounts.model import MAX_ADDRESSES, new_address_is_default
+        from functions.runtime.exceptions import Conflict
+
+        assert new_address_is_default(False, 0) is True
+        assert new_address_is_default(False, 3) is False
+        assert new_address_is_default(True, 3) is True
+        with pytest.raises(Conflict):
+            new_address_is_default(True, MAX_ADDRESSES)
+
+    def test_a_rotated_refresh_token_used_again_ends_the_session(self):
+        from datetime import datetime, timedelta, timezone
+
+        from functions.accounts.model import RefreshOutcome, refresh_outcome
+
+        now = datetime.now(timezone.utc)
+        live = {"revoked_at": None, "used_at": None, "expires_at": now + timedelta(days=1)}
+        assert refresh_outcome(live, True, now) is RefreshOutcome.ROTATE
+        assert refresh_outcome(live | {"used_at": now}, True, now) is RefreshOutcome.END_SESSION
+        assert refresh_outcome(live, False, now) is RefreshOutcome.END_SESSION
+        assert refresh_outcome(live | {"revoked_at": now}, True, now) is RefreshOutcome.REFUSE
+        assert refresh_outcome(live | {"expires_at": now}, True, now) is RefreshOutcome.REFUSE
+        assert refresh_outcome(None, False, now) is RefreshOutcome.REFUSE

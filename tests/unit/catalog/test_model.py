@@ -108,3 +108,19 @@ class TestCursors:
         key, _ = model.decode_cursor(
             model.encode_cursor("newest", "2026-12-03T10:00:00+02:00", uuid.uuid4()), "newest")
         assert key.isoformat() == "2026-12-03T08:00:00+00:00"
+
+
+class TestCatalogRules:
+    def test_only_admins_see_inactive_products(self):
+        assert model.sees_inactive_products("admin") is True
+        assert model.sees_inactive_products("customer") is False
+        assert model.sees_inactive_products(None) is False
+
+    def test_a_category_with_products_or_children_cannot_be_deleted(self):
+        from functions.runtime.exceptions import Conflict
+
+        with pytest.raises(Conflict, match="products"):
+            model.check_deletable(has_products=True, has_subcategories=False)
+        with pytest.raises(Conflict, match="subcategories"):
+            model.check_deletable(has_products=False, has_subcategories=True)
+        model.check_deletable(has_products=False, has_subcategories=False)
