@@ -29,7 +29,7 @@ def seeded_database(purpose: str, seed: bool = True) -> Iterator[str]:
     """Yield the migration role's URL of a fresh, migrated (and seeded) database; drop it after."""
     from sqlalchemy import create_engine
 
-    from functions.catalog.seed import load_seed, seed_catalog
+    from functions.catalog.adapters.seed import load_seed, seed_catalog
     from localrun.scratch import scratch_database
     from schemas.migrate import role_url
 

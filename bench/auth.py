@@ -1,6 +1,6 @@
 """Authentication costs: login latency, and what JWT verification adds at the gateway.
 
-1. argon2id: one password check in this process (the parameters in functions/accounts/passwords.py).
+1. argon2id: one password check in this process (the parameters in functions/accounts/adapters/passwords.py).
 2. Login: `POST /api/auth/login` sent straight to the accounts-login function (the gateway's
    login rate limit would refuse a benchmark's pace; it is a brute-force guard). p50/p99.
 3. JWT at the gateway: `GET /api/users/me` through two gateways that share one accounts-me
@@ -30,7 +30,7 @@ from pathlib import Path
 import yaml
 from _common import REPO, percentile, seeded_database, sigterm_as_interrupt, table
 
-from functions.accounts import passwords
+from functions.accounts.adapters import passwords
 from localrun.dev import secrets_for
 from localrun.gateway import Gateway, serve
 from localrun.keys import ensure_key_pair

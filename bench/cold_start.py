@@ -94,8 +94,8 @@ class Series:
 
 def product_target() -> Target:
     """GET one seeded product by slug; its slug and SKU must come back."""
+    from functions.catalog.adapters.seed import load_seed
     from functions.catalog.model import slugify
-    from functions.catalog.seed import load_seed
 
     product = load_seed()["products"][0]
     slug = product.get("slug") or slugify(product["name"])

@@ -62,7 +62,7 @@ def seed(admin_url: str, *, only_if_empty: bool) -> None:
     """Load the demo catalog as the catalog's own role (always, or only into an empty catalog)."""
     from sqlalchemy import create_engine
 
-    from functions.catalog.seed import is_empty, load_seed, seed_catalog
+    from functions.catalog.adapters.seed import is_empty, load_seed, seed_catalog
     from schemas.migrate import role_url
 
     engine = create_engine(role_url(admin_url, "catalog"))

@@ -12,7 +12,8 @@ from sqlalchemy import Connection, create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 SCHEMAS_DIR = Path(__file__).resolve().parent
-DOMAINS: tuple[str, ...] = ("catalog", "accounts")
+# Every folder here with a migration chain is a domain (and functions/<domain>/ its code).
+DOMAINS: tuple[str, ...] = tuple(sorted(p.name for p in SCHEMAS_DIR.iterdir() if (p / "versions").is_dir()))
 VERSION_SCHEMA = "migrations"  # Alembic's version tables live apart from the domains' data
 _LOCK_KEY = 7_300_211  # any constant: serialises concurrent `make migrate` runs
 

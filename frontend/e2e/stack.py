@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO))
 
 from sqlalchemy import create_engine  # noqa: E402
 
-from functions.catalog.seed import load_seed, seed_catalog  # noqa: E402
+from functions.catalog.adapters.seed import load_seed, seed_catalog  # noqa: E402
 from functions.accounts.users import promote_to_admin  # noqa: E402
 from functions.runtime.errors import Problem  # noqa: E402
 from localrun.dev import secrets_for  # noqa: E402

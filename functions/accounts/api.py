@@ -26,12 +26,11 @@ from functions.runtime.db import UnitOfWork, read_only, unit_of_work
 from functions.runtime.validation import parse_body, parse_query
 from functions.runtime.web import created_response, http_function, id_from_path, json_response, no_content
 
-DOMAIN = "accounts"
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # tokens must not be cached
 
 
 def _work(actor: str | None = None) -> AbstractContextManager[UnitOfWork]:
-    return unit_of_work(DOMAIN, actor=actor)
+    return unit_of_work(actor=actor)
 
 
 def _tokens(pair: sessions.TokenPair) -> Response:

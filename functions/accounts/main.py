@@ -12,6 +12,9 @@ from functions.accounts.api import (
     refresh,
     register,
 )
+from functions.runtime.web import answer_framework_errors_as_problems
 
 __all__ = ["address", "addresses", "admin_user", "admin_users", "login", "logout", "me",
            "me_password", "refresh", "register"]
+
+answer_framework_errors_as_problems()

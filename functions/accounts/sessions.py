@@ -10,10 +10,11 @@ from uuid import UUID
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from functions.accounts import model, passwords, throttle
+from functions.accounts import model, throttle
+from functions.accounts.adapters import passwords
+from functions.accounts.adapters.tokens import access_token
 from functions.accounts.commands import Login, RefreshSession
 from functions.accounts.tables import refresh_tokens, users
-from functions.accounts.tokens import access_token
 from functions.runtime import access
 from functions.runtime.db import UnitOfWork
 from functions.runtime.settings import get_settings

@@ -16,7 +16,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import UUID
 
-metadata = MetaData(schema="accounts")
+from functions.runtime.domains import domain_of
+
+metadata = MetaData(schema=domain_of(__name__))  # the schema is named after its domain
 
 users = Table(
     "users", metadata,

@@ -11,7 +11,8 @@ from uuid import UUID
 from sqlalchemy import Connection, Select, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from functions.accounts import model, passwords, throttle
+from functions.accounts import model, throttle
+from functions.accounts.adapters import passwords
 from functions.accounts.commands import ChangePassword, Register, SearchUsers, UpdateProfile, UpdateUser
 from functions.accounts.events import USER_REGISTERED
 from functions.accounts.sessions import revoke_sessions

@@ -31,12 +31,10 @@ from functions.runtime.web import (
     path_ref,
 )
 
-DOMAIN = "catalog"
-
 
 def _admin_work(request: Request) -> AbstractContextManager[UnitOfWork]:
     """Check the caller is an admin, then return a unit of work that audits as them."""
-    return unit_of_work(DOMAIN, actor=require_admin(request).sub)
+    return unit_of_work(actor=require_admin(request).sub)
 
 
 def _caller_role(request: Request) -> str | None:
@@ -111,7 +109,7 @@ def product(request: Request) -> Response:
 @http_function(methods=("GET",))
 def media(request: Request) -> Response:
     """Serve a product image shipped with the catalog (SVG, cacheable, no active content)."""
-    from functions.catalog.media import read_image
+    from functions.catalog.adapters.media import read_image
 
     name = path_ref(request, "file")
     image = read_image(name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from functions.catalog.model import SKU_PATTERN, SLUG_PATTERN, SORTS
 from functions.runtime.commands import Command, Patch
@@ -111,13 +111,3 @@ class SearchProducts(Command):
     def effective_sort(self) -> str:
         """Relevance when there is a query, newest first otherwise, unless the caller chose."""
         return self.sort or ("relevance" if self.q and self.q.strip() else "newest")
-
-
-class StockChanged(Command):
-    """The data of com.ecom.inventory.stock.changed, as far as the catalog reads it."""
-
-    model_config = ConfigDict(extra="ignore")  # other fields are inventory's business
-
-    sku: Sku
-    available: int = Field(ge=0)
-    version: int = Field(ge=1)

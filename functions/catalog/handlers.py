@@ -5,15 +5,14 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 
-from functions.catalog.commands import StockChanged
-from functions.catalog.events import STOCK_CHANGED
+from functions.catalog.events import STOCK_CHANGED, StockChanged
 from functions.catalog.tables import availability
 from functions.runtime import access
 from functions.runtime.db import UnitOfWork
 from functions.runtime.handlers import Event, event_handler
 
 
-@event_handler(domain="catalog", types=(STOCK_CHANGED,), data=StockChanged)
+@event_handler(types=(STOCK_CHANGED,), data=StockChanged)
 def on_stock_changed(uow: UnitOfWork, event: Event, data: StockChanged) -> None:
     """Set the SKU's in-stock flag; an event older than the one applied already changes nothing."""
     stmt = insert(availability).values(sku=data.sku, in_stock=data.available > 0, version=data.version)
@@ -23,7 +22,7 @@ def on_stock_changed(uow: UnitOfWork, event: Event, data: StockChanged) -> None:
         where=availability.c.version < stmt.excluded.version))
 
 
-@event_handler(domain="catalog", types=access.ACCESS_EVENTS, data=access.AccessChanged)
+@event_handler(types=access.ACCESS_EVENTS, data=access.AccessChanged)
 def on_access_changed(uow: UnitOfWork, event: Event, data: access.AccessChanged) -> None:
     """Keep the catalog's copy of ended sessions and current roles (functions/runtime/access.py)."""
     access.record(uow.conn, uow.domain, event.type, data)

@@ -16,7 +16,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR, UUID
 
-metadata = MetaData(schema="catalog")
+from functions.runtime.domains import domain_of
+
+metadata = MetaData(schema=domain_of(__name__))  # the schema is named after its domain
 
 categories = Table(
     "categories", metadata,

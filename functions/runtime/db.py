@@ -125,8 +125,16 @@ class UnitOfWork:
 
 
 @contextmanager
-def unit_of_work(domain: str, actor: str | None = None) -> Iterator[UnitOfWork]:
-    """Yield a unit of work whose transaction rolls back unless `commit()` was called."""
+def unit_of_work(domain: str | None = None, actor: str | None = None) -> Iterator[UnitOfWork]:
+    """Yield a unit of work whose transaction rolls back unless `commit()` was called.
+
+    The domain is the one of the function serving the request, unless given.
+    """
+    from functions.runtime.domains import current_domain
+
+    domain = domain or current_domain.get()
+    if domain is None:
+        raise RuntimeError("a unit of work outside a domain's function must name its domain")
     with get_engine().connect() as conn:
         uow = UnitOfWork(conn, domain, actor)
         with _rolled_back_or_invalidated(conn, lambda: uow.committed):

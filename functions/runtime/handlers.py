@@ -19,6 +19,7 @@ from flask import Request, Response
 from pydantic import BaseModel, ValidationError
 
 from functions.runtime.db import UnitOfWork, unit_of_work
+from functions.runtime.domains import domain_of
 from functions.runtime.errors import FieldError, Problem
 from functions.runtime.exceptions import DomainError, Unavailable
 from functions.runtime.inbox import record
@@ -71,11 +72,18 @@ def _reject(domain: str, consumer: str, event: Event, reason: str) -> None:
     log.warning("rejected %s %s from %s: %s", event.type, event.id, event.source, reason)
 
 
-def event_handler(*, domain: str, types: tuple[str, ...], data: type[D],
+def event_handler(*, types: tuple[str, ...], data: type[D], domain: str | None = None,
                   ) -> Callable[[Callable[[UnitOfWork, Event, D], None]], Callable[[Request], Response]]:
-    """Make `handle(uow, event, data)` a functions-framework target consuming `types` for `domain`."""
+    """Make `handle(uow, event, data)` a functions-framework target consuming `types`.
+
+    The domain (whose inbox and schema it uses) is the package `handle` is written in.
+    """
 
     def decorate(handle: Callable[[UnitOfWork, Event, D], None]) -> Callable[[Request], Response]:
+        nonlocal domain
+        domain = domain or domain_of(handle.__module__)
+        if domain is None:
+            raise ValueError(f"{handle.__module__} is not in a domain: give the handler's domain")
         @functools.wraps(handle)
         def function(request: Request) -> Response:
             event = parse_event(request)

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import functions_framework
 from flask import Request, Response
+from flask import request as current_request
 
 from functions.runtime import health
 from functions.runtime.domains import current_domain, domain_of
@@ -131,3 +132,18 @@ def http_function(*, methods: tuple[str, ...]) -> Callable[[Handler], Handler]:
         return functions_framework.http(function)
 
     return decorate
+
+
+def answer_framework_errors_as_problems() -> None:
+    """Make the errors Flask answers before any function runs (a path its router cannot match,
+    such as one holding a newline) problem+json too. Called by each functions-framework source
+    (`functions/<domain>/main.py`), while functions-framework builds its app."""
+    from werkzeug.exceptions import HTTPException
+
+    def as_problem(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        problem = Problem(status, "not-found" if status == 404 else "http-error",
+                          exc.name or "Error", exc.description or exc.name or "")
+        return problem_response(problem, current_request.path)
+
+    functions_framework.errorhandler(HTTPException)(as_problem)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 
-from functions.catalog.seed import load_seed, seed_catalog
+from functions.catalog.adapters.seed import load_seed, seed_catalog
 from localrun.activator import Activator
 from localrun.dev import secrets_for
 from localrun.gateway import Gateway, serve

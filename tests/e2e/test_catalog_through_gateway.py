@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from functions.catalog.seed import load_seed
+from functions.catalog.adapters.seed import load_seed
 from localrun.activator import Activator
 from localrun.gateway import Gateway
 from tests.e2e.conftest import call, local_stack, wait_until

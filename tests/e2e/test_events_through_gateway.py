@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 
-from functions.catalog.seed import load_seed
+from functions.catalog.adapters.seed import load_seed
 from functions.runtime.outbox import append
 from localrun.broker import start_local_broker
 from localrun.relays import Relays

@@ -122,7 +122,7 @@ class TestHashUpgrade:
     def test_a_hash_with_old_parameters_is_upgraded_at_login(self, client_for, new_user, database_url):
         from argon2 import PasswordHasher
 
-        from functions.accounts import passwords
+        from functions.accounts.adapters import passwords
 
         user = new_user()
         old = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)

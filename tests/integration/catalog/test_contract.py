@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from functions.catalog.media import MEDIA_DIR
+from functions.catalog.adapters.media import MEDIA_DIR
 from tests.integration.catalog.conftest import assert_problem, random_name, random_sku
 
 OPENAPI_FILE = Path(__file__).resolve().parents[3] / "functions" / "openapi.yaml"

@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from functions.catalog.media import MEDIA_DIR
+from functions.catalog.adapters.media import MEDIA_DIR
 from tests.integration.catalog.conftest import assert_problem
 
 TARGETS = ["categories", "category", "products", "product", "media"]

@@ -63,3 +63,8 @@ class TestHostileWrites:
         response = client_for("categories").post("/api/categories", json={"name": f"Garden{NUL}"},
                                                  headers=admin_headers)
         assert_problem(response, 422, "validation-error", field="name")
+
+
+def test_a_path_the_framework_cannot_route_is_a_problem_too(client_for):
+    response = client_for("category").get("/api/categories/%07%0Ab")
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"

@@ -2,8 +2,8 @@
 
 from sqlalchemy import create_engine, func, select
 
-from functions.catalog.media import MEDIA_DIR
-from functions.catalog.seed import load_seed, seed_catalog
+from functions.catalog.adapters.media import MEDIA_DIR
+from functions.catalog.adapters.seed import load_seed, seed_catalog
 from functions.catalog.tables import categories, product_images, products
 from localrun.scratch import scratch_database
 from schemas.migrate import role_url

@@ -2,7 +2,8 @@
 
 import pytest
 
-from functions.accounts import model, passwords
+from functions.accounts import model
+from functions.accounts.adapters import passwords
 
 
 class TestPasswordPolicy:

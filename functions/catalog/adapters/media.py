@@ -7,7 +7,7 @@ import hashlib
 import re
 from pathlib import Path
 
-MEDIA_DIR = Path(__file__).resolve().parent / "media"
+MEDIA_DIR = Path(__file__).resolve().parents[1] / "media"  # the image files, beside the domain
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\.svg$")
 
 

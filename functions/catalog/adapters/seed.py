@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as upsert
 from functions.catalog.model import slugify
 from functions.catalog.tables import availability, categories, product_images, products
 
-SEED_FILE = Path(__file__).resolve().parent / "seed" / "catalog.json"
+SEED_FILE = Path(__file__).resolve().parents[1] / "seed" / "catalog.json"
 _NAMESPACE = uuid.UUID("6f1c2f3e-8a8e-4d59-9a0e-2f6f0c9e7b11")
 _FIRST_LISTED = datetime(2026, 8, 1, tzinfo=timezone.utc)
 
