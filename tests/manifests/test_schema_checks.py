@@ -78,8 +78,8 @@ class TestKubernetesObjects:
         tree.write("kind-cluster/broken.yaml", "a: [b\n")
         assert reports(check_schemas(tree.project()), "broken.yaml", "not valid YAML")
 
-    def test_without_the_shared_schemas_the_check_fails_clearly(self, tree: Tree, tmp_path: Path) -> None:
-        assert reports(check_schemas(tree.project(shared=tmp_path / "nowhere")), "k8s-schemas is missing")
+    def test_without_the_vendored_crds_the_check_fails_clearly(self, tree: Tree, tmp_path: Path) -> None:
+        assert reports(check_schemas(tree.project(crds=tmp_path / "nowhere")), "has no CRDs", "refresh.sh")
 
 
 class TestOwnSchemas:

@@ -3,7 +3,7 @@
 The RabbitMQ Broker's class and config, delivery specs, the Trigger filter form eventing-rabbitmq
 implements (spec.filter.attributes, exact matches), the parallelism annotation, PingSource cron
 schedules; and every reference (subscriber, dead-letter sink, sink, broker) resolves to an object
-the manifests define. From PLATFORM-FACTS.md (Eventing 1.22, eventing-rabbitmq 1.22).
+the manifests define. Read from the sources of Eventing 1.22 and eventing-rabbitmq 1.22.
 """
 
 from __future__ import annotations
