@@ -88,16 +88,19 @@ cluster:  ## create the kind cluster with Knative, RabbitMQ, CloudNativePG and K
 cluster-down:  ## delete the kind cluster and its local registry
 	kind-cluster/cluster-down.sh
 
-print-images:  ## the images make images builds (the manifest tests read this list)
-	@printf '$(REGISTRY)/ecom-%s:latest\n' $(IMAGE_NAMES)
+# The tag of this build: the git revision, plus a hash of uncommitted changes (image-tag.sh).
+IMAGE_TAG ?= $(shell kind-cluster/image-tag.sh)
 
-images:  ## build and push one image per domain, and the migration image, to the local registry
+print-images:  ## the images make images builds, with this revision's tag (deploy.sh and the tests read it)
+	@printf '$(REGISTRY)/ecom-%s:$(IMAGE_TAG)\n' $(IMAGE_NAMES)
+
+images:  ## build and push one image per domain, and the migration image, tagged with the git revision
 	@command -v docker >/dev/null 2>&1 || { echo "make images needs docker" >&2; exit 1; }
-	@set -e; for name in $(IMAGE_NAMES); do \
-	  echo "== $(REGISTRY)/ecom-$$name:latest"; \
-	  docker build -f knative/images/$$name.Dockerfile -t $(REGISTRY)/ecom-$$name:latest . ; \
-	  docker push $(REGISTRY)/ecom-$$name:latest ; \
+	@set -e; tag="$(IMAGE_TAG)"; for name in $(IMAGE_NAMES); do \
+	  echo "== $(REGISTRY)/ecom-$$name:$$tag"; \
+	  docker build -f knative/images/$$name.Dockerfile -t $(REGISTRY)/ecom-$$name:$$tag . ; \
+	  docker push $(REGISTRY)/ecom-$$name:$$tag ; \
 	done
 
 deploy: images  ## build the images, then apply knative/ to the kind cluster and wait until it serves
-	kind-cluster/deploy.sh
+	IMAGE_TAG="$(IMAGE_TAG)" kind-cluster/deploy.sh

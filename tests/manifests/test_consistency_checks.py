@@ -51,7 +51,7 @@ class TestKustomization:
 
     def test_a_listed_file_that_does_not_exist_fails(self, tree: Tree) -> None:
         tree.remove("knative/eventing/rabbitmq.yaml")
-        assert reports(check_kustomization(tree.project()), "eventing/rabbitmq.yaml does not exist")
+        assert reports(check_kustomization(tree.project()), "eventing/kustomization.yaml: resource rabbitmq.yaml does not exist")
 
     def test_a_generator_file_that_does_not_exist_fails(self, tree: Tree) -> None:
         tree.remove(KONG)
