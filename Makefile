@@ -67,10 +67,12 @@ clean:
 	rm -rf $(VENV) .pytest_cache
 
 # --- Kubernetes (kind): kind-cluster/README.md -------------------------------------------------
-.PHONY: have-shellcheck test-manifests cluster cluster-down images print-images deploy
+.PHONY: have-shellcheck test-manifests cluster cluster-down images print-images deploy manifests
 REGISTRY ?= localhost:5001
-# One image per knative/images/<name>.Dockerfile: a domain's functions (ecom-<domain>) or the migrations.
-IMAGE_NAMES := $(patsubst knative/images/%.Dockerfile,%,$(wildcard knative/images/*.Dockerfile))
+# One image per domain (functions/<domain>/main.py: ecom-<domain>) and the migrations' (ecom-migrate),
+# all from knative/images/Dockerfile: the domain is a build argument, the migrations a target.
+DOMAINS := $(patsubst functions/%/main.py,%,$(wildcard functions/*/main.py))
+IMAGE_NAMES := $(DOMAINS) migrate
 
 # The manifest tests run shellcheck on kind-cluster/*.sh: install it (Debian) when it is missing.
 have-shellcheck:
@@ -81,6 +83,9 @@ have-shellcheck:
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq shellcheck >/dev/null \
 	    || { echo "make: could not install shellcheck (apt-get install shellcheck)" >&2; exit 1; }; \
 	}
+
+manifests:  ## write knative/services/ (Knative Services, relays) from knative/services/functions.toml
+	$(PYTHON) knative/services/generate.py
 
 cluster:  ## create the kind cluster with Knative, RabbitMQ, CloudNativePG and Kong (idempotent)
 	kind-cluster/cluster.sh
@@ -98,7 +103,8 @@ images:  ## build and push one image per domain, and the migration image, tagged
 	@command -v docker >/dev/null 2>&1 || { echo "make images needs docker" >&2; exit 1; }
 	@set -e; tag="$(IMAGE_TAG)"; for name in $(IMAGE_NAMES); do \
 	  echo "== $(REGISTRY)/ecom-$$name:$$tag"; \
-	  docker build -f knative/images/$$name.Dockerfile -t $(REGISTRY)/ecom-$$name:$$tag . ; \
+	  if [ "$$name" = migrate ]; then build="--target migrate"; else build="--build-arg DOMAIN=$$name"; fi; \
+	  docker build -f knative/images/Dockerfile $$build -t $(REGISTRY)/ecom-$$name:$$tag . ; \
 	  docker push $(REGISTRY)/ecom-$$name:$$tag ; \
 	done
 
