@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -93,18 +94,30 @@ def kubernetes_version(project: Project) -> str | None:
     return None
 
 
-def _builtin_problems(doc: Doc, version: str) -> list[str]:
+@functools.lru_cache(maxsize=1024)
+def _builtin_error(document: str, version: str) -> str | None:
+    """Return why a built-in object (as JSON) is invalid, "unknown" for an unknown kind, or None.
+
+    Cached by content: kubernetes-validate reads its schema files from disk on every call, and the
+    tests validate many copies of the same documents.
+    """
     try:
-        kubernetes_validate.validate(doc.data, version, strict=True)
+        kubernetes_validate.validate(json.loads(document), version, strict=True)
     except kubernetes_validate.ValidationError as e:
-        path = ".".join(str(p) for p in e.absolute_path) or "(root)"
-        return [f"{doc}: {path}: {e.message}"]
+        return f"{'.'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
     except kubernetes_validate.SchemaNotFoundError:
+        return "unknown"
+    return None
+
+
+def _builtin_problems(doc: Doc, version: str) -> list[str]:
+    error = _builtin_error(json.dumps(doc.data, sort_keys=True, default=str), version)
+    if error == "unknown":
         return [
             f"{doc}: unknown kind {doc.kind} ({doc.api_version}): no CRD in tests/manifests/crds "
             f"and not a built-in kind of Kubernetes {version}"
         ]
-    return []
+    return [f"{doc}: {error}"] if error else []
 
 
 def check_schemas(project: Project) -> list[str]:
