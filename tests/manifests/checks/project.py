@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 MANIFEST_ROOTS = ("knative", "kind-cluster")
+CRDS = Path(__file__).resolve().parents[1] / "crds"  # the upstream CRDs, vendored (crds/README.md)
 NAMESPACE = "ecom"
 REGISTRY = "localhost:5001"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -73,11 +74,11 @@ class Doc:
 
 
 class Project:
-    """The repository tree at `root`; `shared` is the directory with k8s-schemas/."""
+    """The repository tree at `root`; `crds` is the directory of upstream CRDs to validate against."""
 
-    def __init__(self, root: Path, shared: Path | None = None) -> None:
+    def __init__(self, root: Path, crds: Path = CRDS) -> None:
         self.root = root.resolve()
-        self.shared = (shared or self.root.parent / "shared").resolve()
+        self.crds = crds.resolve()
 
     @functools.cached_property
     def manifest_files(self) -> list[Path]:
