@@ -5,6 +5,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)
 
+
+.PHONY: openapi
+openapi: $(VENV)/.installed  ## write functions/openapi.yaml from the functions' declared operations (then: cd frontend && npm run gen:api)
+	$(PY) -m functions.runtime.openapi
+
 .PHONY: dev test test-unit test-integration test-e2e test-storefront storefront-budget fuzz migrate seed admin token bench lock clean
 .PHONY: dead-letters replay-dead-letters
 

@@ -16,6 +16,7 @@ import time
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
 
+from functions.runtime.openapi import docs as api_docs
 from localrun.activator import Lease, StartError
 from localrun.kong import Match
 from localrun.plugins.base import JSON_TYPE, Chain, Exit, RequestContext, exit_error
@@ -173,6 +174,10 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if answer is not None:
             return self._answer(answer, t0)
         if match is None:
+            docs = api_docs.answer(path) if self.command in ("GET", "HEAD") else None
+            if docs is not None:  # the API's own document and docs page (README: in the cluster)
+                content_type, body, headers = docs
+                return self._answer(Exit(200, body, list(headers.items()), content_type), t0)
             return self._kong_error(NO_ROUTE, t0)
         lease: Lease | None = None
         address = self.server.upstreams.get(match.ksvc)

@@ -6,6 +6,7 @@ from contextlib import AbstractContextManager
 
 from flask import Request, Response
 
+from functions.accounts import operations
 from functions.accounts import addresses as address_cases
 from functions.accounts import sessions
 from functions.accounts import users as user_cases
@@ -37,7 +38,7 @@ def _tokens(pair: sessions.TokenPair) -> Response:
     return json_response(pair.to_json(), headers=_NO_STORE)
 
 
-@http_function(methods=("POST",))
+@http_function(methods=("POST",), api=operations.REGISTER)
 def register(request: Request) -> Response:
     """Create a customer account."""
     command = parse_body(request, Register)
@@ -45,7 +46,7 @@ def register(request: Request) -> Response:
         return created_response(user_cases.register(uow, command), "/api/users/me")
 
 
-@http_function(methods=("POST",))
+@http_function(methods=("POST",), api=operations.LOGIN)
 def login(request: Request) -> Response:
     """Exchange email and password for an access token and a refresh token."""
     command = parse_body(request, Login)
@@ -53,7 +54,7 @@ def login(request: Request) -> Response:
         return _tokens(sessions.login(uow, command))
 
 
-@http_function(methods=("POST",))
+@http_function(methods=("POST",), api=operations.REFRESH)
 def refresh(request: Request) -> Response:
     """Rotate a refresh token into a new token pair."""
     command = parse_body(request, RefreshSession)
@@ -61,7 +62,7 @@ def refresh(request: Request) -> Response:
         return _tokens(sessions.refresh(uow, command))
 
 
-@http_function(methods=("POST",))
+@http_function(methods=("POST",), api=operations.LOGOUT)
 def logout(request: Request) -> Response:
     """End the session a refresh token belongs to."""
     command = parse_body(request, RefreshSession)
@@ -70,7 +71,7 @@ def logout(request: Request) -> Response:
     return no_content()
 
 
-@http_function(methods=("GET", "PATCH"))
+@http_function(methods=("GET", "PATCH"), api=operations.ME)
 def me(request: Request) -> Response:
     """GET the caller's profile; PATCH its name."""
     claims = bearer_claims(request)
@@ -82,7 +83,7 @@ def me(request: Request) -> Response:
         return json_response(user_cases.update_profile(uow, claims, command))
 
 
-@http_function(methods=("POST",))
+@http_function(methods=("POST",), api=operations.ME_PASSWORD)
 def me_password(request: Request) -> Response:
     """Change the caller's password; other sessions end."""
     claims = bearer_claims(request)
@@ -92,7 +93,7 @@ def me_password(request: Request) -> Response:
     return no_content()
 
 
-@http_function(methods=("GET", "POST"))
+@http_function(methods=("GET", "POST"), api=operations.ADDRESSES)
 def addresses(request: Request) -> Response:
     """GET the caller's address book; POST a new address."""
     claims = bearer_claims(request)
@@ -105,7 +106,7 @@ def addresses(request: Request) -> Response:
     return created_response(created, f"/api/users/me/addresses/{created['id']}")
 
 
-@http_function(methods=("GET", "PATCH", "DELETE"))
+@http_function(methods=("GET", "PATCH", "DELETE"), api=operations.ADDRESS)
 def address(request: Request) -> Response:
     """GET, PATCH or DELETE one of the caller's addresses (another user's is a 404)."""
     claims = bearer_claims(request)
@@ -122,7 +123,7 @@ def address(request: Request) -> Response:
         return json_response(address_cases.update_address(uow, claims, address_id, command))
 
 
-@http_function(methods=("GET",))
+@http_function(methods=("GET",), api=operations.ADMIN_USERS)
 def admin_users(request: Request) -> Response:
     """Search users (admin)."""
     admin = require_admin(request)
@@ -131,7 +132,7 @@ def admin_users(request: Request) -> Response:
         return json_response(user_cases.search_users(conn, admin, query))
 
 
-@http_function(methods=("PATCH",))
+@http_function(methods=("PATCH",), api=operations.ADMIN_USER)
 def admin_user(request: Request) -> Response:
     """Change a user's role or active flag (admin)."""
     admin = require_admin(request)

@@ -6,6 +6,7 @@ from contextlib import AbstractContextManager
 
 from flask import Request, Response
 
+from functions.catalog import operations
 from functions.catalog import categories as category_cases
 from functions.catalog import model
 from functions.catalog import products as product_cases
@@ -42,7 +43,7 @@ def _caller_role(request: Request) -> str | None:
     return claims.role if claims is not None else None
 
 
-@http_function(methods=("GET", "POST"))
+@http_function(methods=("GET", "POST"), api=operations.CATEGORIES)
 def categories(request: Request) -> Response:
     """GET: the category tree. POST: create a category (admin)."""
     if request.method == "POST":
@@ -56,7 +57,7 @@ def categories(request: Request) -> Response:
     return json_response(envelope(tree, len(tree), 1, len(tree)))
 
 
-@http_function(methods=("GET", "PATCH", "DELETE"))
+@http_function(methods=("GET", "PATCH", "DELETE"), api=operations.CATEGORY)
 def category(request: Request) -> Response:
     """GET a category by id or slug; PATCH or DELETE it by id (admin)."""
     if request.method == "GET":
@@ -73,7 +74,7 @@ def category(request: Request) -> Response:
         return json_response(category_cases.update_category(uow, category_id, command))
 
 
-@http_function(methods=("GET", "POST"))
+@http_function(methods=("GET", "POST"), api=operations.PRODUCTS)
 def products(request: Request) -> Response:
     """GET: search products. POST: create a product (admin)."""
     if request.method == "POST":
@@ -87,7 +88,7 @@ def products(request: Request) -> Response:
         return json_response(search_products(conn, query))
 
 
-@http_function(methods=("GET", "PATCH", "DELETE"))
+@http_function(methods=("GET", "PATCH", "DELETE"), api=operations.PRODUCT)
 def product(request: Request) -> Response:
     """GET a product by id or slug; PATCH or DELETE (deactivate) it by id (admin)."""
     if request.method == "GET":
@@ -106,7 +107,7 @@ def product(request: Request) -> Response:
         return json_response(product_cases.update_product(uow, product_id, command))
 
 
-@http_function(methods=("GET",))
+@http_function(methods=("GET",), api=operations.MEDIA)
 def media(request: Request) -> Response:
     """Serve a product image shipped with the catalog (SVG, cacheable, no active content)."""
     from functions.catalog.adapters.media import read_image
