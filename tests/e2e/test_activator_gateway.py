@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 import yaml
 
-from localrun.activator import Activator
-from localrun.gateway import Gateway
-from localrun.kong import Router
-from localrun.manifests import load_services
+from localrun.gateway.kong import Router
+from localrun.gateway.server import Gateway
+from localrun.serving.activator import Activator
+from localrun.serving.manifests import load_services
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
@@ -308,7 +308,7 @@ class TestShutdown:
     def test_functions_die_with_a_killed_runtime(self, project: Path) -> None:
         script = (
             "import sys, time\nfrom pathlib import Path\n"
-            "from localrun.activator import Activator\nfrom localrun.manifests import load_services\n"
+            "from localrun.serving.activator import Activator\nfrom localrun.serving.manifests import load_services\n"
             "root = Path(sys.argv[1])\n"
             "a = Activator(load_services(root / 'knative', {}), root)\n"
             "host, port = a.ensure('bye')\n"

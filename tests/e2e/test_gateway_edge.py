@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import jwt as pyjwt
 import pytest
 
-from localrun.gateway import Gateway
+from localrun.gateway.server import Gateway
 from tests.e2e.conftest import call, local_stack
 
 pytestmark = pytest.mark.e2e

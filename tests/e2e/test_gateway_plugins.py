@@ -19,8 +19,8 @@ import jwt as pyjwt
 import pytest
 import yaml
 
-from localrun.activator import Activator
-from localrun.gateway import Gateway, serve
+from localrun.gateway.server import Gateway, serve
+from localrun.serving.activator import Activator
 
 pytestmark = pytest.mark.e2e
 ISSUER = "ecom-accounts"

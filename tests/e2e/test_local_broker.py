@@ -27,15 +27,15 @@ import pytest
 from cloudevents.conversion import to_binary, to_structured
 from cloudevents.http import CloudEvent
 
-from localrun.activator import Activator
-from localrun.broker import LocalBroker, new_event
 from localrun.broker.__main__ import main as broker_cli
-from localrun.broker.amqp import DEFAULT_AMQP_URL
-from localrun.broker.message import json_data
-from localrun.gateway import Gateway
-from localrun.manifests import load_services
-from localrun.plugins import load_gateway
-from localrun.scratch import scratch_database
+from localrun.broker.localbroker import LocalBroker
+from localrun.broker.message import json_data, new_event
+from localrun.broker.rabbitmq.amqp import DEFAULT_AMQP_URL
+from localrun.dev.scratch import scratch_database
+from localrun.gateway.plugins import load_gateway
+from localrun.gateway.server import Gateway
+from localrun.serving.activator import Activator
+from localrun.serving.manifests import load_services
 from tests.conftest import ADMIN_URL
 from tests.e2e.conftest import wait_until
 

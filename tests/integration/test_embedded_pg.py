@@ -12,7 +12,7 @@ from typing import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 
-from localrun import embedded_pg
+from localrun.dev import embedded_pg
 
 
 def _free_port() -> int:

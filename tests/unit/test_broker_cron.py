@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from localrun.broker.cron import Cron
-from localrun.broker.model import Destination, PingSource
 from localrun.broker.ping import PING_TYPE, PingScheduler, ping_event
+from localrun.broker.resources import Destination, PingSource
 
 UTC = timezone.utc
 

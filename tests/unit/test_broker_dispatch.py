@@ -10,19 +10,19 @@ from datetime import datetime, timezone
 import pytest
 
 from functions.runtime.relay.message import OutboxRow, row_to_message
-from localrun.broker.amqp import Topology
-from localrun.broker.delivery import Outcome, Stopped, _reply, deliver
+from localrun.broker.delivery import Outcome, _reply, deliver
 from localrun.broker.dispatcher import Dispatcher
+from localrun.broker.localbroker import start_local_broker
 from localrun.broker.message import (
-    Event,
+    BrokerEvent,
     from_binary_http,
     from_message,
     http_headers,
     new_event,
     to_message,
 )
-from localrun.broker.model import Delivery, Destination, Trigger
-from localrun.broker.runtime import start_local_broker
+from localrun.broker.resources import Delivery, Destination, Trigger
+from localrun.broker.transport import Stopped, Topology
 
 SUBSCRIBER = Destination("function", "fn", "shop")
 SINK = Destination("service", "dead-letter-sink", "shop")
@@ -45,7 +45,7 @@ class FakeTransport:
 
     def __init__(self) -> None:
         self.topology = Topology("ex", "pfx")
-        self.published: list[tuple[str, str, Event]] = []
+        self.published: list[tuple[str, str, BrokerEvent]] = []
 
     def publish(self, event):
         self.published.append((self.topology.exchange, event.type, event))
@@ -70,7 +70,7 @@ def trigger(delivery: Delivery | None = Delivery(3, "exponential", 0.1, SINK), *
     return Trigger("t", "shop", "default", filter_ or {"type": "com.ecom.a.b.c"}, SUBSCRIBER, delivery)
 
 
-def event(**extra: str) -> Event:
+def event(**extra: str) -> BrokerEvent:
     return new_event("com.ecom.a.b.c", "/ecom/a/x", b'{"n":1}', "application/json", **extra)
 
 

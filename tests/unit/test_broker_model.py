@@ -8,14 +8,8 @@ import pytest
 import yaml
 
 from localrun.broker.loader import load_eventing
-from localrun.broker.model import (
-    Delivery,
-    Destination,
-    backoff_seconds,
-    iso_duration,
-    matches,
-)
-from localrun.manifests import ManifestError
+from localrun.broker.resources import Delivery, Destination, backoff_seconds, iso_duration, matches
+from localrun.serving.manifests import ManifestError
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 
-from localrun.dev import choose_transport, rabbitmq_answers
+from localrun.dev.stack import choose_transport, rabbitmq_answers
 
 
 def test_amqp_url_set_means_rabbitmq_even_when_nothing_answers():

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 import yaml
 
-from localrun.kong import resolve_references
-from localrun.plugins import RequestContext, build_plugins, load_gateway
-from localrun.plugins.base import Chain, Exit
-from localrun.plugins.cors import normalize_origin
-from localrun.plugins.rate_limiting import period_starts
-from localrun.vault import VaultError, secrets_env
+from localrun.gateway.kong import resolve_references
+from localrun.gateway.plugins import RequestContext, build_plugins, load_gateway
+from localrun.gateway.plugins.base import Chain, Exit
+from localrun.gateway.plugins.cors import normalize_origin
+from localrun.gateway.plugins.rate_limiting import period_starts
+from localrun.gateway.vault import VaultError, secrets_env
 
 REQUEST_ID = "0123456789abcdef0123456789abcdef"
 
@@ -480,8 +480,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_repository_kong_yaml_loads_with_its_plugins(signing_key: tuple[str, str]) -> None:
-    from localrun.dev import secrets_for
-    from localrun.vault import secrets_env
+    from localrun.dev.stack import secrets_for
+    from localrun.gateway.vault import secrets_env
 
     secrets = secrets_for("postgresql+pg8000://postgres@127.0.0.1/x", signing_key)  # what make dev gives
     router, plugins = load_gateway(REPO / "knative" / "kong" / "kong.yaml", secrets_env(secrets))

@@ -11,10 +11,10 @@ from typing import Any
 import jwt as pyjwt
 import pytest
 
-from localrun.plugins import build_plugins, load_gateway
-from localrun.plugins.serverless import RATE_SUBJECT_LUA, REQUEST_ID_LUA
-from localrun.proxy import kong_headers
-from localrun.vault import secrets_env
+from localrun.gateway.plugins import build_plugins, load_gateway
+from localrun.gateway.plugins.serverless import RATE_SUBJECT_LUA, REQUEST_ID_LUA
+from localrun.gateway.proxy import kong_headers
+from localrun.gateway.vault import secrets_env
 from tests.unit.test_gateway_plugins import REQUEST_ID, chain_of, kong, plugin, request, route, run
 
 REPO = Path(__file__).resolve().parents[2]
@@ -112,7 +112,7 @@ def test_kong_headers_setting() -> None:
 
 @pytest.fixture(scope="module")
 def loaded(signing_key: tuple[str, str]):
-    from localrun.dev import secrets_for
+    from localrun.dev.stack import secrets_for
 
     return load_gateway(REPO / "knative" / "kong" / "kong.yaml",
                         secrets_env(secrets_for("postgresql+pg8000://u@h/x", signing_key, "k")))
@@ -126,7 +126,7 @@ class TestRepositoryKong:
         import yaml
 
         config = yaml.safe_load((REPO / "knative" / "kong" / "kong.yaml").read_text())
-        from localrun.kong import iter_routes
+        from localrun.gateway.kong import iter_routes
 
         protected = 0
         for route_id, _, r in iter_routes(config):

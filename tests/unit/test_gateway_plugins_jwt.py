@@ -13,8 +13,8 @@ from typing import Any
 import jwt as pyjwt
 import pytest
 
-from localrun.plugins import RequestContext, build_plugins
-from localrun.plugins.base import Chain
+from localrun.gateway.plugins import RequestContext, build_plugins
+from localrun.gateway.plugins.base import Chain
 
 ISSUER = "ecom-accounts"
 PARTNER_SECRET = "a-32-byte-partner-secret-for-hs!"  # the "!" makes it invalid base64

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from localrun.kong import Router, load_kong
+from localrun.gateway.kong import Router, load_kong
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from localrun.manifests import ManifestError, load_config_maps, load_services
+from localrun.serving.manifests import ManifestError, load_config_maps, load_services
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -126,7 +126,7 @@ class TestFunctionSpec:
         assert load_config_maps(tmp_path)["shared"]["GREETING"] == "from-config-map"
 
     def test_repository_manifests_resolve_with_the_secrets_make_dev_provides(self) -> None:
-        from localrun.dev import secrets_for
+        from localrun.dev.stack import secrets_for
 
         secrets = secrets_for("postgresql+pg8000://postgres@127.0.0.1/x", ("PRIVATE", "PEM"))
         specs = load_services(REPO / "knative", secrets)

@@ -15,15 +15,15 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 
-from localrun.broker import new_event
-from localrun.broker.amqp import Topology
-from localrun.broker.deadletters import ReplayError
 from localrun.broker.delivery import Outcome, Sender
 from localrun.broker.dispatcher import Dispatcher
-from localrun.broker.message import json_data
-from localrun.broker.model import Delivery, Destination, Trigger
-from localrun.broker.pgqueue import PgTriggerConsumer, PostgresTransport, topic_regex
-from localrun.scratch import scratch_database
+from localrun.broker.message import json_data, new_event
+from localrun.broker.postgres.consumer import PgTriggerConsumer
+from localrun.broker.postgres.schema import topic_regex
+from localrun.broker.postgres.transport import PostgresTransport
+from localrun.broker.resources import Delivery, Destination, Trigger
+from localrun.broker.transport import ReplayError, Topology
+from localrun.dev.scratch import scratch_database
 from tests.conftest import ADMIN_URL
 from tests.e2e.conftest import wait_until
 
