@@ -186,42 +186,19 @@ def parse_public_key(pem: str, algorithm: str, here: str) -> Any:
 
 
 def make_verifier(algorithm: str, key: Any) -> Callable[[bytes, bytes], bool]:
-    """Return verify(data, signature) -> bool for an RS/PS/ES/EdDSA key, its parameters made once."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec, padding
-    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+    """Return verify(data, signature) -> bool for an RS/PS/ES/EdDSA key, by PyJWT's algorithm."""
+    jws = jws_algorithm(algorithm)
 
-    failures = (InvalidSignature, ValueError, TypeError)
-    if algorithm == "EdDSA":
-        def verify_eddsa(data: bytes, signature: bytes) -> bool:
-            try:
-                key.verify(signature, data)
-                return True
-            except failures:
-                return False
-        return verify_eddsa
-    digest = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}[algorithm[2:]]()
-    if algorithm[0] == "E":  # JWS signatures are r || s at the curve's width; OpenSSL wants DER
-        size = (key.curve.key_size + 7) // 8
-        ecdsa = ec.ECDSA(digest)
-
-        def verify_ecdsa(data: bytes, signature: bytes) -> bool:
-            if len(signature) != 2 * size:
-                return False
-            r, s = int.from_bytes(signature[:size], "big"), int.from_bytes(signature[size:], "big")
-            try:
-                key.verify(encode_dss_signature(r, s), data, ecdsa)
-                return True
-            except failures:
-                return False
-        return verify_ecdsa
-    pad = padding.PKCS1v15() if algorithm[0] == "R" else padding.PSS(padding.MGF1(digest), padding.PSS.AUTO)
-
-    def verify_rsa(data: bytes, signature: bytes) -> bool:
+    def verify(data: bytes, signature: bytes) -> bool:
         try:
-            key.verify(signature, data, pad, digest)
-            return True
-        except failures:
+            return bool(jws.verify(data, key, signature))
+        except (ValueError, TypeError):  # a signature of the wrong shape for the key
             return False
-    return verify_rsa
+    return verify
+
+
+def jws_algorithm(algorithm: str) -> Any:
+    """Return PyJWT's implementation of a JWS algorithm (HS*, RS*, PS*, ES*, EdDSA)."""
+    from jwt.algorithms import get_default_algorithms
+
+    return get_default_algorithms()[algorithm]

@@ -3,7 +3,8 @@
 Tokens come from the configured query parameters, then cookies, then `Bearer` headers; several
 different tokens are refused. The credential is found by the `key_claim_name` claim (or header
 field), and the token's header `alg` must equal the credential's algorithm before the signature
-is checked with the credential's secret (HS*) or public key (others); `none` is not an algorithm.
+is checked with the credential's secret (HS*) or public key (others), by PyJWT's algorithms;
+`none` is not an algorithm.
 Claims are checked only when listed in `claims_to_verify`. Keys are parsed once, at load.
 """
 
@@ -11,25 +12,29 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import json
 import re
 from typing import Any
 from urllib.parse import unquote_plus
 
 from localrun.gateway.plugins.base import Exit, Plugin, RequestContext, exit_json
-from localrun.gateway.plugins.consumers import ALGORITHMS, JwtCredential, KongConsumer
+from localrun.gateway.plugins.consumers import (
+    ALGORITHMS,
+    HMAC_ALGORITHMS,
+    JwtCredential,
+    KongConsumer,
+    jws_algorithm,
+)
 from localrun.gateway.plugins.schema import Field
 
 _BEARER = re.compile(r"\s*[Bb]earer\s+(.+)")  # ngx.re.gmatch: the first match anywhere
-_HMAC = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 
 CONSUMER_ID = "X-Consumer-ID"
 CONSUMER_CUSTOM_ID = "X-Consumer-Custom-ID"
 CONSUMER_USERNAME = "X-Consumer-Username"
 CREDENTIAL_IDENTIFIER = "X-Credential-Identifier"
 ANONYMOUS = "X-Anonymous-Consumer"
+_HMAC = {name: jws_algorithm(name) for name in HMAC_ALGORITHMS}  # PyJWT's HS256/384/512
 
 
 def b64url_decode(text: str) -> bytes | None:
@@ -141,7 +146,7 @@ class Jwt(Plugin):
         # HS secrets as bytes; Kong 3.9 base64-decodes only these, never rsa_public_key.
         self.secrets: dict[str, bytes | None] = {}
         for cred in self.credentials.values():
-            if cred.algorithm in _HMAC and cred.secret is not None:
+            if cred.algorithm in HMAC_ALGORITHMS and cred.secret is not None:
                 self.secrets[cred.key] = (b64url_decode(cred.secret) if c["secret_is_base64"]
                                           else cred.secret.encode())
 
@@ -202,12 +207,13 @@ class Jwt(Plugin):
         algorithm = credential.algorithm
         if token.header["alg"] != algorithm:
             return self._unauthorized("Invalid algorithm")
-        if algorithm in _HMAC:
+        if algorithm in HMAC_ALGORITHMS:
             secret = self.secrets.get(credential.key)
             if secret is None:
                 return self._unauthorized("Invalid key/secret")
-            expected = hmac.new(secret, token.signing_input, _HMAC[algorithm]).digest()
-            valid = hmac.compare_digest(expected, token.signature)
+            # PyJWT's HMAC over the raw secret: its prepare_key would refuse a PEM-looking
+            # secret, which Kong accepts.
+            valid = _HMAC[algorithm].verify(token.signing_input, secret, token.signature)
         else:
             valid = credential.verify(token.signing_input, token.signature)  # type: ignore[misc]
         if not valid:
