@@ -58,14 +58,11 @@ class PingScheduler:
     def due(self, after: datetime, until: datetime) -> list[tuple[PingSource, datetime]]:
         """Return each source's latest scheduled minute in (after, until], UTC minutes."""
         found = []
+        oldest = max(after, until - timedelta(minutes=_MAX_CATCH_UP))
         for source, cron, zone in self.schedules:
-            minute, steps = until, 0
-            while minute > after and steps < _MAX_CATCH_UP:
-                if cron.matches(minute.astimezone(zone)):
-                    found.append((source, minute))
-                    break
-                minute -= timedelta(minutes=1)
-                steps += 1
+            minute = cron.previous(until.astimezone(zone)).astimezone(timezone.utc)
+            if minute > oldest:
+                found.append((source, minute))
         return found
 
     def run_pending(self) -> list[tuple[str, datetime]]:
