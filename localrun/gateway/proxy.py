@@ -12,17 +12,16 @@ import http.client
 import logging
 import os
 import re
+import socket
 import time
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from localrun.gateway.kong import Match
 from localrun.gateway.plugins.base import JSON_TYPE, Chain, Exit, RequestContext, exit_error
-from localrun.gateway.wire import HOP_BY_HOP, connection_tokens, exchange, read_body
-from localrun.serving.activator import Lease, StartError
-
-if TYPE_CHECKING:
-    from localrun.gateway.server import GatewayServer
+from localrun.gateway.wire import HOP_BY_HOP, Pool, connection_tokens, exchange, read_body
+from localrun.serving.activator import Activator, Lease, StartError
 
 log = logging.getLogger(__name__)
 KONG_VERSION = "3.9.0-local"
@@ -67,10 +66,25 @@ _RESPONSE_OWN = HOP_BY_HOP | {"content-length", "via"}
 _METHOD_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}$")  # RFC 9110 token
 
 
+class ProxyServer(Protocol):
+    """What a handler uses of its server (`server.GatewayServer`; typed here, so neither imports the other)."""
+
+    activator: Activator
+    pool: Pool
+    upstreams: Mapping[str, tuple[str, int]]
+    kong_headers: frozenset[str]
+    server_name: str
+    server_port: int
+
+    def next_connection_id(self) -> int: ...
+
+    def track(self, sock: socket.socket, open_: bool) -> None: ...
+
+
 class ProxyHandler(BaseHTTPRequestHandler):
     """Each request is routed, its function leased from the activator, and proxied to it."""
 
-    server: GatewayServer
+    server: ProxyServer  # type: ignore[assignment]
     protocol_version = "HTTP/1.1"
     server_version = f"kong/{KONG_VERSION}"
     disable_nagle_algorithm = True

@@ -5,25 +5,31 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.pool import NullPool
 
 from localrun.broker.postgres.schema import DB_ERRORS, SCHEMA, engine, event_from_row
 from localrun.broker.resources import Trigger
-from localrun.broker.transport import Handle, PublishError, Stopped
-
-if TYPE_CHECKING:
-    from localrun.broker.postgres.transport import PostgresTransport
+from localrun.broker.transport import Handle, PublishError, Stopped, Topology
 
 log = logging.getLogger(__name__)
+
+
+class Queues(Protocol):
+    """What a consumer needs of its PostgresTransport (typed here, so neither imports the other)."""
+
+    url: str
+    topology: Topology
+    poll_interval: float
+    requeue_delay: float
 
 
 class PgTriggerConsumer:
     """`parallelism` workers claiming a Trigger's deliveries; the TriggerConsumer contract."""
 
-    def __init__(self, trigger: Trigger, transport: PostgresTransport, handle: Handle,
+    def __init__(self, trigger: Trigger, transport: Queues, handle: Handle,
                  stopping: threading.Event) -> None:
         self.trigger, self.transport, self.handle, self.stopping = trigger, transport, handle, stopping
         self.queue = transport.topology.trigger_queue(trigger.name)
