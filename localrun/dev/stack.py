@@ -12,9 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
-
 from localrun.dev import embedded_pg
+from localrun.serving.manifests import load_documents
 
 if TYPE_CHECKING:
     from localrun.dev.relays import Relays
@@ -89,7 +88,7 @@ def make_admin(admin_url: str, email: str) -> None:
 
 
 def jwt_settings() -> dict[str, str]:
-    return yaml.safe_load(CONFIG_MAP.read_text())["data"]
+    return load_documents(CONFIG_MAP)[0]["data"]
 
 
 def secrets_for(admin_url: str, key_pair: tuple[str, str],

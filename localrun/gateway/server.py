@@ -23,7 +23,7 @@ from localrun.gateway.proxy import DEFAULT_HEADERS, ProxyHandler, kong_headers
 from localrun.gateway.vault import secrets_env
 from localrun.gateway.wire import Pool
 from localrun.serving.activator import Activator
-from localrun.serving.manifests import load_services
+from localrun.serving.manifests import load_documents, load_services, plain_env
 
 __all__ = ["Gateway", "GatewayServer", "serve"]
 log = logging.getLogger(__name__)
@@ -132,15 +132,12 @@ def kong_conf(deployment: Path) -> dict[str, str]:
     """
     if not deployment.exists():
         return {}
-    import yaml
-
-    for doc in yaml.safe_load_all(deployment.read_text(encoding="utf-8")):
+    for doc in load_documents(deployment):
         if not isinstance(doc, dict) or doc.get("kind") != "Deployment":
             continue
         for container in doc["spec"]["template"]["spec"].get("containers") or []:
             if container.get("name") == "kong":
-                return {e["name"]: str(e["value"]) for e in container.get("env") or []
-                        if e.get("name", "").startswith("KONG_") and "value" in e}
+                return {k: v for k, v in plain_env(container).items() if k.startswith("KONG_")}
     return {}
 
 

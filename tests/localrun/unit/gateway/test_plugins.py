@@ -476,7 +476,7 @@ def test_an_unreadable_body_is_400_and_closes_the_connection() -> None:
     assert answer is not None and answer.status == 400 and answer.close
 
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[4]
 
 
 def test_repository_kong_yaml_loads_with_its_plugins(signing_key: tuple[str, str]) -> None:

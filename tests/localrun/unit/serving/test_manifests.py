@@ -9,7 +9,7 @@ import yaml
 
 from localrun.serving.manifests import ManifestError, load_config_maps, load_services
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[4]
 
 CONFIG_MAP = """
 apiVersion: v1

@@ -11,7 +11,7 @@ from localrun.broker.loader import load_eventing
 from localrun.broker.resources import Delivery, Destination, backoff_seconds, iso_duration, matches
 from localrun.serving.manifests import ManifestError
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[4]
 
 BROKER = """
 apiVersion: eventing.knative.dev/v1alpha1

@@ -15,9 +15,9 @@ from localrun.gateway.plugins import build_plugins, load_gateway
 from localrun.gateway.plugins.serverless import RATE_SUBJECT_LUA, REQUEST_ID_LUA
 from localrun.gateway.proxy import kong_headers
 from localrun.gateway.vault import secrets_env
-from tests.unit.test_gateway_plugins import REQUEST_ID, chain_of, kong, plugin, request, route, run
+from tests.localrun.unit.gateway.test_plugins import REQUEST_ID, chain_of, kong, plugin, request, route, run
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[4]
 PRODUCER = {"username": "producer-warehouse", "custom_id": "warehouse",
             "keyauth_credentials": [{"key": "s3cret"}]}
 

@@ -23,7 +23,7 @@ from localrun.serving.activator import Activator
 from localrun.serving.manifests import load_services
 
 pytestmark = pytest.mark.e2e
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 IDLE_SECONDS = 1.5
 
 ECHO_SOURCE = '''

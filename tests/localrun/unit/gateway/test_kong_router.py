@@ -9,7 +9,7 @@ import pytest
 
 from localrun.gateway.kong import Router, load_kong
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[4]
 
 
 def service(name: str, *routes: dict[str, Any], url: str | None = None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from cloudevents.http import CloudEvent
 from localrun.broker.contracts import Contracts
 from localrun.broker.ingress import InvalidEvent, problem_body, read_event
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[4]
 TYPE = "com.ecom.tests.thing.happened"
 SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
