@@ -21,6 +21,7 @@ the consumer's shape; it imports neither pika nor SQLAlchemy.
 from __future__ import annotations
 
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -77,6 +78,23 @@ class TriggerConsumer(Protocol):
 
 
 Handle = Callable[[Trigger, BrokerEvent], str]
+
+
+class ConsumerThreads:
+    """Both transports' consumers: their threads start together and are joined within one timeout."""
+
+    _threads: list[threading.Thread]
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def join(self, timeout: float) -> None:
+        """Wait for the threads after `stopping` was set."""
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            if thread.ident is not None:  # started
+                thread.join(max(0.0, deadline - time.monotonic()))
 
 
 class Transport(ABC):

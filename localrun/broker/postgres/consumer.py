@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from typing import Any, Protocol
 
 from sqlalchemy import text
@@ -12,7 +11,7 @@ from sqlalchemy.pool import NullPool
 
 from localrun.broker.postgres.schema import DB_ERRORS, SCHEMA, engine, event_from_row
 from localrun.broker.resources import Trigger
-from localrun.broker.transport import Handle, PublishError, Stopped, Topology
+from localrun.broker.transport import ConsumerThreads, Handle, PublishError, Stopped, Topology
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +25,7 @@ class Queues(Protocol):
     requeue_delay: float
 
 
-class PgTriggerConsumer:
+class PgTriggerConsumer(ConsumerThreads):
     """`parallelism` workers claiming a Trigger's deliveries; the TriggerConsumer contract."""
 
     def __init__(self, trigger: Trigger, transport: Queues, handle: Handle,
@@ -52,15 +51,8 @@ class PgTriggerConsumer:
         self._threads = [threading.Thread(target=self._work, name=f"broker-{trigger.name}-{i}", daemon=True)
                          for i in range(trigger.parallelism)]
 
-    def start(self) -> None:
-        for thread in self._threads:
-            thread.start()
-
     def join(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        for thread in self._threads:
-            if thread.ident is not None:
-                thread.join(max(0.0, deadline - time.monotonic()))
+        super().join(timeout)
         self._engine.dispose()
 
     def _work(self) -> None:

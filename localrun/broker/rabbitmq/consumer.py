@@ -22,7 +22,7 @@ import pika
 from localrun.broker.message import BrokerEvent, from_message
 from localrun.broker.rabbitmq.amqp import AMQP_ERRORS, declare_trigger, parameters
 from localrun.broker.resources import PREFETCH, Trigger
-from localrun.broker.transport import PublishError, Stopped, Topology
+from localrun.broker.transport import ConsumerThreads, PublishError, Stopped, Topology
 
 log = logging.getLogger(__name__)
 _STOP_GRACE = 5.0  # seconds in-flight deliveries get to finish (and be acked) on stop
@@ -38,7 +38,7 @@ class _Item:
     body: bytes
 
 
-class AmqpTriggerConsumer:
+class AmqpTriggerConsumer(ConsumerThreads):
     """Consumes `<prefix>.trigger.<name>` and hands each event to `handle(trigger, event)`."""
 
     def __init__(self, trigger: Trigger, topology: Topology, url: str,
@@ -56,17 +56,6 @@ class AmqpTriggerConsumer:
         self._threads = [threading.Thread(target=self._consume, name=f"broker-{trigger.name}", daemon=True)]
         self._threads += [threading.Thread(target=self._work, name=f"broker-{trigger.name}-{i}", daemon=True)
                           for i in range(trigger.parallelism)]
-
-    def start(self) -> None:
-        for thread in self._threads:
-            thread.start()
-
-    def join(self, timeout: float) -> None:
-        """Wait for the threads after `stopping` was set."""
-        deadline = time.monotonic() + timeout
-        for thread in self._threads:
-            if thread.ident is not None:  # started
-                thread.join(max(0.0, deadline - time.monotonic()))
 
     def _consume(self) -> None:
         delay = 0.5

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from localrun.gateway.plugins.base import RequestContext
+
 HMAC_ALGORITHMS = ("HS256", "HS384", "HS512")
 ASYMMETRIC_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512",
                          "PS256", "PS384", "PS512", "EdDSA")
@@ -202,3 +204,27 @@ def jws_algorithm(algorithm: str) -> Any:
     from jwt.algorithms import get_default_algorithms
 
     return get_default_algorithms()[algorithm]
+
+
+CONSUMER_ID = "X-Consumer-ID"
+CONSUMER_CUSTOM_ID = "X-Consumer-Custom-ID"
+CONSUMER_USERNAME = "X-Consumer-Username"
+CREDENTIAL_IDENTIFIER = "X-Credential-Identifier"
+ANONYMOUS = "X-Anonymous-Consumer"
+
+
+def authenticate(ctx: RequestContext, consumer: KongConsumer, credential: object | None,
+                 identifier: str | None) -> None:
+    """The auth plugins' set_consumer: kong.client.authenticate plus the X-Consumer-* upstream
+    headers, set or cleared (`identifier` is the credential's: jwt's key, key-auth's id)."""
+    ctx.consumer, ctx.credential = consumer, credential
+    for header, value in ((CONSUMER_ID, consumer.id), (CONSUMER_CUSTOM_ID, consumer.custom_id),
+                          (CONSUMER_USERNAME, consumer.username), (CREDENTIAL_IDENTIFIER, identifier)):
+        if value:
+            ctx.set_upstream_header(header, value)
+        else:
+            ctx.clear_upstream_header(header)
+    if credential is not None:
+        ctx.clear_upstream_header(ANONYMOUS)
+    else:
+        ctx.set_upstream_header(ANONYMOUS, "true")

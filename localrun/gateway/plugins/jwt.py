@@ -23,17 +23,13 @@ from localrun.gateway.plugins.consumers import (
     HMAC_ALGORITHMS,
     JwtCredential,
     KongConsumer,
+    authenticate,
     jws_algorithm,
 )
 from localrun.gateway.plugins.schema import Field
 
 _BEARER = re.compile(r"\s*[Bb]earer\s+(.+)")  # ngx.re.gmatch: the first match anywhere
 
-CONSUMER_ID = "X-Consumer-ID"
-CONSUMER_CUSTOM_ID = "X-Consumer-Custom-ID"
-CONSUMER_USERNAME = "X-Consumer-Username"
-CREDENTIAL_IDENTIFIER = "X-Credential-Identifier"
-ANONYMOUS = "X-Anonymous-Consumer"
 _HMAC = {name: jws_algorithm(name) for name in HMAC_ALGORITHMS}  # PyJWT's HS256/384/512
 
 
@@ -244,18 +240,7 @@ class Jwt(Plugin):
     @staticmethod
     def set_consumer(ctx: RequestContext, consumer: KongConsumer, credential: JwtCredential | None) -> None:
         """kong.client.authenticate plus the X-Consumer-* upstream headers (set or cleared)."""
-        ctx.consumer, ctx.credential = consumer, credential
-        for header, value in ((CONSUMER_ID, consumer.id), (CONSUMER_CUSTOM_ID, consumer.custom_id),
-                              (CONSUMER_USERNAME, consumer.username),
-                              (CREDENTIAL_IDENTIFIER, credential.key if credential else None)):
-            if value:
-                ctx.set_upstream_header(header, value)
-            else:
-                ctx.clear_upstream_header(header)
-        if credential is not None:
-            ctx.clear_upstream_header(ANONYMOUS)
-        else:
-            ctx.set_upstream_header(ANONYMOUS, "true")
+        authenticate(ctx, consumer, credential, credential.key if credential else None)
 
 
 def _is_number(value: object) -> bool:

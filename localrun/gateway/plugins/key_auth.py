@@ -22,14 +22,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from localrun.gateway.plugins.base import Exit, Plugin, RequestContext, exit_error
-from localrun.gateway.plugins.consumers import KeyAuthCredential, KongConsumer
-from localrun.gateway.plugins.jwt import (
-    ANONYMOUS,
-    CONSUMER_CUSTOM_ID,
-    CONSUMER_ID,
-    CONSUMER_USERNAME,
-    CREDENTIAL_IDENTIFIER,
-)
+from localrun.gateway.plugins.consumers import KeyAuthCredential, KongConsumer, authenticate
 from localrun.gateway.plugins.schema import Field
 
 NO_KEY = "No API key found in request"
@@ -117,15 +110,4 @@ class KeyAuth(Plugin):
 
 def set_consumer(ctx: RequestContext, consumer: KongConsumer, credential: KeyAuthCredential | None) -> None:
     """key-auth's set_consumer: kong.client.authenticate and the X-Consumer-* upstream headers."""
-    ctx.consumer, ctx.credential = consumer, credential
-    for header, value in ((CONSUMER_ID, consumer.id), (CONSUMER_CUSTOM_ID, consumer.custom_id),
-                          (CONSUMER_USERNAME, consumer.username),
-                          (CREDENTIAL_IDENTIFIER, credential.id if credential else None)):
-        if value:
-            ctx.set_upstream_header(header, value)
-        else:
-            ctx.clear_upstream_header(header)
-    if credential is not None:
-        ctx.clear_upstream_header(ANONYMOUS)
-    else:
-        ctx.set_upstream_header(ANONYMOUS, "true")
+    authenticate(ctx, consumer, credential, credential.id if credential else None)
