@@ -41,7 +41,7 @@ class LocalBroker:
     """Knative Eventing's RabbitMQ broker for one Broker of the manifests, on this machine.
 
     Messages travel through RabbitMQ at `amqp_url`, or, given `database_url` (the migration
-    role's), through the Postgres transport in that database (`pgqueue.py`).
+    role's), through the Postgres transport in that database (`postgres/`).
     """
 
     def __init__(self, repo_root: Path, activator: Activator | None, amqp_url: str = DEFAULT_AMQP_URL,

@@ -1,4 +1,7 @@
-"""The Postgres transport (`transport.py`, `consumer.py`, `schema.py`): the local broker's exchange and queues as tables, when no RabbitMQ answers.
+"""The Postgres transport: the local broker's exchange and queues as tables, when no RabbitMQ answers.
+
+`schema.py` makes the schema and the publish function, `transport.py` is the `PostgresTransport`,
+`consumer.py` the Trigger consumers.
 
 The schema `localbroker` belongs to the migration role and is made by the local runtime at start
 (`ensure_schema`, idempotent, under an advisory lock) — it is not a domain migration:

@@ -123,7 +123,7 @@ class _Serverless(Plugin):
         if twin is None:
             first = _normalize(chunk).split("\n", 1)[0]
             raise ValueError(f"{self.where}: config.{phase}: the local gateway has no Python twin for "
-                             f"the Lua chunk starting {first!r} (see localrun/plugins/serverless.py)")
+                             f"the Lua chunk starting {first!r} (see localrun/gateway/plugins/serverless.py)")
         return twin
 
     def access(self, ctx: RequestContext) -> Exit | None:
