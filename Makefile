@@ -39,13 +39,13 @@ storefront-budget: $(VENV)/.installed frontend/node_modules/.package-lock.json  
 	cd frontend && npm run --silent budget
 
 test-unit: $(VENV)/.installed
-	$(PY) -m pytest tests/unit
+	$(PY) -m pytest tests/unit tests/localrun/unit
 
 test-integration: $(VENV)/.installed
-	$(PY) -m pytest tests/integration
+	$(PY) -m pytest tests/integration tests/localrun/integration
 
 test-e2e: $(VENV)/.installed
-	$(PY) -m pytest tests/e2e
+	$(PY) -m pytest tests/e2e tests/localrun/e2e
 
 test-manifests: $(VENV)/.installed have-shellcheck  ## the static checks of knative/ and kind-cluster/
 	$(PY) -m pytest tests/manifests

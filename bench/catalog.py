@@ -250,7 +250,7 @@ def stop_dev(proc: subprocess.Popen[bytes], log: IO[bytes]) -> None:
 @contextmanager
 def dev_server(database_url: str) -> Iterator[tuple[int, int]]:
     """Run `python -m localrun.dev` on a free port; yield (its pid, gateway port); stop it after."""
-    from localrun.processes import Spawner
+    from localrun.serving.processes import Spawner
 
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")

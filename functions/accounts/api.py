@@ -6,9 +6,8 @@ from contextlib import AbstractContextManager
 
 from flask import Request, Response
 
-from functions.accounts import operations
 from functions.accounts import addresses as address_cases
-from functions.accounts import sessions
+from functions.accounts import operations, sessions
 from functions.accounts import users as user_cases
 from functions.accounts.commands import (
     ChangePassword,

@@ -6,9 +6,8 @@ from contextlib import AbstractContextManager
 
 from flask import Request, Response
 
-from functions.catalog import operations
 from functions.catalog import categories as category_cases
-from functions.catalog import model
+from functions.catalog import model, operations
 from functions.catalog import products as product_cases
 from functions.catalog.commands import (
     CreateCategory,

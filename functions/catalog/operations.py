@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from functions.catalog import responses as answers
-from functions.catalog.commands import CreateCategory, CreateProduct, SearchProducts, UpdateCategory, UpdateProduct
+from functions.catalog.commands import (
+    CreateCategory,
+    CreateProduct,
+    SearchProducts,
+    UpdateCategory,
+    UpdateProduct,
+)
 from functions.runtime.openapi import (
     ADMIN,
     ADMIN_ERRORS,

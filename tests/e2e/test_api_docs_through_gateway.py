@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import yaml
 
-from localrun.gateway import Gateway
+from localrun.gateway.server import Gateway
 from tests.consistency.test_openapi import OPENAPI_FILE
 from tests.e2e.conftest import call, local_stack
 

@@ -14,8 +14,8 @@ from sqlalchemy import create_engine, text
 
 from functions.catalog.adapters.seed import load_seed
 from functions.runtime.outbox import append
-from localrun.broker import start_local_broker
-from localrun.relays import Relays
+from localrun.broker.localbroker import start_local_broker
+from localrun.dev.relays import Relays
 from schemas.migrate import role_url
 from tests.e2e.conftest import PRODUCER_KEY, REPO, call, local_stack, wait_until
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from localrun.broker.cron import Cron
 from tests.manifests.checks.project import Doc, Project
 from tests.manifests.checks.serving import in_range
 
@@ -163,37 +164,12 @@ def check_triggers(project: Project) -> list[str]:
     return problems
 
 
-_CRON_FIELDS = (  # name, low, high, names
-    ("minute", 0, 59, ()),
-    ("hour", 0, 23, ()),
-    ("day of month", 1, 31, ()),
-    ("month", 1, 12, ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")),
-    ("day of week", 0, 6, ("sun", "mon", "tue", "wed", "thu", "fri", "sat")),
-)
-_CRON_DESCRIPTORS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
-
-
 def cron_problem(schedule: str) -> str | None:
     """Return why `schedule` is not a standard 5-field cron expression, or None when it is."""
-    if schedule.strip() in _CRON_DESCRIPTORS:
-        return None
-    fields = schedule.split()
-    if len(fields) != 5:
-        return f"has {len(fields)} fields, not 5 (minute hour day-of-month month day-of-week)"
-    for text, (name, low, high, names) in zip(fields, _CRON_FIELDS):
-        for item in text.split(","):
-            base, _, step = item.partition("/")
-            if step and not (step.isdigit() and int(step) > 0):
-                return f"{name}: bad step {item!r}"
-            if base in ("*", "?"):
-                continue
-            bounds = base.split("-")
-            values = [
-                low + names.index(b.lower()) if b.lower() in names else int(b) if b.isdigit() else None
-                for b in bounds
-            ]
-            if len(bounds) > 2 or any(v is None or not low <= v <= high for v in values):
-                return f"{name}: {item!r} is not in {low}..{high}"
+    try:
+        Cron(schedule)  # the local broker's reader: croniter, held to robfig's standard parser
+    except ValueError as exc:
+        return str(exc)
     return None
 
 
