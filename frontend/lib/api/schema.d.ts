@@ -458,8 +458,9 @@ export interface paths {
          *     structured mode (`Content-Type: application/cloudevents+json`). Its `type` must be in
          *     `events/catalog.yaml` and its data must validate against `events/schemas/<type>.json`;
          *     the local runtime checks both before it publishes the event (with publisher confirms)
-         *     to the exchange the Triggers read. In the cluster this route leads to eventing-rabbitmq's
-         *     broker ingress.
+         *     to the exchange the Triggers read. The gateway refuses a type the producer may not send
+         *     (Kong post-function on this route, the same 403) in both runtimes; in the cluster the
+         *     route leads to eventing-rabbitmq's broker ingress.
          */
         post: operations["publishEvent"];
         delete?: never;

@@ -35,6 +35,7 @@ class KongConsumer:
     id: str
     username: str | None
     custom_id: str | None
+    tags: tuple[str, ...] = ()  # what kong.client.get_consumer().tags gives a serverless chunk
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +108,8 @@ def load_consumers(config: Mapping[str, Any], where: str = "kong config") -> Con
             seen.add(value)
         here = f"{where}: consumer {username or custom_id!r}"
         default_id = uuid.uuid5(_NAMESPACE, f"consumers:{username}:{custom_id}")
-        consumer = KongConsumer(str(entity.get("id") or default_id), username, custom_id)
+        consumer = KongConsumer(str(entity.get("id") or default_id), username, custom_id,
+                                tuple(entity.get("tags") or ()))
         consumers.append(consumer)
         for j, secret in enumerate(entity.get("jwt_secrets") or []):
             credentials.append(_credential(secret, consumer, f"{here} jwt_secrets[{j}]"))

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from collections.abc import Callable
 from typing import Any
 
-from localrun.gateway.plugins.base import Exit, Headers, Plugin, RequestContext, remove_header
+from localrun.gateway.plugins.base import BodyError, Exit, Headers, Plugin, RequestContext, remove_header
 from localrun.gateway.plugins.schema import Field
 
 PHASES = ("certificate", "rewrite", "access", "header_filter", "body_filter", "log")
@@ -61,7 +62,45 @@ CLEAR_SERVER_LUA = r'''
 kong.response.clear_header("Server")
 '''
 
+# On POST /events, after key-auth (1250) has named the producer: the event's type (binary mode's
+# ce-type, or a structured event's `type`) must be one the producer's consumer is tagged with
+# (`event~<type>`, kept equal to events/catalog.yaml's outside_producers by a test). The answer
+# is the ingress's own problem, so the cluster, where eventing-rabbitmq's ingress checks no
+# types, refuses exactly what the local ingress does.
+EVENT_TYPE_LUA = r'''
+local t = kong.request.get_header("ce-type")
+if not t then
+  local content_type = string.lower(kong.request.get_header("Content-Type") or "")
+  if string.find(content_type, "application/cloudevents+json", 1, true) == 1 then
+    local body = kong.request.get_body("application/json")
+    if type(body) == "table" and type(body.type) == "string" then
+      t = body.type
+    end
+  end
+end
+if t then
+  local consumer = kong.client.get_consumer()
+  local allowed = false
+  for _, tag in ipairs(consumer and consumer.tags or {}) do
+    if tag == "event~" .. t then
+      allowed = true
+    end
+  end
+  if not allowed then
+    local who = consumer and ("producer '" .. (consumer.username or consumer.custom_id) .. "'")
+                or "a caller without a producer credential"
+    local named = ngx.re.find(t, [[^[A-Za-z0-9._-]{1,200}$]], "jo") and t or "this type"
+    return kong.response.exit(403, '{"type": "https://ecom.example/problems/event-type-not-allowed", ' ..
+      '"title": "Event type not allowed", "status": 403, "detail": "' .. named .. ' may not be sent by ' ..
+      who .. ' (events/catalog.yaml, outside_producers)", "errors": [{"field": "type", ' ..
+      '"message": "not allowed for this producer"}]}', { ["Content-Type"] = "application/problem+json" })
+  end
+end
+'''
+EVENT_TAG = "event~"
+
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._~:/+=@-]{1,200}")
+_EVENT_TYPE_NAME = re.compile(r"[A-Za-z0-9._-]{1,200}")
 _BEARER = re.compile(r"\s*[Bb]earer\s+[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)\.")
 _SUB = re.compile(r'"sub"\s*:\s*"([^"\\]+)"')
 
@@ -88,6 +127,31 @@ def _rate_subject(ctx: RequestContext) -> None:
         ctx.set_upstream_header(RATE_SUBJECT, sub[1])
 
 
+def _event_type_allowed(ctx: RequestContext) -> Exit | None:
+    event_type = ctx.header("ce-type")
+    if event_type is None and (ctx.header("Content-Type") or "").lower().startswith(
+            "application/cloudevents+json"):
+        try:  # kong.request.get_body answers nil for a body that is not JSON
+            body = json.loads(ctx.body())
+        except (ValueError, RecursionError, BodyError):
+            body = None
+        if isinstance(body, dict) and isinstance(body.get("type"), str):
+            event_type = body["type"]
+    if event_type is None:
+        return None
+    consumer = ctx.consumer
+    if consumer is not None and EVENT_TAG + event_type in consumer.tags:
+        return None
+    who = (f"producer '{consumer.username or consumer.custom_id}'" if consumer is not None
+           else "a caller without a producer credential")
+    named = event_type if _EVENT_TYPE_NAME.fullmatch(event_type) else "this type"
+    body = ('{"type": "https://ecom.example/problems/event-type-not-allowed", '
+            '"title": "Event type not allowed", "status": 403, "detail": "' + named + ' may not be sent by '
+            + who + ' (events/catalog.yaml, outside_producers)", "errors": [{"field": "type", '
+            '"message": "not allowed for this producer"}]}')
+    return Exit(403, body.encode(), content_type="application/problem+json")
+
+
 def _clear_server(ctx: RequestContext, status: int, headers: Headers) -> None:
     remove_header(headers, "Server")
 
@@ -96,9 +160,10 @@ def _normalize(chunk: str) -> str:
     return "\n".join(line.strip() for line in chunk.splitlines() if line.strip())
 
 
-ACCESS: dict[str, Callable[[RequestContext], None]] = {
+ACCESS: dict[str, Callable[[RequestContext], Exit | None]] = {
     _normalize(REQUEST_ID_LUA): _request_id,
     _normalize(RATE_SUBJECT_LUA): _rate_subject,
+    _normalize(EVENT_TYPE_LUA): _event_type_allowed,
 }
 HEADER_FILTER: dict[str, Callable[[RequestContext, int, Headers], None]] = {
     _normalize(CLEAR_SERVER_LUA): _clear_server,
@@ -128,7 +193,8 @@ class _Serverless(Plugin):
 
     def access(self, ctx: RequestContext) -> Exit | None:
         for chunk in self._access:
-            chunk(ctx)
+            if (answer := chunk(ctx)) is not None:  # a chunk's kong.response.exit ends the phase
+                return answer
         return None
 
     def header_filter(self, ctx: RequestContext, status: int, headers: Headers) -> None:

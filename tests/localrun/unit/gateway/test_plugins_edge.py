@@ -12,7 +12,7 @@ import jwt as pyjwt
 import pytest
 
 from localrun.gateway.plugins import build_plugins, load_gateway
-from localrun.gateway.plugins.serverless import RATE_SUBJECT_LUA, REQUEST_ID_LUA
+from localrun.gateway.plugins.serverless import EVENT_TYPE_LUA, RATE_SUBJECT_LUA, REQUEST_ID_LUA
 from localrun.gateway.proxy import kong_headers
 from localrun.gateway.vault import secrets_env
 from tests.localrun.unit.gateway.test_plugins import REQUEST_ID, chain_of, kong, plugin, request, route, run
@@ -95,6 +95,33 @@ class TestServerless:
         assert chain.access(request(headers={"Authorization": bearer("ada")})).status == 429
         assert chain.access(request(headers={"X-Rate-Subject": "forged"}, client_ip="10.9.9.9")) is None
 
+    def test_a_producer_sends_only_the_event_types_its_consumer_is_tagged_with(self) -> None:
+        producer = PRODUCER | {"tags": ["event~com.ecom.tests.thing.counted"]}
+        config = kong(route("r", plugin("key-auth"), plugin("post-function", access=[EVENT_TYPE_LUA])),
+                      consumers=[producer])
+        chain = chain_of(config)
+        allowed = request("POST", headers={"apikey": "s3cret", "ce-type": "com.ecom.tests.thing.counted"})
+        assert chain.access(allowed) is None
+        refused = chain.access(request("POST", headers={"apikey": "s3cret", "ce-type": "com.ecom.accounts.x"}))
+        assert refused.status == 403 and refused.content_type == "application/problem+json"
+        problem = json.loads(refused.body)
+        assert problem["errors"] == [{"field": "type", "message": "not allowed for this producer"}]
+        assert "producer 'producer-warehouse'" in problem["detail"]
+
+    def test_a_structured_event_is_checked_by_its_type_and_a_hostile_type_is_not_echoed(self) -> None:
+        config = kong(route("r", plugin("key-auth"), plugin("post-function", access=[EVENT_TYPE_LUA])),
+                      consumers=[PRODUCER | {"tags": ["event~t.ok"]}])
+        chain = chain_of(config)
+
+        def structured(body: bytes):
+            return request("POST", headers={"apikey": "s3cret", "Content-Type": "application/cloudevents+json"},
+                           body=body)
+
+        assert chain.access(structured(b'{"type": "t.ok", "specversion": "1.0"}')) is None
+        refused = chain.access(structured(b'{"type": "t.\\"evil\\"", "specversion": "1.0"}'))
+        assert refused.status == 403 and json.loads(refused.body)["detail"].startswith("this type ")
+        assert chain.access(structured(b"not json")) is None  # no type to judge: the ingress answers 400
+
     def test_unknown_lua_and_unsupported_phases_are_load_errors(self) -> None:
         with pytest.raises(ValueError, match="no Python twin.*kong.log.err"):
             build_plugins(kong(route("r"), plugins=[plugin("pre-function", access=['kong.log.err("x")'])]))
@@ -157,6 +184,16 @@ class TestRepositoryKong:
             assert chain.access(ctx) is None
         assert limit.counters.take("ada", [("minute", now - now % 60, 15000)], now)[0] >= 2
         assert limit.counters.take("bob", [("minute", now - now % 60, 15000)], now)[0] >= 1
+
+    def test_each_producers_tags_are_the_types_events_catalog_allows_it(self) -> None:
+        import yaml
+
+        config = yaml.safe_load((REPO / "knative" / "kong" / "kong.yaml").read_text())
+        catalog = yaml.safe_load((REPO / "events" / "catalog.yaml").read_text())
+        allowed = {p["consumer"]: {f"event~{t}" for t in p["types"]} for p in catalog["outside_producers"]}
+        tagged = {c["username"]: {t for t in c.get("tags", []) if t.startswith("event~")}
+                  for c in config["consumers"] if c["username"].startswith("producer-")}
+        assert tagged == allowed
 
     def test_the_event_ingress_needs_a_producer_key(self, loaded) -> None:
         router, plugins = loaded
