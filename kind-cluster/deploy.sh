@@ -36,10 +36,10 @@ check_prerequisites() {
   fi
 }
 
-domains() {  # every domain with functions: functions/<domain>/main.py
-  local main
-  for main in "$REPO"/functions/*/main.py; do
-    basename "$(dirname "$main")"
+domains() {  # every domain: a migration chain in schemas/<domain>/versions (its own role and data)
+  local chain
+  for chain in "$REPO"/schemas/*/versions; do
+    basename "$(dirname "$chain")"
   done
 }
 

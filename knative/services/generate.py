@@ -52,12 +52,7 @@ metadata:
               value: {target}
             - name: FUNCTION_SIGNATURE_TYPE
               value: http
-            - name: DATABASE_URL
-              valueFrom:
-                secretKeyRef:
-                  name: ecom-db-{domain}
-                  key: url
-            - name: JWT_PUBLIC_KEY
+{database}            - name: JWT_PUBLIC_KEY
               valueFrom:
                 secretKeyRef:
                   name: ecom-jwt
@@ -78,6 +73,13 @@ metadata:
             limits:
               cpu: "{limits[cpu]}"
               memory: {limits[memory]}
+"""
+
+DATABASE = """            - name: DATABASE_URL
+              valueFrom:
+                secretKeyRef:
+                  name: ecom-db-{domain}
+                  key: url
 """
 
 SIGNING_KEY = """            - name: JWT_PRIVATE_KEY
@@ -167,7 +169,7 @@ def load(path: Path = TABLE) -> dict[str, Any]:
 
 
 def _service(domain: str, settings: dict[str, Any], entry: dict[str, Any]) -> str:
-    flags = ("event_handler", "argon2", "signing_key")
+    flags = ("event_handler", "argon2", "signing_key", "database")
     values = {k: v for k, v in {**settings, **entry}.items() if k not in flags}
     return SERVICE.format(
         **values,
@@ -176,6 +178,7 @@ def _service(domain: str, settings: dict[str, Any], entry: dict[str, Any]) -> st
         kind_label="    ecom.dev/kind: event-handler\n" if entry.get("event_handler") else "",
         argon2=ARGON2 if entry.get("argon2") else "",
         signing_key=SIGNING_KEY if entry.get("signing_key") else "",
+        database=DATABASE.format(domain=domain) if settings.get("database", True) else "",
     )
 
 
@@ -190,7 +193,8 @@ def render(table: dict[str, Any] | None = None) -> dict[str, str]:
         header = "".join(f"# {line}\n" for line in spec.get("header", "").strip().splitlines())
         services = "".join(_service(domain, settings, entry) for entry in spec["functions"])
         files[f"{domain}.yaml"] = GENERATED + header + services
-    files["relays.yaml"] = GENERATED + RELAYS + "".join(RELAY.format(domain=d) for d in domains)
+    with_outbox = [d for d, spec in domains.items() if spec.get("database", True)]  # a relay per outbox
+    files["relays.yaml"] = GENERATED + RELAYS + "".join(RELAY.format(domain=d) for d in with_outbox)
     resources = "".join(f"  - {name}\n" for name in files)
     files["kustomization.yaml"] = GENERATED + KUSTOMIZATION.format(resources=resources)
     return files

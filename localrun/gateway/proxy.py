@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler
 from typing import Protocol
 
-from functions.runtime.openapi import docs as api_docs
 from localrun.gateway.kong import Match
 from localrun.gateway.plugins.base import JSON_TYPE, Chain, Exit, RequestContext, exit_error
 from localrun.gateway.wire import HOP_BY_HOP, Pool, connection_tokens, exchange, read_body
@@ -188,10 +187,6 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if answer is not None:
             return self._answer(answer, t0)
         if match is None:
-            docs = api_docs.answer(path) if self.command in ("GET", "HEAD") else None
-            if docs is not None:  # the API's own document and docs page (README: in the cluster)
-                content_type, body, headers = docs
-                return self._answer(Exit(200, body, list(headers.items()), content_type), t0)
             return self._kong_error(NO_ROUTE, t0)
         lease: Lease | None = None
         address = self.server.upstreams.get(match.ksvc)
@@ -332,6 +327,10 @@ class ProxyHandler(BaseHTTPRequestHandler):
                 return True
             while chunk := resp.read1(65536):
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
+            # read1 stops at Content-Length without marking the answer done (CPython only does so
+            # on a later empty read), and http.client then refuses the pooled connection's next
+            # request (ResponseNotReady): finish it here.
+            resp.close()
             if chunked:
                 self.wfile.write(b"0\r\n\r\n")
             return True

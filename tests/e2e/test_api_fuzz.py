@@ -55,6 +55,10 @@ def an_error_is_a_problem(ctx, response, case) -> None:
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                  HealthCheck.function_scoped_fixture])
 def test_the_api_answers_as_documented(case, stack, caller):
+    # Framing headers are the HTTP client's business: a Content-Length the body does not have
+    # makes the gateway wait for bytes that never come (nginx would too, then answer 408).
+    case.headers = {k: v for k, v in (case.headers or {}).items()
+                    if k.lower() not in ("content-length", "transfer-encoding", "host")}
     case.call_and_validate(base_url=stack, headers=caller, checks=[
         not_a_server_error, status_code_conformance, content_type_conformance,
         response_schema_conformance, an_error_is_a_problem])

@@ -434,6 +434,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This document
+         * @description The OpenAPI 3.1 document of the whole API (as JSON), generated from the operations each function declares (`make openapi`).
+         */
+        get: operations["getApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A browsable page of this document
+         * @description Swagger UI for `/api/openapi.json`; its scripts and styles are served from here too (no other host is named).
+         */
+        get: operations["getApiDocs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/docs/{asset}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A file of the docs page
+         * @description The page's script, style sheet and icons.
+         */
+        get: operations["getApiDocsAsset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/events": {
         parameters: {
             query?: never;
@@ -1153,6 +1231,8 @@ export interface components {
         CategoryId: string;
         /** @description The category's id (UUID) or slug. */
         CategoryRef: string;
+        /** @description A file of the docs page (its script, style sheet or icons). */
+        DocsAsset: "swagger-ui.css" | "swagger-ui-bundle.js" | "favicon-32x32.png" | "favicon-16x16.png";
         /** @description An `ETag` from an earlier answer. */
         IfNoneMatch: string;
         /**
@@ -2164,6 +2244,104 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getApiDocument: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getApiDocs: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getApiDocsAsset: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description A file of the docs page (its script, style sheet or icons). */
+                asset: components["parameters"]["DocsAsset"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file (CSS, JavaScript or PNG). */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
             };
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];

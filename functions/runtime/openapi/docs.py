@@ -1,7 +1,7 @@
 """The document as JSON (`/api/openapi.json`) and a Swagger UI page (`/api/docs`), assets included.
 
 The page's scripts and styles come from the `swagger-ui-py` wheel and are served from here: the
-page names no other host. The local gateway answers these paths itself (localrun/proxy.py).
+page names no other host. The platform's functions (functions/platform/api.py) answer these paths.
 """
 
 from __future__ import annotations

@@ -46,6 +46,8 @@ def check_database(project: Project) -> list[str]:
                 f"domain {domain}: a CloudNativePG Cluster needs managed role ecom_{domain} with {wanted}"
             )
     for doc, domain, container in function_services(project):
+        if domain not in project.domains:  # the platform's own functions have no database
+            continue
         urls = [e for e in container.get("env") or [] if e.get("name") == "DATABASE_URL"]
         ref = (urls[0].get("valueFrom") or {}).get("secretKeyRef") if urls else None
         if ref != {"name": f"ecom-db-{domain}", "key": "url"}:

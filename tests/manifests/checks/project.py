@@ -122,8 +122,10 @@ class Project:
 
     @functools.cached_property
     def domains(self) -> list[str]:
-        """Return every domain with functions: functions/<domain>/main.py."""
-        return sorted(p.parent.name for p in (self.root / "functions").glob("*/main.py"))
+        """Return every domain with functions: functions/<domain>/main.py (the platform's own
+        functions, functions/platform/, are not a domain: no schema, role or relay)."""
+        return sorted(p.parent.name for p in (self.root / "functions").glob("*/main.py")
+                      if p.parent.name != PLATFORM)
 
     def targets(self, domain: str) -> list[str]:
         """Return the names in functions/<domain>/main.py's __all__ (read, not imported)."""
@@ -146,6 +148,9 @@ class Project:
 
 
 env_of = plain_env
+
+
+PLATFORM = "platform"
 
 
 def function_services(project: Project) -> Iterator[tuple[Doc, str, dict[str, Any]]]:
