@@ -77,6 +77,15 @@ class Consumers:
         """Look a consumer up as kong.client.load_consumer(x, by_username=true) does."""
         return self._by_id.get(id_or_username) or self._by_username.get(id_or_username)
 
+    def anonymous(self, configured: str | None, where: str) -> KongConsumer | None:
+        """Return an auth plugin's `config.anonymous` consumer (None when unset); raise when unknown."""
+        if not configured:
+            return None
+        consumer = self.find(configured)
+        if consumer is None:
+            raise ValueError(f"{where}: config.anonymous: no consumer with id or username {configured!r}")
+        return consumer
+
 
 def load_consumers(config: Mapping[str, Any], where: str = "kong config") -> Consumers:
     """Return the consumers[] of a declarative config; raise ValueError on the first bad one."""

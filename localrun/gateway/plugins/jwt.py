@@ -130,12 +130,7 @@ class Jwt(Plugin):
         self.run_on_preflight: bool = c["run_on_preflight"]
         consumers = self.runtime.consumers
         self.credentials: dict[str, JwtCredential] = consumers.jwt_by_key
-        self.anonymous: KongConsumer | None = None
-        if c["anonymous"]:
-            self.anonymous = consumers.find(c["anonymous"])
-            if self.anonymous is None:
-                raise ValueError(f"{self.where}: config.anonymous: no consumer with id or username "
-                                 f"{c['anonymous']!r}")
+        self.anonymous: KongConsumer | None = consumers.anonymous(c["anonymous"], self.where)
         base = f'Bearer realm="{c["realm"]}"' if c["realm"] else "Bearer"
         self.www_missing = [("WWW-Authenticate", base)]
         self.www_invalid = [("WWW-Authenticate", base + ' error="invalid_token"')]

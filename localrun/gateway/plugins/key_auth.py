@@ -59,12 +59,7 @@ class KeyAuth(Plugin):
         self.run_on_preflight: bool = c["run_on_preflight"]
         consumers = self.runtime.consumers
         self.keys: dict[str, KeyAuthCredential] = consumers.keyauth_by_key
-        self.anonymous: KongConsumer | None = None
-        if c["anonymous"]:
-            self.anonymous = consumers.find(c["anonymous"])
-            if self.anonymous is None:
-                raise ValueError(f"{self.where}: config.anonymous: no consumer with id or username "
-                                 f"{c['anonymous']!r}")
+        self.anonymous: KongConsumer | None = consumers.anonymous(c["anonymous"], self.where)
         realm = f' realm="{c["realm"]}"' if c["realm"] else ""
         self.www = [("WWW-Authenticate", "Key" + realm)]
 
