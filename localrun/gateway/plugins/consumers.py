@@ -96,11 +96,7 @@ def load_consumers(config: Mapping[str, Any], where: str = "kong config") -> Con
     custom_ids: set[str] = set()
     for i, entity in enumerate(config.get("consumers") or []):
         here = f"{where}: consumers[{i}]"
-        if not isinstance(entity, Mapping):
-            raise ValueError(f"{here}: not a mapping")
-        unknown = sorted(set(entity) - _CONSUMER_FIELDS)
-        if unknown:
-            raise ValueError(f"{here}: unknown field(s) {', '.join(unknown)}")
+        _check_fields(entity, _CONSUMER_FIELDS, here)
         if entity.get("plugins"):
             raise ValueError(f"{here}: consumer-scoped plugins are not supported by the local gateway")
         username, custom_id = entity.get("username"), entity.get("custom_id")
@@ -137,12 +133,17 @@ def load_consumers(config: Mapping[str, Any], where: str = "kong config") -> Con
     return Consumers(consumers, credentials, api_keys)
 
 
-def _keyauth(entity: Any, consumer: KongConsumer, here: str) -> KeyAuthCredential:
+def _check_fields(entity: Any, known: set[str] | frozenset[str], here: str) -> None:
+    """Raise ValueError unless `entity` is a mapping of known fields only (Kong's schema check)."""
     if not isinstance(entity, Mapping):
         raise ValueError(f"{here}: not a mapping")
-    unknown = sorted(set(entity) - _KEYAUTH_FIELDS)
+    unknown = sorted(set(entity) - known)
     if unknown:
         raise ValueError(f"{here}: unknown field(s) {', '.join(unknown)}")
+
+
+def _keyauth(entity: Any, consumer: KongConsumer, here: str) -> KeyAuthCredential:
+    _check_fields(entity, _KEYAUTH_FIELDS, here)
     if entity.get("ttl") is not None:
         raise ValueError(f"{here}: ttl is not supported by the local gateway (DB-less Kong ignores it too)")
     key = entity.get("key")
@@ -155,11 +156,7 @@ def _keyauth(entity: Any, consumer: KongConsumer, here: str) -> KeyAuthCredentia
 
 
 def _credential(entity: Any, consumer: KongConsumer, here: str) -> JwtCredential:
-    if not isinstance(entity, Mapping):
-        raise ValueError(f"{here}: not a mapping")
-    unknown = sorted(set(entity) - _SECRET_FIELDS)
-    if unknown:
-        raise ValueError(f"{here}: unknown field(s) {', '.join(unknown)}")
+    _check_fields(entity, _SECRET_FIELDS, here)
     algorithm = entity.get("algorithm") or "HS256"
     if algorithm not in ALGORITHMS:
         raise ValueError(f"{here}: algorithm: expected one of: {', '.join(ALGORITHMS)}")
