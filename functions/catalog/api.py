@@ -3,25 +3,10 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
 
 from flask import Request, Response
 
-from functions.catalog import categories as category_cases
-from functions.catalog import model
-from functions.catalog import products as product_cases
-from functions.catalog.commands import (
-    CreateCategory,
-    CreateProduct,
-    SearchProducts,
-    UpdateCategory,
-    UpdateProduct,
-)
-from functions.catalog.search import search_products
-from functions.runtime.auth import optional_claims, require_admin
-from functions.runtime.db import UnitOfWork, read_only, unit_of_work
-from functions.runtime.exceptions import NotFound
-from functions.runtime.paging import envelope
-from functions.runtime.validation import parse_body, parse_query
 from functions.runtime.web import (
     created_response,
     http_function,
@@ -31,13 +16,25 @@ from functions.runtime.web import (
     path_ref,
 )
 
+if TYPE_CHECKING:
+    from functions.runtime.db import UnitOfWork
+
+# The use cases (SQLAlchemy), the commands (pydantic) and the token check (jwt) are imported by
+# the functions that use them, on their first request: each Knative Service runs one target, so
+# none pays at start-up for the others' modules (bench/cold_start.py). A repeated import is a
+# dictionary lookup in sys.modules.
 
 def _admin_work(request: Request) -> AbstractContextManager[UnitOfWork]:
     """Check the caller is an admin, then return a unit of work that audits as them."""
+    from functions.runtime.auth import require_admin
+    from functions.runtime.db import unit_of_work
+
     return unit_of_work(actor=require_admin(request).sub)
 
 
 def _caller_role(request: Request) -> str | None:
+    from functions.runtime.auth import optional_claims
+
     claims = optional_claims(request)
     return claims.role if claims is not None else None
 
@@ -45,7 +42,13 @@ def _caller_role(request: Request) -> str | None:
 @http_function(methods=("GET", "POST"))
 def categories(request: Request) -> Response:
     """GET: the category tree. POST: create a category (admin)."""
+    from functions.catalog import categories as category_cases
+    from functions.runtime.db import read_only
+
     if request.method == "POST":
+        from functions.catalog.commands import CreateCategory
+        from functions.runtime.validation import parse_body
+
         work = _admin_work(request)
         command = parse_body(request, CreateCategory)
         with work as uow:
@@ -53,12 +56,17 @@ def categories(request: Request) -> Response:
         return created_response(created, f"/api/categories/{created['id']}")
     with read_only() as conn:
         tree = category_cases.category_tree(conn)
+    from functions.runtime.paging import envelope
+
     return json_response(envelope(tree, len(tree), 1, len(tree)))
 
 
 @http_function(methods=("GET", "PATCH", "DELETE"))
 def category(request: Request) -> Response:
     """GET a category by id or slug; PATCH or DELETE it by id (admin)."""
+    from functions.catalog import categories as category_cases
+    from functions.runtime.db import read_only
+
     if request.method == "GET":
         with read_only() as conn:
             return json_response(category_cases.get_category(conn, path_ref(request)))
@@ -68,6 +76,9 @@ def category(request: Request) -> Response:
         with work as uow:
             category_cases.delete_category(uow, category_id)
         return no_content()
+    from functions.catalog.commands import UpdateCategory
+    from functions.runtime.validation import parse_body
+
     command = parse_body(request, UpdateCategory)
     with work as uow:
         return json_response(category_cases.update_category(uow, category_id, command))
@@ -76,12 +87,21 @@ def category(request: Request) -> Response:
 @http_function(methods=("GET", "POST"))
 def products(request: Request) -> Response:
     """GET: search products. POST: create a product (admin)."""
+    from functions.runtime.validation import parse_body, parse_query
+
     if request.method == "POST":
+        from functions.catalog import products as product_cases
+        from functions.catalog.commands import CreateProduct
+
         work = _admin_work(request)
         command = parse_body(request, CreateProduct)
         with work as uow:
             created = product_cases.create_product(uow, command)
         return created_response(created, f"/api/products/{created['id']}")
+    from functions.catalog.commands import SearchProducts
+    from functions.catalog.search import search_products
+    from functions.runtime.db import read_only
+
     query = parse_query(request, SearchProducts)
     with read_only() as conn:
         return json_response(search_products(conn, query))
@@ -90,6 +110,10 @@ def products(request: Request) -> Response:
 @http_function(methods=("GET", "PATCH", "DELETE"))
 def product(request: Request) -> Response:
     """GET a product by id or slug; PATCH or DELETE (deactivate) it by id (admin)."""
+    from functions.catalog import model
+    from functions.catalog import products as product_cases
+    from functions.runtime.db import read_only
+
     if request.method == "GET":
         shown = model.sees_inactive_products(_caller_role(request))
         with read_only() as conn:
@@ -101,6 +125,9 @@ def product(request: Request) -> Response:
         with work as uow:
             product_cases.deactivate_product(uow, product_id)
         return no_content()
+    from functions.catalog.commands import UpdateProduct
+    from functions.runtime.validation import parse_body
+
     command = parse_body(request, UpdateProduct)
     with work as uow:
         return json_response(product_cases.update_product(uow, product_id, command))
@@ -110,6 +137,7 @@ def product(request: Request) -> Response:
 def media(request: Request) -> Response:
     """Serve a product image shipped with the catalog (SVG, cacheable, no active content)."""
     from functions.catalog.adapters.media import read_image
+    from functions.runtime.exceptions import NotFound
 
     name = path_ref(request, "file")
     image = read_image(name)
