@@ -14,6 +14,7 @@ from functions.runtime.web import (
     json_response,
     no_content,
     path_ref,
+    public_json_response,
 )
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def categories(request: Request) -> Response:
         tree = category_cases.category_tree(conn)
     from functions.runtime.paging import envelope
 
-    return json_response(envelope(tree, len(tree), 1, len(tree)))
+    return public_json_response(request, envelope(tree, len(tree), 1, len(tree)))
 
 
 @http_function(methods=("GET", "PATCH", "DELETE"))
@@ -69,7 +70,8 @@ def category(request: Request) -> Response:
 
     if request.method == "GET":
         with read_only() as conn:
-            return json_response(category_cases.get_category(conn, path_ref(request)))
+            found = category_cases.get_category(conn, path_ref(request))
+        return public_json_response(request, found)
     work = _admin_work(request)
     category_id = id_from_path(request, "category")
     if request.method == "DELETE":
@@ -104,7 +106,8 @@ def products(request: Request) -> Response:
 
     query = parse_query(request, SearchProducts)
     with read_only() as conn:
-        return json_response(search_products(conn, query))
+        found = search_products(conn, query)
+    return public_json_response(request, found)
 
 
 @http_function(methods=("GET", "PATCH", "DELETE"))
@@ -118,7 +121,7 @@ def product(request: Request) -> Response:
         shown = model.sees_inactive_products(_caller_role(request))
         with read_only() as conn:
             found = product_cases.get_product(conn, path_ref(request), include_inactive=shown)
-        return json_response(found)
+        return public_json_response(request, found)
     work = _admin_work(request)
     product_id = id_from_path(request, "product")
     if request.method == "DELETE":

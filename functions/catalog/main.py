@@ -12,11 +12,9 @@ from typing import Any
 
 from functions.runtime.web import answer_framework_errors_as_problems
 
-_TARGETS = {
-    **dict.fromkeys(("categories", "category", "media", "product", "products"), "functions.catalog.api"),
-    **dict.fromkeys(("on_access_changed", "on_stock_changed"), "functions.catalog.handlers"),
-}
-__all__ = sorted(_TARGETS)
+__all__ = ["categories", "category", "media", "on_access_changed", "on_stock_changed", "product", "products"]
+_TARGETS = {name: "functions.catalog.handlers" if name.startswith("on_") else "functions.catalog.api"
+            for name in __all__}
 
 
 def __getattr__(name: str) -> Any:
