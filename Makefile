@@ -66,11 +66,14 @@ dead-letters: $(VENV)/.installed  ## list the events the local broker dead-lette
 replay-dead-letters: $(VENV)/.installed  ## republish dead letters to the exchange (all, or ID=<event id>)
 	$(PY) -m localrun.broker dead-letters --replay $(if $(ID),--id "$(ID)")
 
-bench: $(VENV)/.installed  ## cold start and catalog search benchmarks
+bench: $(VENV)/.installed  ## the benchmarks, then one table of every figure beside its floor (bench/summary.py)
+	@rm -f .data/bench/*.json
+	$(PY) -m compileall -q functions localrun bench
 	$(PY) bench/cold_start.py
 	$(PY) bench/catalog.py
 	$(PY) bench/auth.py
 	$(PY) bench/events.py
+	$(PY) bench/summary.py
 
 lock:  ## re-resolve the pinned versions in constraints.txt
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

@@ -21,6 +21,11 @@ Reproduced from Kong 3.9 (kong/plugins/proxy-cache/handler.lua, schema.lua, cach
   cached answer never outlives its max-age, whatever changed upstream meanwhile;
 - hop-by-hop headers and RateLimit-Remaining are never replayed.
 
+Switched on by LOCALRUN_PROXY_CACHE=on in the gateway's environment (bench/catalog.py does):
+otherwise the local gateway loads and validates the declarations but proxies every request, so
+`make dev` and the end-to-end tests see each write at once and every request reaches (and
+wakes) its function, as before.
+
 Not reproduced: the Admin API's purge endpoints and cluster events; Kong stores the headers as
 they were after the plugins before it (correlation id, CORS, rate limits); we store the
 upstream's own, and those plugins set theirs again on every answer (no stale X-Request-ID);
@@ -31,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -191,6 +197,7 @@ class ProxyCache(Plugin):
                 raise ValueError(f"{self.where}: config.content_type: {text!r} is not a media type")
             self.types.append(parsed)
         self.store = MemoryStore(self.runtime.clock)
+        self.enabled = os.environ.get("LOCALRUN_PROXY_CACHE", "off").lower() == "on"
 
     # ------------------------------------------------------------------ decisions
 
@@ -243,6 +250,8 @@ class ProxyCache(Plugin):
     # ------------------------------------------------------------------ phases
 
     def access(self, ctx: RequestContext) -> Exit | None:
+        if not self.enabled:
+            return None
         cc = parse_directives(ctx.header("Cache-Control"))
         if not self.cacheable_request(ctx, cc):
             ctx.state[self.name] = {"status": "Bypass"}

@@ -7,6 +7,11 @@ import pytest
 from localrun.plugins.proxy_cache import parse_directives
 from tests.unit.test_gateway_plugins import Clock, chain_of, kong, plugin, request, route
 
+@pytest.fixture(autouse=True)
+def proxy_cache_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOCALRUN_PROXY_CACHE", "on")
+
+
 JSON = [("Content-Type", "application/json"), ("Cache-Control", "public, max-age=5"), ("ETag", '"e1"')]
 
 
@@ -112,6 +117,12 @@ class TestProxyCache:
             chain_of(cached(cache_ttl=0))
         with pytest.raises(ValueError, match="unknown"):
             chain_of(cached(nope=1))
+
+    def test_off_unless_switched_on(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.delenv("LOCALRUN_PROXY_CACHE")
+        chain = chain_of(cached(cache_control=True), clock=Clock(0.0))
+        exchange(chain, request())
+        assert "X-Cache-Status" not in exchange(chain, request())[1]
 
     def test_directives_parse_like_kong(self) -> None:
         assert parse_directives('public, max-age=5, X="y"') == {"public": True, "max-age": 5, "x": '"y"'}
