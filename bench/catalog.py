@@ -84,9 +84,14 @@ def one_request(conn: http.client.HTTPConnection, path: str,
 
 
 def client_loop(port: int, paths: Sequence[str], start: float, warm_up: float, seconds: float,
-                headers: Sequence[tuple[str, str]] = NO_CACHE) -> Outcome:
-    """Send requests back to back until the window ends; record those sent inside it."""
-    out, conn, i = Outcome(), http.client.HTTPConnection(HOST, port, timeout=30), 0
+                headers: Sequence[tuple[str, str]] = NO_CACHE, n: int = 0) -> Outcome:
+    """Send requests back to back until the window ends; record those sent inside it.
+
+    Client n connects from 127.0.0.<n + 2>: each client is its own shopper to the gateway's
+    per-address rate limit (500/s), as real clients are, rather than all of them one address.
+    """
+    source = (f"127.0.0.{2 + n % 250}", 0)
+    out, conn, i = Outcome(), http.client.HTTPConnection(HOST, port, timeout=30, source_address=source), 0
     record_from, stop_at = start + warm_up, start + warm_up + seconds
     while (sent := time.perf_counter()) < stop_at:
         path, i = paths[i % len(paths)], i + 1
@@ -118,7 +123,7 @@ def worker(port: int, paths: Sequence[str], threads: int, offset: int, warm_up: 
             return
         first = (offset + n) % len(paths)  # clients start on different words
         outcomes[n] = client_loop(port, list(paths[first:]) + list(paths[:first]), start_at.value,
-                                  warm_up, seconds, headers)
+                                  warm_up, seconds, headers, offset + n)
 
     pool = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(threads)]
     for t in pool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,10 @@ if TYPE_CHECKING:  # importing SQLAlchemy is the cost of the first request, not 
 
 _engine: Engine | None = None
 _engine_lock = threading.Lock()
+# A pooled connection idle for longer than this is pinged before use (a scaled-up pod may hold
+# connections the database restarted under); one in steady use is not: the ping was a BEGIN and
+# a SELECT 1, two of a search's six round trips (bench/_search_profile.py).
+PING_AFTER_IDLE_SECONDS = 1.0
 
 
 def get_engine() -> Engine:
@@ -33,12 +38,36 @@ def get_engine() -> Engine:
                     settings.database_url,
                     pool_size=settings.db_pool_size,
                     max_overflow=settings.db_pool_max_overflow,
-                    pool_pre_ping=True,  # a scaled-up pod may hold connections the DB restarted under
+                    pool_pre_ping=False,  # _ping_if_idle instead
                     pool_recycle=300,
                     connect_args={"application_name": settings.service_name[:60], "timeout": 10},
                 )
                 event.listen(_engine, "handle_error", _invalidate_unless_clean)
+                event.listen(_engine, "checkout", _ping_if_idle)
+                event.listen(_engine, "checkin", _mark_idle)
     return _engine
+
+
+def _mark_idle(dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """Ping a connection that sat idle in the pool; a dead one is replaced (DisconnectionError)."""
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since <= PING_AFTER_IDLE_SECONDS:
+        return  # new, or used a moment ago
+    from sqlalchemy import exc
+
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()
+    except Exception as error:  # the pool discards it and connects anew (up to three times)
+        raise exc.DisconnectionError(f"pooled connection is dead: {error}") from error
 
 
 def _invalidate_unless_clean(context: ExceptionContext) -> None:
@@ -143,9 +172,20 @@ def unit_of_work(domain: str | None = None, actor: str | None = None) -> Iterato
 
 @contextmanager
 def read_only() -> Iterator[Connection]:
-    """Yield a connection for reads; its implicit transaction is rolled back at the end."""
+    """Yield a connection for reads, each statement in its own implicit transaction.
+
+    The driver runs in autocommit meanwhile: no BEGIN before the first statement and nothing to
+    roll back after the last, two of a search's round trips saved. Under READ COMMITTED (the
+    database's default) every statement sees its own snapshot anyway, in a transaction or not,
+    so the answers are the same. The connection goes back to the pool out of autocommit.
+    """
     with get_engine().connect() as conn, _rolled_back_or_invalidated(conn, lambda: False):
-        yield conn
+        dbapi = conn.connection.dbapi_connection
+        dbapi.autocommit = True
+        try:
+            yield conn
+        finally:
+            dbapi.autocommit = False
 
 
 @contextmanager
