@@ -309,8 +309,61 @@ def check_answers(port: int, paths: Sequence[str]) -> None:
         check_search(status, body, word)
 
 
+def cpu_seconds(procs: Sequence[Any]) -> float:
+    """Return the CPU time (user + system, seconds) the given psutil processes have used so far."""
+    import psutil
+
+    total = 0.0
+    for proc in procs:
+        try:
+            t = proc.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def function_processes(dev_pid: int) -> list[Any]:
+    """The catalog-products process tree (gunicorn arbiter and workers) under the dev process."""
+    port = str(function_port(dev_pid))
+    out = []
+    for proc in descendants(dev_pid):
+        try:
+            argv = proc.cmdline()
+        except Exception:
+            continue
+        if port in argv:
+            out.append(proc)
+            out += proc.children(recursive=True)
+    return out
+
+
+CPU: dict[str, float] = {}  # ms of CPU per answered request at TARGET_CLIENTS, by process
+
+
+def in_function_profile(url: str) -> dict[str, float] | None:
+    """Run bench/_search_profile.py against the bench's database; its JSON, or None on failure."""
+    import json
+
+    from schemas.migrate import role_url
+
+    env = dict(os.environ, DATABASE_URL=role_url(url, "catalog"), K_SERVICE=FUNCTION, LOG_LEVEL="WARNING",
+               PYTHONPATH=str(REPO))
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "_search_profile.py"), "--requests", "300"],
+                          env=env, cwd=REPO, capture_output=True, text=True)
+    if done.returncode != 0:
+        print(f"_search_profile.py failed: {done.stderr[-1500:]}", file=sys.stderr)
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+PROFILE: dict[str, float] = {}
+
+
 def measure(args: argparse.Namespace) -> list[Level]:
     """Start the dev process, then load gateway and function alike at each client count."""
+    import psutil
+
     paths = [search_path(word) for word in QUERY_WORDS]
     levels: list[Level] = []
     with seeded_database("bench_catalog", seed=False) as url, dev_server(url) as (dev_pid, gateway_port):
@@ -321,13 +374,21 @@ def measure(args: argparse.Namespace) -> list[Level]:
               f"{args.warm_up:g} s warm-up + {args.seconds:g} s per level", flush=True)
         for clients in args.clients:
             for route, port in routes.items():
+                watched = {"gateway (the dev process)": [psutil.Process(dev_pid)],
+                           "function (gunicorn, 2 workers)": function_processes(dev_pid)}
+                before = {k: cpu_seconds(v) for k, v in watched.items()}
                 outcome = run_level(port, paths, clients, args.procs, args.warm_up, args.seconds)
                 levels.append(Level(route, clients, args.seconds, outcome))
+                if route == "gateway" and clients == TARGET_CLIENTS:
+                    answered = len(outcome.latencies_ms) * (args.warm_up + args.seconds) / args.seconds
+                    for k, v in watched.items():  # warm-up included on both sides of the ratio
+                        CPU[k] = (cpu_seconds(v) - before[k]) * 1000 / max(answered, 1)
                 print(f"  {route:7} {clients:3} clients: {levels[-1].rps:7.0f} req/s", flush=True)
         # The same load with the caches on: Kong's proxy-cache in the gateway (max-age 5 s).
         outcome = run_level(gateway_port, paths, TARGET_CLIENTS, args.procs, args.warm_up, args.seconds, ())
         levels.append(Level("cached", TARGET_CLIENTS, args.seconds, outcome))
         print(f"  cached  {TARGET_CLIENTS:3} clients: {levels[-1].rps:7.0f} req/s", flush=True)
+        PROFILE.update(in_function_profile(url) or {})
     # The floor: a functions-framework hello world, same launcher and environment, its own port.
     with hello_world() as port:
         outcome = run_level(port, ["/"], TARGET_CLIENTS, args.procs, args.warm_up, args.seconds)
@@ -403,7 +464,26 @@ def report(levels: list[Level]) -> None:
             summary[-1]["met"] = summary[-2]["met"] = True
     print(table(["what", "req/s", "/ floor", "p99 ms", f"target >= {TARGET_RATIO}x, p99 <= {TARGET_P99_MS:.0f} ms"],
                 rows))
+    print("  (cached: the gateway's rate-limiting, 500/s per client address, caps each client; "
+          "429s are not counted)")
     record("catalog", summary)
+    print_where_time_goes(gw, by.get(("direct", TARGET_CLIENTS)))
+
+
+def print_where_time_goes(gw: Level, direct: Level | None) -> None:
+    """Print where a warm search's time goes: CPU per request by process, and inside the function."""
+    print(f"\nwhere a warm search's time goes (caches off)")
+    rows = [[f"CPU per request at {TARGET_CLIENTS} clients via the gateway: {name}", f"{ms:.2f}"]
+            for name, ms in CPU.items()]
+    if direct is not None:
+        rows.append(["p50 latency added by the gateway (gateway p50 - direct p50)",
+                     f"{gw.p(50) - direct.p(50):.2f}"])
+    for name, value in PROFILE.items():
+        if name == "statements per request":
+            rows.append([f"  {name}", f"{value:.0f}"])
+        else:
+            rows.append([f"  in the function, one request alone (median): {name}", f"{value:.2f}"])
+    print(table(["what", "ms"], rows))
 
 
 def client_counts(text: str) -> list[int]:
