@@ -47,7 +47,47 @@ def get_engine() -> Engine:
                 event.listen(_engine, "checkin", _mark_idle)
                 if _engine.dialect.driver == "pg8000":
                     event.listen(_engine, "do_connect", _connect_preferring_ssl)
+                    event.listen(_engine, "connect", _fast_timestamps)
     return _engine
+
+
+_TIMESTAMPTZ, _TIMESTAMP = 1184, 1114  # PostgreSQL type oids
+
+
+def _fast_timestamps(dbapi_connection: Any, record: Any) -> None:
+    """Read timestamps with datetime.fromisoformat (0.1 us) rather than pg8000's strptime (6 us).
+
+    Only for the text PostgreSQL writes in the usual form, where both give the same value
+    (a whole-hour offset, at most six fractional digits); anything else (infinity, BC, offsets
+    with minutes, years past 9999) goes to pg8000's own converter as before. A page of twenty
+    products has forty timestamps.
+    """
+    from pg8000.converters import timestamp_in, timestamptz_in
+
+    def tz_in(data: str, _slow: Any = timestamptz_in, _parse: Any = _iso) -> Any:
+        return _parse(data, _slow) if len(data) > 3 and data[-3] in "+-" else _slow(data)
+
+    def naive_in(data: str, _slow: Any = timestamp_in, _parse: Any = _iso) -> Any:
+        return _parse(data, _slow) if data[:1].isdigit() and data[-1:].isdigit() else _slow(data)
+
+    dbapi_connection.register_in_adapter(_TIMESTAMPTZ, tz_in)
+    dbapi_connection.register_in_adapter(_TIMESTAMP, naive_in)
+
+
+def _iso(data: str, slow: Any) -> Any:
+    from datetime import datetime
+
+    dot = data.find(".")
+    if dot != -1:
+        end = dot + 1
+        while end < len(data) and data[end].isdigit():
+            end += 1
+        if end - dot - 1 > 6:
+            return slow(data)  # more than microseconds: pg8000's way, whatever it makes of it
+    try:
+        return datetime.fromisoformat(data)
+    except ValueError:
+        return slow(data)
 
 
 _ssl_context: Any = None

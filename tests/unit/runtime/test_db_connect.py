@@ -63,3 +63,29 @@ def test_a_server_that_starts_requiring_tls_is_retried_with_it(monkeypatch) -> N
 def test_an_explicit_ssl_context_is_left_to_sqlalchemy() -> None:
     dialect, calls = fake_dialect(takes_ssl=True)
     assert db._connect_preferring_ssl(dialect, None, (), {"ssl_context": True}) is None and calls == []
+
+
+@pytest.mark.parametrize("text", [
+    "2026-12-03 09:00:00+00", "2026-12-03 09:00:00.5+00", "2026-12-03 09:00:00.123456+00",
+    "2026-12-03 09:00:00.123+05:30", "2026-12-03 09:00:00-08", "0001-01-01 00:00:00+00", "infinity",
+    "-infinity", "0044-03-15 00:00:00+00 BC", "10000-01-01 00:00:00+00", "2026-12-03 09:00:00.1234567+00"])
+def test_timestamps_read_fast_are_the_values_pg8000_reads(text: str) -> None:
+    import warnings
+
+    from pg8000.converters import timestamptz_in
+
+    adapters = {}
+    db._fast_timestamps(SimpleNamespace(register_in_adapter=adapters.__setitem__), None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # dateutil on "BC"
+        fast, slow = adapters[db._TIMESTAMPTZ](text), timestamptz_in(text)
+    assert fast == slow and type(getattr(fast, "tzinfo", None)) is type(getattr(slow, "tzinfo", None))
+
+
+@pytest.mark.parametrize("text", ["2026-12-03 09:00:00", "2026-12-03 09:00:00.25", "infinity"])
+def test_naive_timestamps_too(text: str) -> None:
+    from pg8000.converters import timestamp_in
+
+    adapters = {}
+    db._fast_timestamps(SimpleNamespace(register_in_adapter=adapters.__setitem__), None)
+    assert adapters[db._TIMESTAMP](text) == timestamp_in(text)
