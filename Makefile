@@ -17,6 +17,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 venv: $(VENV)/.installed
 
 dev: $(VENV)/.installed  ## run the whole system: database, migrations, seed, gateway, functions
+	@$(PY) -m compileall -q functions  # bytecode now, so no function's first cold start compiles it
 	$(PY) -m localrun.dev
 
 test: $(VENV)/.installed have-shellcheck  ## every test: unit, integration (real Postgres), manifests, end to end, storefront
