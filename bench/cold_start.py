@@ -421,8 +421,9 @@ def print_floor(results: dict[str, Series], floor: list[float]) -> list[dict[str
     return out
 
 
-def print_stages(stages: dict[str, Any]) -> None:
+def print_stages(stages: dict[str, Any], floor_ms: float) -> None:
     """Print the in-process breakdown of a cold start: import groups and first-request stages."""
+    budget = floor_ms * (TARGET_RATIO - 1)
     for name, found in stages.items():
         print(f"\n{name}: a cold start inside one process (median of 3 fresh processes, ms)")
         rows = [[label, f"{value:.1f}"] for label, value in found["staged"]]
@@ -433,6 +434,10 @@ def print_stages(stages: dict[str, Any]) -> None:
         print(table(["natural: as a request comes", "ms"], rows))
         print(f"  imported when the source loads: {', '.join(found['natural_at_load']) or '-'}; "
               f"by the first request: {', '.join(found['natural_lazy']) or '-'}")
+        costs = sorted(((v, label) for label, v in found["staged"][1:] if not label.startswith("second")),
+                       reverse=True)
+        print(f"  budget at {TARGET_RATIO}x: {budget:.0f} ms above the floor; this function adds {extra:.0f} ms, "
+              "the largest: " + ", ".join(f"{label} {v:.0f} ms" for v, label in costs[:3]))
 
 
 def main() -> None:
@@ -450,7 +455,7 @@ def main() -> None:
         print_summary(results)
         rows = print_floor(results, floor)
         print_breakdown(results, startup_ms(), [(label, import_ms(mods)) for label, mods in IMPORT_STEPS])
-        print_stages(stages)
+        print_stages(stages, percentile(floor, 50))
         record("cold_start", rows)
     except KeyboardInterrupt:
         print("interrupted; cleaned up", file=sys.stderr)
