@@ -5,6 +5,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)
 
+
+.PHONY: openapi
+openapi: $(VENV)/.installed  ## write functions/openapi.yaml from the functions' declared operations (then: cd frontend && npm run gen:api)
+	$(PY) -m functions.runtime.openapi
+
 .PHONY: dev test test-unit test-integration test-e2e test-storefront storefront-budget fuzz migrate seed admin token bench lock clean
 .PHONY: dead-letters replay-dead-letters
 
@@ -35,13 +40,13 @@ storefront-budget: $(VENV)/.installed frontend/node_modules/.package-lock.json  
 	cd frontend && npm run --silent budget
 
 test-unit: $(VENV)/.installed
-	$(PY) -m pytest tests/unit
+	$(PY) -m pytest tests/unit tests/localrun/unit
 
 test-integration: $(VENV)/.installed
-	$(PY) -m pytest tests/integration
+	$(PY) -m pytest tests/integration tests/localrun/integration
 
 test-e2e: $(VENV)/.installed
-	$(PY) -m pytest tests/e2e
+	$(PY) -m pytest tests/e2e tests/localrun/e2e
 
 test-manifests: $(VENV)/.installed have-shellcheck  ## the static checks of knative/ and kind-cluster/
 	$(PY) -m pytest tests/manifests
@@ -85,10 +90,12 @@ clean:
 	rm -rf $(VENV) .pytest_cache frontend/node_modules frontend/.next frontend/test-results
 
 # --- Kubernetes (kind): kind-cluster/README.md -------------------------------------------------
-.PHONY: have-shellcheck have-chromium test-manifests cluster cluster-down images print-images deploy
+.PHONY: have-shellcheck have-chromium test-manifests cluster cluster-down images print-images deploy manifests
 REGISTRY ?= localhost:5001
-# One image per knative/images/<name>.Dockerfile: a domain's functions (ecom-<domain>) or the migrations.
-IMAGE_NAMES := $(patsubst knative/images/%.Dockerfile,%,$(wildcard knative/images/*.Dockerfile))
+# One image per domain (functions/<domain>/main.py: ecom-<domain>) and the migrations' (ecom-migrate),
+# all from knative/images/Dockerfile: the domain is a build argument, the migrations a target.
+DOMAINS := $(patsubst functions/%/main.py,%,$(wildcard functions/*/main.py))
+IMAGE_NAMES := $(DOMAINS) migrate
 
 # The manifest tests run shellcheck on kind-cluster/*.sh: install it (Debian) when it is missing.
 have-shellcheck:
@@ -110,22 +117,29 @@ have-chromium:
 	    || { echo "make: could not install chromium (apt-get install chromium)" >&2; exit 1; }; \
 	}
 
+manifests:  ## write knative/services/ (Knative Services, relays) from knative/services/functions.toml
+	$(PYTHON) knative/services/generate.py
+
 cluster:  ## create the kind cluster with Knative, RabbitMQ, CloudNativePG and Kong (idempotent)
 	kind-cluster/cluster.sh
 
 cluster-down:  ## delete the kind cluster and its local registry
 	kind-cluster/cluster-down.sh
 
-print-images:  ## the images make images builds (the manifest tests read this list)
-	@printf '$(REGISTRY)/ecom-%s:latest\n' $(IMAGE_NAMES)
+# The tag of this build: the git revision, plus a hash of uncommitted changes (image-tag.sh).
+IMAGE_TAG ?= $(shell kind-cluster/image-tag.sh)
 
-images:  ## build and push one image per domain, and the migration image, to the local registry
+print-images:  ## the images make images builds, with this revision's tag (deploy.sh and the tests read it)
+	@printf '$(REGISTRY)/ecom-%s:$(IMAGE_TAG)\n' $(IMAGE_NAMES)
+
+images:  ## build and push one image per domain, and the migration image, tagged with the git revision
 	@command -v docker >/dev/null 2>&1 || { echo "make images needs docker" >&2; exit 1; }
-	@set -e; for name in $(IMAGE_NAMES); do \
-	  echo "== $(REGISTRY)/ecom-$$name:latest"; \
-	  docker build -f knative/images/$$name.Dockerfile -t $(REGISTRY)/ecom-$$name:latest . ; \
-	  docker push $(REGISTRY)/ecom-$$name:latest ; \
+	@set -e; tag="$(IMAGE_TAG)"; for name in $(IMAGE_NAMES); do \
+	  echo "== $(REGISTRY)/ecom-$$name:$$tag"; \
+	  if [ "$$name" = migrate ]; then build="--target migrate"; else build="--build-arg DOMAIN=$$name"; fi; \
+	  docker build -f knative/images/Dockerfile $$build -t $(REGISTRY)/ecom-$$name:$$tag . ; \
+	  docker push $(REGISTRY)/ecom-$$name:$$tag ; \
 	done
 
 deploy: images  ## build the images, then apply knative/ to the kind cluster and wait until it serves
-	kind-cluster/deploy.sh
+	IMAGE_TAG="$(IMAGE_TAG)" kind-cluster/deploy.sh

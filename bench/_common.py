@@ -30,7 +30,7 @@ def seeded_database(purpose: str, seed: bool = True) -> Iterator[str]:
     from sqlalchemy import create_engine
 
     from functions.catalog.adapters.seed import load_seed, seed_catalog
-    from localrun.scratch import scratch_database
+    from localrun.dev.scratch import scratch_database
     from schemas.migrate import role_url
 
     with scratch_database(SERVER_URL, purpose) as url:

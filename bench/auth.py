@@ -31,11 +31,11 @@ import yaml
 from _common import REPO, percentile, seeded_database, sigterm_as_interrupt, table
 
 from functions.accounts.adapters import passwords
-from localrun.dev import secrets_for
-from localrun.gateway import Gateway, serve
-from localrun.keys import ensure_key_pair
-from localrun.plugins import load_gateway
-from localrun.vault import secrets_env
+from localrun.dev.keys import ensure_key_pair
+from localrun.dev.stack import secrets_for
+from localrun.gateway.plugins import load_gateway
+from localrun.gateway.server import Gateway, serve
+from localrun.gateway.vault import secrets_env
 
 PASSWORD = "a benchmark passphrase"
 KONG_FILE = REPO / "knative" / "kong" / "kong.yaml"

@@ -263,7 +263,7 @@ def stop_dev(proc: subprocess.Popen[bytes], log: IO[bytes]) -> None:
 @contextmanager
 def dev_server(database_url: str) -> Iterator[tuple[int, int]]:
     """Run `python -m localrun.dev` on a free port; yield (its pid, gateway port); stop it after."""
-    from localrun.processes import Spawner
+    from localrun.serving.processes import Spawner
 
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1",
@@ -400,9 +400,9 @@ def measure(args: argparse.Namespace) -> list[Level]:
 @contextmanager
 def hello_world() -> Iterator[int]:
     """Run bench/hello/main.py as a function is run (Launcher, knative/config.yaml's env); yield its port."""
-    from localrun.launcher import Launcher
-    from localrun.manifests import FunctionSpec, load_config_maps
-    from localrun.processes import terminate
+    from localrun.serving.launcher import Launcher
+    from localrun.serving.manifests import FunctionSpec, load_config_maps
+    from localrun.serving.processes import terminate
 
     env = dict(load_config_maps(REPO / "knative").get("ecom-config", {}), LOG_LEVEL="WARNING")
     spec = FunctionSpec("hello-world", "ecom", env, 0, "bench/hello/main.py", "hello", "http")

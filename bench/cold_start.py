@@ -1,7 +1,7 @@
 """Cold start: time from request to response for a scaled-to-zero function, beside the same request warm.
 
 What is measured
-    The local gateway and activator run in this process (`localrun.gateway.serve`, port 0) over a
+    The local gateway and activator run in this process (`localrun.gateway.server.serve`, port 0) over a
     scratch database seeded with the demo catalog. For each function (`catalog-product`: GET
     /api/products/<slug>; `catalog-products`: GET /api/products?q=wireless) and each of --runs
     runs, the function is scaled to zero (`Activator.stop`, which returns once its process is
@@ -59,13 +59,13 @@ from _common import (
     table,
 )
 
-from localrun.activator import Activator, Event
-from localrun.dev import secrets_for
-from localrun.gateway import Gateway, serve
-from localrun.keys import ensure_key_pair
-from localrun.launcher import Launcher
-from localrun.manifests import FunctionSpec
-from localrun.processes import terminate
+from localrun.dev.keys import ensure_key_pair
+from localrun.dev.stack import secrets_for
+from localrun.gateway.server import Gateway, serve
+from localrun.serving.activator import Activator, LifecycleEvent
+from localrun.serving.launcher import Launcher
+from localrun.serving.manifests import FunctionSpec
+from localrun.serving.processes import terminate
 
 TARGET_RATIO = 1.5  # cold p50 / the hello world's spawn-to-answer p50
 FLOOR = "hello-world"
@@ -229,7 +229,7 @@ def warm_runs(gateway: Gateway, target: Target, count: int, series: Series, warm
     series.warm.extend(timed_get(gateway, target) for _ in range(count))
 
 
-def phases(events: list[Event], name: str, runs: list[Timed]) -> dict[str, list[float]]:
+def phases(events: list[LifecycleEvent], name: str, runs: list[Timed]) -> dict[str, list[float]]:
     """Split each cold request by the activator's start/ready events into three phases (ms)."""
     starts = [e for e in events if e.name == name and e.kind == "start"]
     ready = {e.pid: e for e in events if e.name == name and e.kind == "ready"}

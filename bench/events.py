@@ -80,12 +80,14 @@ from sqlalchemy.pool import NullPool
 from functions.runtime.jsonio import plain
 from functions.runtime.outbox import append, outbox_table
 from functions.runtime.relay import ConfirmingPublisher, OutboxRow, Relay, row_to_message
-from localrun.activator import Activator
-from localrun.broker import LocalBroker, Topology, start_local_broker
 from localrun.broker.loader import load_eventing
-from localrun.dev import secrets_for
-from localrun.gateway import serve
-from localrun.keys import ensure_key_pair
+from localrun.broker.localbroker import LocalBroker, start_local_broker
+from localrun.broker.rabbitmq.amqp import delete_broker
+from localrun.broker.transport import Topology
+from localrun.dev.keys import ensure_key_pair
+from localrun.dev.stack import secrets_for
+from localrun.gateway.server import serve
+from localrun.serving.activator import Activator
 from schemas.migrate import role_url
 
 AMQP_URL = os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
@@ -369,7 +371,7 @@ def local_runtime(admin_url: str, amqp_url: str) -> Iterator[Runtime]:
                     while_broker_restarts(broker.delete_topology)
                 else:  # start_local_broker may have declared some before failing (or Ctrl-C)
                     triggers = [t.name for t in load_eventing(REPO / "knative").triggers]
-                    while_broker_restarts(lambda: Topology(exchange, prefix).delete(amqp_url, triggers))
+                    while_broker_restarts(lambda: delete_broker(amqp_url, Topology(exchange, prefix), triggers))
             finally:
                 gateway.stop()
                 activator.shutdown()

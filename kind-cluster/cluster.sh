@@ -2,11 +2,12 @@
 # Creates the kind cluster with everything the platform runs on, or completes it: running it
 # again changes nothing that is already in place. Installs, at the versions in versions.sh:
 # a local registry (localhost:5001), Knative Serving with Kourier, Knative Eventing,
-# cert-manager, the RabbitMQ cluster and messaging-topology operators, eventing-rabbitmq's
-# broker and source, CloudNativePG, and Kong DB-less at the edge (host ports 80/443).
+# cert-manager, the RabbitMQ cluster operator and then the messaging-topology operator (which
+# manages objects of the cluster operator's RabbitmqClusters), eventing-rabbitmq's broker and
+# source, and CloudNativePG. Kong, at the edge, comes with `make deploy`: its pod reads the
+# ecom-jwt Secret, which deploy.sh makes first.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(dirname "$HERE")
 # shellcheck source=versions.sh
 . "$HERE/versions.sh"
 
@@ -122,9 +123,11 @@ install_rabbitmq() {
   apply_release "https://github.com/cert-manager/cert-manager/releases/download/$CERT_MANAGER_VERSION/cert-manager.yaml"
   wait_deployments cert-manager
 
-  say "RabbitMQ messaging-topology operator $RABBITMQ_TOPOLOGY_OPERATOR_VERSION and cluster operator $RABBITMQ_CLUSTER_OPERATOR_VERSION"
-  apply_release "https://github.com/rabbitmq/messaging-topology-operator/releases/download/$RABBITMQ_TOPOLOGY_OPERATOR_VERSION/messaging-topology-operator-with-certmanager.yaml"
+  say "RabbitMQ cluster operator $RABBITMQ_CLUSTER_OPERATOR_VERSION, then messaging-topology operator $RABBITMQ_TOPOLOGY_OPERATOR_VERSION"
   apply_release "https://github.com/rabbitmq/cluster-operator/releases/download/$RABBITMQ_CLUSTER_OPERATOR_VERSION/cluster-operator.yml"
+  k wait --for=condition=Established crd/rabbitmqclusters.rabbitmq.com --timeout=120s >/dev/null
+  wait_deployments rabbitmq-system
+  apply_release "https://github.com/rabbitmq/messaging-topology-operator/releases/download/$RABBITMQ_TOPOLOGY_OPERATOR_VERSION/messaging-topology-operator-with-certmanager.yaml"
   wait_deployments rabbitmq-system
 
   say "eventing-rabbitmq $EVENTING_RABBITMQ_VERSION (broker and source)"
@@ -143,13 +146,6 @@ install_cloudnative_pg() {
   wait_deployments cnpg-system
 }
 
-install_kong() {
-  say "Kong (DB-less, knative/kong/) on host ports 80 and 443"
-  k apply -f "$REPO/knative/namespace.yaml" >/dev/null
-  k apply -k "$REPO/knative/kong" >/dev/null
-  k rollout status deployment/kong -n ecom --timeout=300s
-}
-
 main() {
   check_prerequisites
   start_registry
@@ -158,8 +154,7 @@ main() {
   install_eventing
   install_rabbitmq
   install_cloudnative_pg
-  install_kong
-  say "cluster kind-$CLUSTER_NAME is ready: now make deploy"
+  say "cluster kind-$CLUSTER_NAME is ready: now make deploy (the Secrets, then Kong and the platform)"
 }
 
 main "$@"

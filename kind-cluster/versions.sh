@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Pinned versions of everything make cluster installs; sourced by the scripts beside it.
-# They match ../../shared/k8s-schemas/README.md (the CRDs the manifests are checked against).
+# The CRDs the manifests are checked against are of these releases (tests/manifests/crds/SOURCES;
+# a manifest test compares the two).
 # shellcheck disable=SC2034  # each script uses the ones it needs
 
 CLUSTER_NAME=ecom                          # kind cluster; kubectl context kind-ecom

@@ -15,7 +15,7 @@ ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+pg8000://postgres@12
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
     """Yield the URL of a database made for this test run."""
-    from localrun.scratch import scratch_database
+    from localrun.dev.scratch import scratch_database
 
     with scratch_database(ADMIN_URL) as url:
         yield url

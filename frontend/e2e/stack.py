@@ -22,13 +22,13 @@ sys.path.insert(0, str(REPO))
 
 from sqlalchemy import create_engine  # noqa: E402
 
-from functions.catalog.adapters.seed import load_seed, seed_catalog  # noqa: E402
 from functions.accounts.users import promote_to_admin  # noqa: E402
-from functions.runtime.errors import Problem  # noqa: E402
-from localrun.dev import secrets_for  # noqa: E402
-from localrun.gateway import serve  # noqa: E402
-from localrun.keys import ensure_key_pair  # noqa: E402
-from localrun.scratch import scratch_database  # noqa: E402
+from functions.catalog.adapters.seed import load_seed, seed_catalog  # noqa: E402
+from functions.runtime.exceptions import DomainError  # noqa: E402
+from localrun.dev.keys import ensure_key_pair  # noqa: E402
+from localrun.dev.scratch import scratch_database  # noqa: E402
+from localrun.dev.stack import secrets_for  # noqa: E402
+from localrun.gateway.server import serve  # noqa: E402
 from schemas.migrate import role_url  # noqa: E402
 
 SERVER_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+pg8000://postgres@127.0.0.1:5432/postgres")
@@ -41,7 +41,7 @@ def promote(url: str, email: str) -> str:
         with engine.begin() as conn:
             promote_to_admin(conn, email)
         return "ok"
-    except Problem as problem:
+    except DomainError as problem:
         return f"error: {problem.detail}"
     finally:
         engine.dispose()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from flask import Request, Response
 
+from functions.accounts import operations
 from functions.runtime.web import created_response, http_function, id_from_path, json_response, no_content
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def _tokens(pair: sessions.TokenPair) -> Response:
     return json_response(pair.to_json(), headers=_NO_STORE)
 
 
-@http_function(methods=("POST",))
+@http_function(methods=("POST",), api=operations.REGISTER)
 def register(request: Request) -> Response:
     """Create a customer account."""
     from functions.accounts import users as user_cases
@@ -42,7 +43,7 @@ def register(request: Request) -> Response:
         return created_response(user_cases.register(uow, command), "/api/users/me")
 
 
-@http_function(methods=("POST",))
+@http_function(methods=("POST",), api=operations.LOGIN)
 def login(request: Request) -> Response:
     """Exchange email and password for an access token and a refresh token."""
     from functions.accounts import sessions
@@ -54,7 +55,7 @@ def login(request: Request) -> Response:
         return _tokens(sessions.login(uow, command))
 
 
-@http_function(methods=("POST",))
+@http_function(methods=("POST",), api=operations.REFRESH)
 def refresh(request: Request) -> Response:
     """Rotate a refresh token into a new token pair."""
     from functions.accounts import sessions
@@ -66,7 +67,7 @@ def refresh(request: Request) -> Response:
         return _tokens(sessions.refresh(uow, command))
 
 
-@http_function(methods=("POST",))
+@http_function(methods=("POST",), api=operations.LOGOUT)
 def logout(request: Request) -> Response:
     """End the session a refresh token belongs to."""
     from functions.accounts import sessions
@@ -79,7 +80,7 @@ def logout(request: Request) -> Response:
     return no_content()
 
 
-@http_function(methods=("GET", "PATCH"))
+@http_function(methods=("GET", "PATCH"), api=operations.ME)
 def me(request: Request) -> Response:
     """GET the caller's profile; PATCH its name."""
     from functions.accounts import users as user_cases
@@ -99,7 +100,7 @@ def me(request: Request) -> Response:
         return json_response(user_cases.update_profile(uow, claims, command))
 
 
-@http_function(methods=("POST",))
+@http_function(methods=("POST",), api=operations.ME_PASSWORD)
 def me_password(request: Request) -> Response:
     """Change the caller's password; other sessions end."""
     from functions.accounts import users as user_cases
@@ -114,7 +115,7 @@ def me_password(request: Request) -> Response:
     return no_content()
 
 
-@http_function(methods=("GET", "POST"))
+@http_function(methods=("GET", "POST"), api=operations.ADDRESSES)
 def addresses(request: Request) -> Response:
     """GET the caller's address book; POST a new address."""
     from functions.accounts import addresses as address_cases
@@ -134,7 +135,7 @@ def addresses(request: Request) -> Response:
     return created_response(created, f"/api/users/me/addresses/{created['id']}")
 
 
-@http_function(methods=("GET", "PATCH", "DELETE"))
+@http_function(methods=("GET", "PATCH", "DELETE"), api=operations.ADDRESS)
 def address(request: Request) -> Response:
     """GET, PATCH or DELETE one of the caller's addresses (another user's is a 404)."""
     from functions.accounts import addresses as address_cases
@@ -158,7 +159,7 @@ def address(request: Request) -> Response:
         return json_response(address_cases.update_address(uow, claims, address_id, command))
 
 
-@http_function(methods=("GET",))
+@http_function(methods=("GET",), api=operations.ADMIN_USERS)
 def admin_users(request: Request) -> Response:
     """Search users (admin)."""
     from functions.accounts import users as user_cases
@@ -173,7 +174,7 @@ def admin_users(request: Request) -> Response:
         return json_response(user_cases.search_users(conn, admin, query))
 
 
-@http_function(methods=("PATCH",))
+@http_function(methods=("PATCH",), api=operations.ADMIN_USER)
 def admin_user(request: Request) -> Response:
     """Change a user's role or active flag (admin)."""
     from functions.accounts import users as user_cases

@@ -28,6 +28,7 @@ from functions.runtime.exceptions import DomainError
 from functions.runtime.ids import parse_uuid
 from functions.runtime.jsonio import dumps
 from functions.runtime.logs import configure_logging, correlation_id
+from functions.runtime.openapi import Endpoint
 from functions.runtime.settings import get_settings
 
 log = logging.getLogger("ecom.http")
@@ -118,8 +119,13 @@ def _dispatch(request: Request, handler: Handler, methods: tuple[str, ...]) -> R
     return handler(request)
 
 
-def http_function(*, methods: tuple[str, ...]) -> Callable[[Handler], Handler]:
-    """Make `handler` a functions-framework HTTP target that answers `methods` on its route."""
+def http_function(*, methods: tuple[str, ...], api: Endpoint | None = None) -> Callable[[Handler], Handler]:
+    """Make `handler` a functions-framework HTTP target that answers `methods` on its route.
+
+    `api` declares its operations for the OpenAPI document: one per method, no more, no fewer.
+    """
+    if api is not None and api.methods != set(methods):
+        raise ValueError(f"{api.path}: operations for {sorted(api.methods)}, methods {sorted(methods)}")
 
     def decorate(handler: Handler) -> Handler:
         domain = domain_of(handler.__module__)
@@ -152,6 +158,7 @@ def http_function(*, methods: tuple[str, ...]) -> Callable[[Handler], Handler]:
                 current_domain.reset(domain_token)
 
         function.methods = methods  # type: ignore[attr-defined]  # read by the manifest checks
+        function.api = api  # type: ignore[attr-defined]  # read by the OpenAPI builder
         return functions_framework.http(function)
 
     return decorate

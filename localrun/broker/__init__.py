@@ -22,18 +22,10 @@ and moves events through a real RabbitMQ, in the relay's message format:
 - a subscriber's CloudEvent reply is published to the exchange; consumers reconnect with
   backoff when RabbitMQ restarts (unacked messages are redelivered: at-least-once).
 
-Messages move through a `Transport` (`transport.py`): RabbitMQ as above, or, when no RabbitMQ
-is there, the Postgres transport (`pgqueue.py`): the same exchange, queues, retries and dead
-letters as tables in the `localbroker` schema.
+Messages move through a `Transport` (the interface, `transport.py`): RabbitMQ as above
+(`rabbitmq/`), or, when no RabbitMQ is there, the Postgres transport (`postgres/`): the same
+exchange, queues, retries and dead letters as tables in the `localbroker` schema. The Broker,
+Trigger and PingSource objects are in `resources.py`, read from the manifests by `loader.py`.
 
-Wire it into `make dev` with `start_local_broker(REPO, activator, gateway)`.
+Wire it into `make dev` with `localbroker.start_local_broker(REPO, activator, gateway)`.
 """
-
-from localrun.broker.amqp import DEFAULT_AMQP_URL, DEFAULT_EXCHANGE, DEFAULT_PREFIX, PublishError, Topology
-from localrun.broker.dispatcher import Record
-from localrun.broker.message import Event, new_event
-from localrun.broker.runtime import LocalBroker, start_local_broker
-from localrun.broker.transport import AmqpTransport, BrokerUnavailable, Transport
-
-__all__ = ["DEFAULT_AMQP_URL", "DEFAULT_EXCHANGE", "DEFAULT_PREFIX", "BrokerUnavailable", "Event",
-           "LocalBroker", "PublishError", "Record", "Topology", "Transport", "AmqpTransport", "new_event", "start_local_broker"]

@@ -19,16 +19,19 @@ from contextlib import contextmanager
 import pika.exceptions
 from sqlalchemy.exc import DBAPIError
 
-from localrun.broker.amqp import DEFAULT_AMQP_URL, DEFAULT_EXCHANGE, DEFAULT_PREFIX, Topology, redact_url
-from localrun.broker.deadletters import ReplayError, table
-from localrun.broker.transport import AmqpTransport, Transport
+from localrun.broker.message import BrokerEvent
+from localrun.broker.rabbitmq.amqp import DEFAULT_AMQP_URL, redact_url
+from localrun.broker.rabbitmq.transport import AmqpTransport
+from localrun.broker.transport import DEFAULT_EXCHANGE, DEFAULT_PREFIX, ReplayError, Topology, Transport
+
+COLUMNS = ("type", "id", "subject", "knativeerrorcode", "knativeerrordest")
 
 
 @contextmanager
 def _transport(args: argparse.Namespace, topology: Topology) -> Iterator[Transport]:
     kind = args.transport
     if kind == "auto":
-        from localrun.dev import choose_transport
+        from localrun.dev.stack import choose_transport
 
         kind, _ = choose_transport({"AMQP_URL": os.environ.get("AMQP_URL", "")})
     if kind == "rabbitmq":
@@ -38,7 +41,7 @@ def _transport(args: argparse.Namespace, topology: Topology) -> Iterator[Transpo
         finally:
             transport.close()
         return
-    from localrun.broker.pgqueue import PostgresTransport
+    from localrun.broker.postgres.transport import PostgresTransport
 
     if args.database_url:
         transport = PostgresTransport(args.database_url, topology)
@@ -47,7 +50,7 @@ def _transport(args: argparse.Namespace, topology: Topology) -> Iterator[Transpo
         finally:
             transport.close()
         return
-    from localrun.dev import database
+    from localrun.dev.stack import database
 
     with database() as url:
         transport = PostgresTransport(url, topology)
@@ -102,6 +105,14 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"no dead letters in {topology.dead_letter_queue} ({where})")
     return 0
+
+
+def table(events: list[BrokerEvent]) -> str:
+    """Return the dead letters as aligned text columns."""
+    rows = [("TYPE", "ID", "SUBJECT", "CODE", "DEST")]
+    rows += [tuple(e.attributes.get(c, "-") for c in COLUMNS) for e in events]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
+    return "\n".join("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from localrun.broker.message import Event, is_json
+from localrun.broker.message import BrokerEvent, is_json
 
 REQUIRED = ("specversion", "id", "source", "type")
 # Longest attribute values the platform stores or sends: an id becomes the AMQP `message_id`
@@ -32,7 +32,7 @@ _UNEXPECTED = re.compile(r"\('(.+)' (?:was|were) unexpected\)")
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
+class FieldProblem:
     field: str
     message: str
 
@@ -57,38 +57,38 @@ class Contracts:
         with self._lock:
             return self._outside.get(consumer or "", frozenset())
 
-    def check(self, event: Event) -> list[Problem]:
+    def check(self, event: BrokerEvent) -> list[FieldProblem]:
         """Return every problem with an event's attributes and data; [] when it is valid."""
         a = event.attributes
-        problems = [Problem(name, "is required") for name in REQUIRED if not a.get(name)]
+        problems = [FieldProblem(name, "is required") for name in REQUIRED if not a.get(name)]
         if a.get("specversion") and a["specversion"] != "1.0":
-            problems.append(Problem("specversion", "must be 1.0"))
-        problems += [Problem(name, "an attribute name is lower-case letters and digits only")
+            problems.append(FieldProblem("specversion", "must be 1.0"))
+        problems += [FieldProblem(name, "an attribute name is lower-case letters and digits only")
                      for name in a if not _EXTENSION_NAME.match(name)]
-        problems += [Problem(name, f"is longer than {limit} bytes")
+        problems += [FieldProblem(name, f"is longer than {limit} bytes")
                      for name, limit in MAX_ATTRIBUTE.items() if len(a.get(name, "").encode()) > limit]
         if a.get("time") and not _is_rfc3339(a["time"]):
-            problems.append(Problem("time", "is not an RFC 3339 timestamp"))
+            problems.append(FieldProblem("time", "is not an RFC 3339 timestamp"))
         content_type = a.get("datacontenttype", "application/json")
         if not is_json(content_type):
-            problems.append(Problem("datacontenttype", "must be application/json"))
+            problems.append(FieldProblem("datacontenttype", "must be application/json"))
         if not a.get("type"):
             return problems
         validators = self._current()
         if a["type"] not in validators:
-            problems.append(Problem("type", f"{a['type']!r} is not in events/catalog.yaml"))
+            problems.append(FieldProblem("type", f"{a['type']!r} is not in events/catalog.yaml"))
             return problems
         validator = validators[a["type"]]
         if validator is None or not is_json(content_type):
             return problems
         if event.data and too_deep(event.data):
-            return problems + [Problem("data", f"nests deeper than {MAX_DEPTH} levels")]
+            return problems + [FieldProblem("data", f"nests deeper than {MAX_DEPTH} levels")]
         try:
             data = json.loads(event.data) if event.data else None
         except (ValueError, RecursionError):
-            return problems + [Problem("data", "is not valid JSON")]
+            return problems + [FieldProblem("data", "is not valid JSON")]
         if data is None:
-            return problems + [Problem("data", "is required")]
+            return problems + [FieldProblem("data", "is required")]
         errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path])
         return problems + [_problem(e) for e in errors]
 
@@ -160,14 +160,14 @@ def outside_producers(events_dir: Path) -> dict[str, frozenset[str]]:
     return allowed
 
 
-def _problem(error: Any) -> Problem:
+def _problem(error: Any) -> FieldProblem:
     path = "".join(f".{part}" for part in error.path)
     if error.validator == "required" and (m := _REQUIRED_MESSAGE.match(error.message)):
-        return Problem(f"data{path}.{m[1]}", "is required")
+        return FieldProblem(f"data{path}.{m[1]}", "is required")
     if error.validator in ("additionalProperties", "unevaluatedProperties") and \
             (m := _UNEXPECTED.search(error.message)):
-        return Problem(f"data{path}.{m[1].split(chr(39))[0]}", "unknown field")
-    return Problem(f"data{path}", error.message)
+        return FieldProblem(f"data{path}.{m[1].split(chr(39))[0]}", "unknown field")
+    return FieldProblem(f"data{path}", error.message)
 
 
 def _is_rfc3339(text: str) -> bool:

@@ -16,22 +16,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from localrun.activator import StartError
-from localrun.broker.amqp import PublishError
-from localrun.broker.message import Event, from_binary_http, from_structured, http_headers
-from localrun.broker.model import Delivery, Destination
+from localrun.broker.message import BrokerEvent, from_binary_http, from_structured, http_headers
+from localrun.broker.resources import Delivery, Destination
+from localrun.broker.transport import PublishError, Stopped
+from localrun.serving.activator import StartError
 
 if TYPE_CHECKING:
-    from localrun.activator import Activator
     from localrun.broker.transport import Transport
+    from localrun.serving.activator import Activator
 
 log = logging.getLogger(__name__)
 RETRIED_STATUSES = frozenset({404, 408, 409, 429})
 DEFAULT_TIMEOUT = 60.0
-
-
-class Stopped(Exception):
-    """The broker is stopping: the event is left unacknowledged, for RabbitMQ to redeliver."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +37,7 @@ class Outcome:
     status: int | None
     body: bytes = b""
     error: str = ""
-    reply: Event | None = None
+    reply: BrokerEvent | None = None
 
     @property
     def ok(self) -> bool:
@@ -64,7 +60,7 @@ class Sender:
         self.activator, self.transport = activator, transport
         self.default_timeout = default_timeout
 
-    def send(self, dest: Destination, event: Event, timeout: float | None = None) -> Outcome:
+    def send(self, dest: Destination, event: BrokerEvent, timeout: float | None = None) -> Outcome:
         """Return the outcome of one attempt; never raises for a failed delivery."""
         timeout = timeout or self.default_timeout
         if dest.kind == "broker":
@@ -88,7 +84,7 @@ class Sender:
     def _is_function(self, name: str) -> bool:
         return self.activator is not None and name in self.activator.specs
 
-    def _to_function(self, name: str, path: str, host: str, event: Event, timeout: float) -> Outcome:
+    def _to_function(self, name: str, path: str, host: str, event: BrokerEvent, timeout: float) -> Outcome:
         if self.activator is None:
             return Outcome(None, error="no activator to start functions")
         try:
@@ -101,7 +97,7 @@ class Sender:
             self.activator.release(lease)
 
 
-def _post(host: str, port: int, path: str, host_header: str, event: Event, timeout: float) -> Outcome:
+def _post(host: str, port: int, path: str, host_header: str, event: BrokerEvent, timeout: float) -> Outcome:
     headers = http_headers(event)
     if not any(k.lower() == "traceparent" for k, _ in headers):
         headers.append(("traceparent", f"00-{os.urandom(16).hex()}-{os.urandom(8).hex()}-01"))
@@ -124,7 +120,7 @@ def _post(host: str, port: int, path: str, host_header: str, event: Event, timeo
         conn.close()
 
 
-def _reply(resp: http.client.HTTPResponse, body: bytes) -> Event | None:
+def _reply(resp: http.client.HTTPResponse, body: bytes) -> BrokerEvent | None:
     """Return the CloudEvent a subscriber answered with (binary or structured), if any."""
     event = from_binary_http(resp.getheaders(), body)
     if event is None and resp.getheader("Content-Type", "").startswith("application/cloudevents+json"):
@@ -137,7 +133,7 @@ def _reply(resp: http.client.HTTPResponse, body: bytes) -> Event | None:
     return event
 
 
-def deliver(sender: Sender, dest: Destination, event: Event, delivery: Delivery | None,
+def deliver(sender: Sender, dest: Destination, event: BrokerEvent, delivery: Delivery | None,
             stopping: threading.Event) -> tuple[Outcome, int]:
     """Send with the delivery's retries and backoff; return the last outcome and the attempts made.
 

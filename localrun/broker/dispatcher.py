@@ -15,8 +15,8 @@ from collections import deque
 from dataclasses import dataclass
 
 from localrun.broker.delivery import Outcome, Sender, deliver
-from localrun.broker.message import Event, truncate
-from localrun.broker.model import Delivery, Trigger
+from localrun.broker.message import BrokerEvent, truncate
+from localrun.broker.resources import Delivery, Trigger
 from localrun.broker.transport import Transport
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class Dispatcher:
         with self._lock:
             return list(self._history)
 
-    def handle(self, trigger: Trigger, event: Event) -> str:
+    def handle(self, trigger: Trigger, event: BrokerEvent) -> str:
         """Deliver an event for a Trigger and return what became of it; the caller then acks.
 
         Raise Stopped (broker stopping) or PublishError (dead-letter queue unreachable): the
@@ -85,7 +85,7 @@ class Dispatcher:
                     trigger.name, event.id, event.type, attempts, outcome.describe())
         return self._record(trigger, event, "dead-lettered", attempts, outcome.status)
 
-    def _dead_letter(self, trigger: Trigger, event: Event, outcome: Outcome) -> None:
+    def _dead_letter(self, trigger: Trigger, event: BrokerEvent, outcome: Outcome) -> None:
         assert trigger.delivery is not None and trigger.delivery.dead_letter_sink is not None
         data = truncate(outcome.body) if outcome.body else outcome.error
         dead = event.with_attributes(
@@ -103,13 +103,13 @@ class Dispatcher:
                       result.describe(), event.id, self.transport.topology.dead_letter_queue)
         self.transport.dead_letter(dead)
 
-    def _publish_reply(self, trigger: Trigger, reply: Event) -> None:
+    def _publish_reply(self, trigger: Trigger, reply: BrokerEvent) -> None:
         try:
             self.transport.publish(reply)
         except Exception as exc:  # a lost reply must not redeliver the event that was handled
             log.error("trigger %s: reply %s (%s) not published: %s", trigger.name, reply.id, reply.type, exc)
 
-    def _record(self, trigger: Trigger, event: Event, result: str, attempts: int, status: int | None) -> str:
+    def _record(self, trigger: Trigger, event: BrokerEvent, result: str, attempts: int, status: int | None) -> str:
         with self._lock:
             self._history.append(Record(trigger.name, event.id, result, attempts, status, time.time()))
         return result

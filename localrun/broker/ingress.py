@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 from cloudevents import exceptions as ce_exceptions
 from cloudevents.http import from_http
 
-from localrun.broker.amqp import PublishError
-from localrun.broker.contracts import MAX_DEPTH, REQUIRED, Contracts, Problem, too_deep
-from localrun.broker.message import Event, json_data
-from localrun.wire import read_body
+from localrun.broker.contracts import MAX_DEPTH, REQUIRED, Contracts, FieldProblem, too_deep
+from localrun.broker.message import BrokerEvent, json_data
+from localrun.broker.transport import PublishError
+from localrun.gateway.wire import read_body
 
 if TYPE_CHECKING:
     from localrun.broker.transport import Transport
@@ -38,36 +38,36 @@ STRUCTURED = "application/cloudevents+json"
 
 
 class InvalidEvent(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[FieldProblem]) -> None:
         super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
         self.problems = problems
 
 
-def read_event(headers: Mapping[str, str], body: bytes) -> Event:
+def read_event(headers: Mapping[str, str], body: bytes) -> BrokerEvent:
     """Return the CloudEvent of an HTTP request (binary or structured mode); raise InvalidEvent."""
     lower = {k.lower(): v for k, v in headers.items()}
     if too_deep(body):  # before any json.loads (ours or the SDK's): 100k levels raise RecursionError
-        raise InvalidEvent([Problem("body", f"nests deeper than {MAX_DEPTH} levels")])
+        raise InvalidEvent([FieldProblem("body", f"nests deeper than {MAX_DEPTH} levels")])
     if lower.get("content-type", "").lower().startswith(STRUCTURED):
         try:
             document = json.loads(body)
         except (ValueError, RecursionError):
-            raise InvalidEvent([Problem("body", "a structured CloudEvent must be a JSON object")]) from None
+            raise InvalidEvent([FieldProblem("body", "a structured CloudEvent must be a JSON object")]) from None
         if not isinstance(document, dict):
-            raise InvalidEvent([Problem("body", "a structured CloudEvent must be a JSON object")])
+            raise InvalidEvent([FieldProblem("body", "a structured CloudEvent must be a JSON object")])
         present = {k for k, v in document.items() if v not in (None, "")}
     elif "ce-specversion" in lower:
         present = {k[3:] for k, v in lower.items() if k.startswith("ce-") and v}
     else:
-        raise InvalidEvent([Problem("specversion", "is required: send a CloudEvent in binary mode "
+        raise InvalidEvent([FieldProblem("specversion", "is required: send a CloudEvent in binary mode "
                                     "(ce-* headers) or structured mode (application/cloudevents+json)")])
-    missing = [Problem(name, "is required") for name in REQUIRED if name not in present]
+    missing = [FieldProblem(name, "is required") for name in REQUIRED if name not in present]
     if missing:
         raise InvalidEvent(missing)
     try:
         parsed = from_http(dict(headers), body)
     except ce_exceptions.GenericException as exc:
-        raise InvalidEvent([Problem("body", f"not a CloudEvent: {exc}")]) from None
+        raise InvalidEvent([FieldProblem("body", f"not a CloudEvent: {exc}")]) from None
     attributes = {k: str(v) for k, v in parsed.get_attributes().items() if v is not None}
     if "time" not in present:
         attributes.pop("time", None)  # the SDK invents one; the producer did not send it
@@ -77,10 +77,10 @@ def read_event(headers: Mapping[str, str], body: bytes) -> Event:
         data = bytes(parsed.data)
     else:
         data = b"" if parsed.data is None else json_data(parsed.data)
-    return Event(attributes, data)
+    return BrokerEvent(attributes, data)
 
 
-def problem_body(problems: list[Problem], detail: str) -> bytes:
+def problem_body(problems: list[FieldProblem], detail: str) -> bytes:
     """Return an RFC 9457 problem document for an invalid event."""
     return json.dumps({
         "type": PROBLEM_TYPE, "title": "Invalid event", "status": 400, "detail": detail,
@@ -111,7 +111,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = read_body(self.rfile, self.headers)
         except (ValueError, EOFError) as exc:
             self.close_connection = True
-            problems = [Problem("body", str(exc))]
+            problems = [FieldProblem("body", str(exc))]
             return self._send(400, problem_body(problems, "The request body is unreadable."))
         contracts = self.server.contracts
         try:

@@ -11,15 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from localrun.broker.cron import Cron
-from localrun.broker.model import (
-    Broker,
-    PingSource,
-    Trigger,
-    delivery,
-    destination,
-    parallelism,
-)
-from localrun.manifests import ManifestError, iter_documents
+from localrun.broker.resources import Broker, PingSource, Trigger, delivery, destination, parallelism
+from localrun.serving.manifests import ManifestError, iter_documents
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ ERROR_DATA_LIMIT = 1024  # bytes of the subscriber's answer kept in knativeerror
 
 
 @dataclass(slots=True)
-class Event:
+class BrokerEvent:
     """One CloudEvent: context attributes and extensions by name, and its data as bytes."""
 
     attributes: dict[str, str]
@@ -40,7 +40,7 @@ class Event:
     def type(self) -> str:
         return self.attributes.get("type", "")
 
-    def with_attributes(self, **changes: str | None) -> Event:
+    def with_attributes(self, **changes: str | None) -> BrokerEvent:
         """Return a copy with attributes set (None removes one)."""
         attributes = dict(self.attributes)
         for name, value in changes.items():
@@ -48,21 +48,21 @@ class Event:
                 attributes.pop(name, None)
             else:
                 attributes[name] = value
-        return Event(attributes, self.data, dict(self.headers))
+        return BrokerEvent(attributes, self.data, dict(self.headers))
 
-    def without_errors(self) -> Event:
+    def without_errors(self) -> BrokerEvent:
         """Return a copy without the knativeerror* extensions a dead letter carries."""
         return self.with_attributes(**{name: None for name in ERROR_EXTENSIONS})
 
 
 def new_event(type_: str, source: str, data: bytes | None = None, content_type: str = "",
-              **extensions: str) -> Event:
+              **extensions: str) -> BrokerEvent:
     """Return an event with a fresh UUID id and the current time."""
     attributes = {"specversion": "1.0", "id": str(uuid.uuid4()), "type": type_, "source": source,
                   "time": rfc3339(datetime.now(timezone.utc)), **extensions}
     if content_type:
         attributes["datacontenttype"] = content_type
-    return Event(attributes, data or b"")
+    return BrokerEvent(attributes, data or b"")
 
 
 def json_data(value: Any) -> bytes:
@@ -70,7 +70,7 @@ def json_data(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def from_message(properties: Any, body: bytes) -> Event:
+def from_message(properties: Any, body: bytes) -> BrokerEvent:
     """Return the event an AMQP message carries (read with the relay's own reader)."""
     raw = message_to_cloudevent(properties, body)
     data = raw.pop("data", None)
@@ -80,10 +80,10 @@ def from_message(properties: Any, body: bytes) -> Event:
         payload = bytes(data)
     else:
         payload = bytes(body)  # JSON: keep the producer's exact text
-    return Event({k: str(v) for k, v in raw.items()}, payload)
+    return BrokerEvent({k: str(v) for k, v in raw.items()}, payload)
 
 
-def to_message(event: Event) -> tuple[pika.BasicProperties, bytes]:
+def to_message(event: BrokerEvent) -> tuple[pika.BasicProperties, bytes]:
     """Return the AMQP properties and body of an event, in the relay's format."""
     a = event.attributes
     timestamp = None
@@ -99,7 +99,7 @@ def to_message(event: Event) -> tuple[pika.BasicProperties, bytes]:
     return properties, event.data
 
 
-def http_headers(event: Event) -> list[tuple[str, str]]:
+def http_headers(event: BrokerEvent) -> list[tuple[str, str]]:
     """Return the binary-mode HTTP headers of an event."""
     out = []
     for name, value in event.attributes.items():
@@ -111,7 +111,7 @@ def http_headers(event: Event) -> list[tuple[str, str]]:
     return out
 
 
-def from_binary_http(headers: Iterable[tuple[str, str]], body: bytes) -> Event | None:
+def from_binary_http(headers: Iterable[tuple[str, str]], body: bytes) -> BrokerEvent | None:
     """Return the binary-mode CloudEvent in HTTP headers and body, or None when there is none."""
     attributes: dict[str, str] = {}
     content_type = ""
@@ -125,10 +125,10 @@ def from_binary_http(headers: Iterable[tuple[str, str]], body: bytes) -> Event |
         return None
     if content_type:
         attributes["datacontenttype"] = content_type
-    return Event(attributes, body)
+    return BrokerEvent(attributes, body)
 
 
-def from_structured(document: Mapping[str, Any]) -> Event:
+def from_structured(document: Mapping[str, Any]) -> BrokerEvent:
     """Return the event of a structured-mode JSON document (`data` or `data_base64`)."""
     attributes = {k: str(v) for k, v in document.items() if k not in ("data", "data_base64")}
     if "data_base64" in document:
@@ -140,7 +140,7 @@ def from_structured(document: Mapping[str, Any]) -> Event:
         attributes.setdefault("datacontenttype", "application/json")
     else:
         data = b""
-    return Event(attributes, data)
+    return BrokerEvent(attributes, data)
 
 
 def is_json(media_type: str) -> bool:

@@ -18,8 +18,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 
 from localrun.broker.cron import Cron
-from localrun.broker.message import Event, rfc3339
-from localrun.broker.model import Delivery, PingSource
+from localrun.broker.message import BrokerEvent, rfc3339
+from localrun.broker.resources import Delivery, PingSource
 
 log = logging.getLogger(__name__)
 PING_TYPE = "dev.knative.sources.ping"
@@ -31,13 +31,13 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def ping_event(source: PingSource, at: datetime) -> Event:
+def ping_event(source: PingSource, at: datetime) -> BrokerEvent:
     """Return the event a PingSource sends for the tick at `at`."""
     attributes = {"specversion": "1.0", "id": str(uuid.uuid4()), "type": PING_TYPE,
                   "source": source.source, "time": rfc3339(at), **source.extensions}
     if source.data is not None and source.content_type:
         attributes["datacontenttype"] = source.content_type
-    return Event(attributes, source.data or b"")
+    return BrokerEvent(attributes, source.data or b"")
 
 
 class PingScheduler:
@@ -58,14 +58,11 @@ class PingScheduler:
     def due(self, after: datetime, until: datetime) -> list[tuple[PingSource, datetime]]:
         """Return each source's latest scheduled minute in (after, until], UTC minutes."""
         found = []
+        oldest = max(after, until - timedelta(minutes=_MAX_CATCH_UP))
         for source, cron, zone in self.schedules:
-            minute, steps = until, 0
-            while minute > after and steps < _MAX_CATCH_UP:
-                if cron.matches(minute.astimezone(zone)):
-                    found.append((source, minute))
-                    break
-                minute -= timedelta(minutes=1)
-                steps += 1
+            minute = cron.previous(until.astimezone(zone)).astimezone(timezone.utc)
+            if minute > oldest:
+                found.append((source, minute))
         return found
 
     def run_pending(self) -> list[tuple[str, datetime]]:

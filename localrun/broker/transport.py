@@ -12,29 +12,63 @@ talk to RabbitMQ or Postgres themselves: they go through a `Transport`:
 - `read_dead_letters()` / `replay_dead_letters(only_id)`; `declare(triggers)` at start
   (raise BrokerUnavailable), `delete(triggers)` for tests, `close()`.
 
-Two implement it: `AmqpTransport` (RabbitMQ, the default, as in the cluster) and
-`localrun.broker.pgqueue.PostgresTransport` (the embedded default when no RabbitMQ answers).
+Two implement it, each in its own package: `rabbitmq.transport.AmqpTransport` (the default, as in
+the cluster) and `postgres.transport.PostgresTransport` (the embedded default when no RabbitMQ
+answers). This module holds only the contract: the names both use (`Topology`), the errors, and
+the consumer's shape; it imports neither pika nor SQLAlchemy.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
-import pika
+from localrun.broker.message import BrokerEvent
+from localrun.broker.resources import Trigger
 
-from localrun.broker.amqp import AMQP_ERRORS, Publisher, Topology, parameters, redact_url
-from localrun.broker.message import Event
-from localrun.broker.model import Trigger
+DEFAULT_EXCHANGE = "ecom.events"
+DEFAULT_PREFIX = "ecom.broker"
 
 
 class BrokerUnavailable(RuntimeError):
     """The transport did not answer, or refused the broker's exchange and queues."""
 
 
-class Consumer(Protocol):
+class PublishError(RuntimeError):
+    """The transport did not take a message (unreachable, nacked, or unroutable when mandatory)."""
+
+
+class ReplayError(RuntimeError):
+    """A dead letter could not be republished (nothing would receive it)."""
+
+
+class Stopped(Exception):
+    """The broker is stopping: the event is left unacknowledged, for RabbitMQ to redeliver."""
+
+
+@dataclass(frozen=True)
+class Topology:
+    """The exchange the events are published to and the queues the local broker owns."""
+
+    exchange: str = DEFAULT_EXCHANGE
+    prefix: str = DEFAULT_PREFIX
+    queue_type: str = "classic"
+
+    def trigger_queue(self, trigger: str) -> str:
+        return f"{self.prefix}.trigger.{trigger}"
+
+    @property
+    def dead_letter_queue(self) -> str:
+        return f"{self.prefix}.dead-letter"
+
+
+class TriggerConsumer(Protocol):
+    """What `Transport.consumer` returns: one Trigger's queue, handed to the dispatcher."""
+
     trigger: Trigger
     connected: threading.Event
 
@@ -43,7 +77,24 @@ class Consumer(Protocol):
     def join(self, timeout: float) -> None: ...
 
 
-Handle = Callable[[Trigger, Event], str]
+Handle = Callable[[Trigger, BrokerEvent], str]
+
+
+class ConsumerThreads:
+    """Both transports' consumers: their threads start together and are joined within one timeout."""
+
+    _threads: list[threading.Thread]
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def join(self, timeout: float) -> None:
+        """Wait for the threads after `stopping` was set."""
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            if thread.ident is not None:  # started
+                thread.join(max(0.0, deadline - time.monotonic()))
 
 
 class Transport(ABC):
@@ -59,27 +110,27 @@ class Transport(ABC):
         """Make the exchange, a queue per Trigger bound by its routing key, the dead-letter queue."""
 
     @abstractmethod
-    def publish(self, event: Event) -> None:
+    def publish(self, event: BrokerEvent) -> None:
         """Publish to the exchange with the event's type as routing key; raise PublishError."""
 
-    def ingress_publish(self, event: Event) -> None:
+    def ingress_publish(self, event: BrokerEvent) -> None:
         """Publish an event the ingress accepted (a connection of its own where that matters)."""
         self.publish(event)
 
     @abstractmethod
-    def dead_letter(self, event: Event) -> None:
+    def dead_letter(self, event: BrokerEvent) -> None:
         """Put an event in the dead-letter queue; raise PublishError."""
 
     @abstractmethod
-    def consumer(self, trigger: Trigger, handle: Handle, stopping: threading.Event) -> Consumer:
+    def consumer(self, trigger: Trigger, handle: Handle, stopping: threading.Event) -> TriggerConsumer:
         """Return a (not started) consumer of the Trigger's queue."""
 
     @abstractmethod
-    def read_dead_letters(self) -> list[Event]:
+    def read_dead_letters(self) -> list[BrokerEvent]:
         """Return the dead letters, oldest first, leaving them where they are."""
 
     @abstractmethod
-    def replay_dead_letters(self, only_id: str | None = None) -> list[Event]:
+    def replay_dead_letters(self, only_id: str | None = None) -> list[BrokerEvent]:
         """Republish dead letters (without knativeerror*) to the exchange; return them."""
 
     @abstractmethod
@@ -88,68 +139,3 @@ class Transport(ABC):
 
     def close(self) -> None:
         """Release connections."""
-
-
-class AmqpTransport(Transport):
-    """RabbitMQ: a topic exchange, a durable queue per Trigger, a dead-letter queue."""
-
-    kind = "rabbitmq"
-
-    def __init__(self, url: str, topology: Topology) -> None:
-        self.url, self.topology = url, topology
-        self.publisher = Publisher(url, f"localrun-broker {topology.prefix} dispatch")
-        self._ingress_publisher = Publisher(url, f"localrun-broker {topology.prefix} ingress")
-
-    def describe(self) -> str:
-        return f"RabbitMQ {redact_url(self.url)}"
-
-    def declare(self, triggers: Sequence[Trigger]) -> None:
-        try:
-            name = f"localrun-broker {self.topology.prefix} setup"
-            connection = pika.BlockingConnection(parameters(self.url, name))
-        except AMQP_ERRORS as exc:
-            raise BrokerUnavailable(f"RabbitMQ at {redact_url(self.url)} does not answer: {exc!r}") from exc
-        try:
-            channel = connection.channel()
-            self.topology.declare_exchange(channel)
-            for trigger in triggers:
-                self.topology.declare_trigger(channel, trigger.name, trigger.routing_key)
-            self.topology.declare_queue(channel, self.topology.dead_letter_queue)
-        except AMQP_ERRORS as exc:
-            raise BrokerUnavailable(
-                f"RabbitMQ refused the broker's exchange or queues ({exc!r}); a queue declared "
-                "before with another x-queue-type must be deleted first") from exc
-        finally:
-            if connection.is_open:
-                connection.close()
-
-    def publish(self, event: Event) -> None:
-        self.publisher.publish(self.topology.exchange, event.type, event)
-
-    def ingress_publish(self, event: Event) -> None:
-        self._ingress_publisher.publish(self.topology.exchange, event.type, event)
-
-    def dead_letter(self, event: Event) -> None:
-        self.publisher.publish("", self.topology.dead_letter_queue, event, mandatory=True)
-
-    def consumer(self, trigger: Trigger, handle: Handle, stopping: threading.Event) -> Consumer:
-        from localrun.broker.consumer import TriggerConsumer
-
-        return TriggerConsumer(trigger, self.topology, self.url, handle, stopping)
-
-    def read_dead_letters(self) -> list[Event]:
-        from localrun.broker.deadletters import read_dead_letters
-
-        return read_dead_letters(self.url, self.topology)
-
-    def replay_dead_letters(self, only_id: str | None = None) -> list[Event]:
-        from localrun.broker.deadletters import replay_dead_letters
-
-        return replay_dead_letters(self.url, self.topology, only_id)
-
-    def delete(self, triggers: Sequence[str]) -> None:
-        self.topology.delete(self.url, triggers)
-
-    def close(self) -> None:
-        self.publisher.close()
-        self._ingress_publisher.close()

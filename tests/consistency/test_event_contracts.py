@@ -10,6 +10,8 @@ import jsonschema
 import pytest
 import yaml
 
+from localrun.serving.manifests import knative_services as load_knative_services
+
 REPO = Path(__file__).resolve().parents[2]
 EVENTS = REPO / "events"
 CATALOG = yaml.safe_load((EVENTS / "catalog.yaml").read_text())["events"]
@@ -26,11 +28,7 @@ def code_event_types() -> dict[str, set[str]]:
 
 
 def knative_services() -> set[str]:
-    names = set()
-    for path in sorted((REPO / "knative").rglob("*.yaml")):
-        names |= {d["metadata"]["name"] for d in yaml.safe_load_all(path.read_text())
-                  if d and d.get("kind") == "Service" and d.get("apiVersion", "").startswith("serving.knative.dev")}
-    return names
+    return {d["metadata"]["name"] for d in load_knative_services(REPO / "knative")}
 
 
 def test_types_are_unique_and_well_formed():

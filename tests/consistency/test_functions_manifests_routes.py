@@ -8,7 +8,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
+
+from localrun.serving.manifests import iter_documents, knative_services, load_documents, plain_env
 
 REPO = Path(__file__).resolve().parents[2]
 KNATIVE = REPO / "knative"
@@ -25,21 +26,12 @@ def function_targets() -> dict[tuple[str, str], object]:
     return found
 
 
-def knative_services() -> list[dict]:
-    docs = []
-    for path in sorted(KNATIVE.rglob("*.yaml")):
-        docs += [d for d in yaml.safe_load_all(path.read_text()) if d]
-    return [d for d in docs if d.get("kind") == "Service"
-            and d.get("apiVersion", "").startswith("serving.knative.dev/")]
-
-
 def env_of(service: dict) -> dict[str, str]:
-    container = service["spec"]["template"]["spec"]["containers"][0]
-    return {e["name"]: e["value"] for e in container.get("env", []) if "value" in e}
+    return plain_env(service["spec"]["template"]["spec"]["containers"][0])
 
 
 def kong_services() -> list[dict]:
-    return yaml.safe_load(KONG_FILE.read_text())["services"]
+    return load_documents(KONG_FILE)[0]["services"]
 
 
 def ksvc_of(kong_service: dict) -> str:
@@ -47,7 +39,7 @@ def ksvc_of(kong_service: dict) -> str:
 
 
 TARGETS = function_targets()
-SERVICES = knative_services()
+SERVICES = knative_services(KNATIVE)
 
 
 def test_the_code_has_functions_to_check():
@@ -82,11 +74,10 @@ def test_service_names_are_unique():
 def broker_ingresses() -> set[str]:
     """Return the cluster addresses of the Brokers' ingresses (routes may lead there too)."""
     found = set()
-    for path in sorted(KNATIVE.rglob("*.yaml")):
-        for doc in yaml.safe_load_all(path.read_text()):
-            if doc and doc.get("kind") == "Broker":
-                meta = doc["metadata"]
-                found.add(f"{meta['name']}-broker-ingress.{meta['namespace']}.svc.cluster.local")
+    for _, doc in iter_documents(KNATIVE):
+        if doc.get("kind") == "Broker":
+            meta = doc["metadata"]
+            found.add(f"{meta['name']}-broker-ingress.{meta['namespace']}.svc.cluster.local")
     return found
 
 
@@ -114,10 +105,7 @@ def functions_by_ksvc() -> dict[str, object]:
 
 
 def triggers() -> list[dict]:
-    docs = []
-    for path in sorted(KNATIVE.rglob("*.yaml")):
-        docs += [d for d in yaml.safe_load_all(path.read_text()) if d and d.get("kind") == "Trigger"]
-    return docs
+    return [doc for _, doc in iter_documents(KNATIVE) if doc.get("kind") == "Trigger"]
 
 
 def test_every_event_handler_has_exactly_one_trigger_for_each_of_its_types_and_no_route():

@@ -122,3 +122,28 @@ def test_every_problem_answer_uses_the_shared_problem_schema():
         schema = resolve(DOC, media["schema"])
         assert problem in {part.get("$ref") for part in schema.get("allOf", [])} | {
             media["schema"].get("$ref")}, name
+
+
+def test_the_committed_document_is_the_one_the_code_declares():
+    from functions.runtime.openapi.build import build_document, render
+
+    assert OPENAPI_FILE.read_text() == render(build_document()), "run `make openapi`"
+
+
+def test_every_http_function_declares_one_operation_per_method():
+    from tests.consistency.test_functions_manifests_routes import TARGETS
+
+    functions = [f for f in TARGETS.values() if not hasattr(f, "event_types")]  # handlers have Triggers
+    assert functions
+    for function in functions:
+        assert function.api is not None, f"{function.__name__} declares no operations"
+        assert function.api.methods == set(function.methods), function.__name__
+
+
+def test_a_function_whose_operations_and_methods_differ_is_refused():
+    from functions.runtime.openapi import ANONYMOUS, Answer, Endpoint, Operation
+    from functions.runtime.web import http_function
+
+    api = Endpoint("/api/x", {"GET": Operation("getX", "x", "X", "X", ANONYMOUS, {200: Answer("X")})})
+    with pytest.raises(ValueError, match="operations for"):
+        http_function(methods=("GET", "POST"), api=api)

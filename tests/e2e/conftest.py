@@ -12,10 +12,10 @@ from pathlib import Path
 from sqlalchemy import create_engine
 
 from functions.catalog.adapters.seed import load_seed, seed_catalog
-from localrun.activator import Activator
-from localrun.dev import secrets_for
-from localrun.gateway import Gateway, serve
-from localrun.scratch import scratch_database
+from localrun.dev.scratch import scratch_database
+from localrun.dev.stack import secrets_for
+from localrun.gateway.server import Gateway, serve
+from localrun.serving.activator import Activator
 from schemas.migrate import role_url
 from tests.conftest import ADMIN_URL
 

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from localrun.activator import Activator
-from localrun.gateway import Gateway
+from localrun.gateway.server import Gateway
+from localrun.serving.activator import Activator
 from tests.conftest import JWT_AUDIENCE, JWT_ISSUER
 from tests.e2e.conftest import call, local_stack
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from functions.catalog.adapters.seed import load_seed
-from localrun.activator import Activator
-from localrun.gateway import Gateway
+from localrun.gateway.server import Gateway
+from localrun.serving.activator import Activator
 from tests.e2e.conftest import call, local_stack, wait_until
 
 pytestmark = pytest.mark.e2e

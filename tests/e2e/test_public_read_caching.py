@@ -16,7 +16,7 @@ import pytest
 from functions.catalog.adapters.seed import load_seed
 from functions.catalog.model import slugify
 from functions.runtime.web import PUBLIC_MAX_AGE
-from localrun.gateway import Gateway
+from localrun.gateway.server import Gateway
 from tests.e2e.conftest import call, local_stack
 
 pytestmark = pytest.mark.e2e

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import create_engine
 
 from functions.accounts.users import promote_to_admin
-from localrun.broker import start_local_broker
-from localrun.relays import Relays
+from localrun.broker.localbroker import start_local_broker
+from localrun.dev.relays import Relays
 from schemas.migrate import role_url
 from tests.e2e.conftest import REPO, call, local_stack
 

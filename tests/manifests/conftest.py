@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from tests.manifests.checks import Project
+from tests.manifests.checks.project import CRDS
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
 _COPIED_DIRS = ("knative", "kind-cluster", "events")
 _COPIED_FILES = ("Makefile", ".yamllint")
 
@@ -66,14 +66,14 @@ class Tree:
     def remove(self, rel: str) -> None:
         (self.root / rel).unlink()
 
-    def project(self, shared: Path = SHARED) -> Project:
-        return Project(self.root, shared)
+    def project(self, crds: Path = CRDS) -> Project:
+        return Project(self.root, crds)
 
 
 @pytest.fixture(scope="session")
 def project() -> Project:
     """The repository itself."""
-    return Project(REPO, SHARED)
+    return Project(REPO)
 
 
 @pytest.fixture

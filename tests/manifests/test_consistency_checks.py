@@ -31,9 +31,16 @@ class TestImages:
         tree.write("knative/services/demo.yaml", doc)
         assert reports(check_images(tree.project()), "ecom-orders", "not built by `make images`")
 
-    def test_an_image_from_a_deleted_dockerfile_fails(self, tree: Tree) -> None:
-        tree.remove("knative/images/migrate.Dockerfile")
+    def test_an_image_make_images_stopped_building_fails(self, tree: Tree) -> None:
+        tree.edit("Makefile", "IMAGE_NAMES := $(DOMAINS) migrate", "IMAGE_NAMES := $(DOMAINS)")
         assert reports(check_images(tree.project()), "Job/ecom-migrate", "ecom-migrate:latest")
+
+    def test_a_new_domain_gets_its_image_from_the_one_dockerfile(self, tree: Tree) -> None:
+        new_domain(tree)
+        doc = ksvc("orders-orders")
+        doc["spec"]["template"]["spec"]["containers"][0]["image"] = "localhost:5001/ecom-orders:latest"
+        tree.write("knative/services/orders.yaml", doc)
+        assert not reports(check_images(tree.project()), "ecom-orders")
 
     def test_an_upstream_image_without_a_fixed_tag_fails(self, tree: Tree) -> None:
         tree.edit("knative/kong/gateway.yaml", "image: kong:3.9.1", "image: kong")
@@ -51,7 +58,7 @@ class TestKustomization:
 
     def test_a_listed_file_that_does_not_exist_fails(self, tree: Tree) -> None:
         tree.remove("knative/eventing/rabbitmq.yaml")
-        assert reports(check_kustomization(tree.project()), "eventing/rabbitmq.yaml does not exist")
+        assert reports(check_kustomization(tree.project()), "eventing/kustomization.yaml: resource rabbitmq.yaml does not exist")
 
     def test_a_generator_file_that_does_not_exist_fails(self, tree: Tree) -> None:
         tree.remove(KONG)
@@ -120,19 +127,23 @@ class TestFunctionServices:
 
 
 class TestDomainBuilds:
-    def test_a_new_domain_without_a_dockerfile_or_func_yaml_fails(self, tree: Tree) -> None:
+    def test_a_new_domain_without_a_func_yaml_fails(self, tree: Tree) -> None:
         new_domain(tree)
-        problems = check_domain_builds(tree.project())
-        assert reports(problems, "no knative/images/orders.Dockerfile")
-        assert reports(problems, "no functions/orders/func.yaml")
+        assert reports(check_domain_builds(tree.project()), "no functions/orders/func.yaml")
 
     def test_a_dockerfile_that_copies_another_domain_fails(self, tree: Tree) -> None:
         tree.edit(
-            "knative/images/catalog.Dockerfile",
-            "COPY functions/catalog/ functions/catalog/\n",
-            "COPY functions/catalog/ functions/catalog/\nCOPY functions/accounts/ functions/accounts/\n",
+            "knative/images/Dockerfile",
+            "COPY functions/${DOMAIN}/ functions/${DOMAIN}/\n",
+            "COPY functions/${DOMAIN}/ functions/${DOMAIN}/\nCOPY functions/accounts/ functions/accounts/\n",
         )
-        assert reports(check_domain_builds(tree.project()), "catalog.Dockerfile", "must copy exactly")
+        assert reports(check_domain_builds(tree.project()), "Dockerfile", "must copy exactly")
+
+    def test_a_dockerfile_without_the_domain_argument_or_bytecode_fails(self, tree: Tree) -> None:
+        tree.edit("knative/images/Dockerfile", "ARG DOMAIN\n", "ENV DOMAIN=catalog\n")
+        tree.edit("knative/images/Dockerfile", "RUN python -m compileall -q functions\n", "")
+        problems = check_domain_builds(tree.project())
+        assert reports(problems, "ARG DOMAIN") and reports(problems, "compileall")
 
     def test_a_func_yaml_of_another_spec_version_fails(self, tree: Tree) -> None:
         tree.edit("functions/catalog/func.yaml", "specVersion: 0.36.0", "specVersion: 0.35.0")

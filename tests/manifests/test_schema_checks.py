@@ -60,7 +60,7 @@ class TestKubernetesObjects:
         assert reports(check_schemas(tree.project()), "Deployment/dead-letter-sink", "readOnlyRootFileSystem")
 
     def test_a_wrong_built_in_type_fails(self, tree: Tree) -> None:
-        tree.edit("knative/database/migrate-job.yaml", "backoffLimit: 10", "backoffLimit: ten")
+        tree.edit("knative/migrations/migrate-job.yaml", "backoffLimit: 10", "backoffLimit: ten")
         assert reports(check_schemas(tree.project()), "Job/ecom-migrate", "backoffLimit")
 
     def test_an_unknown_kind_fails(self, tree: Tree) -> None:
@@ -78,8 +78,8 @@ class TestKubernetesObjects:
         tree.write("kind-cluster/broken.yaml", "a: [b\n")
         assert reports(check_schemas(tree.project()), "broken.yaml", "not valid YAML")
 
-    def test_without_the_shared_schemas_the_check_fails_clearly(self, tree: Tree, tmp_path: Path) -> None:
-        assert reports(check_schemas(tree.project(shared=tmp_path / "nowhere")), "k8s-schemas is missing")
+    def test_without_the_vendored_crds_the_check_fails_clearly(self, tree: Tree, tmp_path: Path) -> None:
+        assert reports(check_schemas(tree.project(crds=tmp_path / "nowhere")), "has no CRDs", "refresh.sh")
 
 
 class TestOwnSchemas:
@@ -134,8 +134,8 @@ class TestOwnSchemas:
         assert reports(check_schemas(tree.project()), "kind-config.yaml", "extraPortMapping")
 
     def test_a_misspelt_kustomization_field_fails(self, tree: Tree) -> None:
-        tree.edit("knative/kustomization.yaml", "configMapGenerator", "configMapGenerators")
-        assert reports(check_schemas(tree.project()), "kustomization.yaml", "configMapGenerators")
+        tree.edit("knative/eventing/kustomization.yaml", "configMapGenerator", "configMapGenerators")
+        assert reports(check_schemas(tree.project()), "eventing/kustomization.yaml", "configMapGenerators")
 
     def test_a_bad_func_template_manifest_fails(self, tree: Tree) -> None:
         tree.edit("knative/func-templates/python/http/manifest.yaml", "invoke: http", "invoke: rest")

@@ -6,7 +6,13 @@ from typing import Any
 
 import pytest
 
-from tests.manifests.checks.eventing import check_broker, check_pingsources, check_triggers, cron_problem
+from tests.manifests.checks.eventing import (
+    check_broker,
+    check_pingsources,
+    check_relays_and_bridge,
+    check_triggers,
+    cron_problem,
+)
 from tests.manifests.checks.serving import check_autoscaling, check_revision_limits
 from tests.manifests.conftest import Tree, ksvc, reports
 
@@ -271,3 +277,32 @@ class TestPingSources:
     )
     def test_bad_schedules_are_named(self, schedule: str, why: str) -> None:
         assert why in (cron_problem(schedule) or "")
+
+
+class TestRelaysAndBridge:
+    BRIDGE = "knative/eventing/bridge.yaml"
+
+    def test_a_domain_without_a_relay_fails(self, tree: Tree) -> None:
+        tree.edit("knative/services/relays.yaml", "--domain, catalog]", "--domain, catalogue]")
+        assert reports(check_relays_and_bridge(tree.project()), "domain catalog: no relay Deployment")
+
+    def test_a_source_that_declares_its_own_exchange_fails(self, tree: Tree) -> None:
+        tree.edit(self.BRIDGE, "    predeclared: true", "    predeclared: false\n    exchangeName: ecom.events")
+        assert reports(check_relays_and_bridge(tree.project()), "predeclared must be true", "headers exchange")
+
+    def test_a_source_without_its_resources_config_fails(self, tree: Tree) -> None:
+        tree.edit(self.BRIDGE, "  rabbitmqResourcesConfig:\n", "  rabbitmqResourcesConfigs:\n")
+        assert reports(check_relays_and_bridge(tree.project()), "rabbitmqResourcesConfig is required")
+
+    def test_an_exchange_nobody_bridges_fails(self, tree: Tree) -> None:
+        tree.edit(self.BRIDGE, 'routingKey: "#"', "routingKey: com.ecom.accounts.#")
+        assert reports(check_relays_and_bridge(tree.project()), "relay of catalog", "'ecom.events'", "no RabbitmqSource")
+
+    def test_a_relay_publishing_elsewhere_fails(self, tree: Tree) -> None:
+        tree.edit("knative/services/relays.yaml", "value: ecom.events", "value: ecom.other")
+        assert reports(check_relays_and_bridge(tree.project()), "'ecom.other'")
+
+    def test_a_source_delivering_to_a_service_fails(self, tree: Tree) -> None:
+        tree.edit(self.BRIDGE, "      kind: Broker\n      name: default", "      kind: Service\n      name: dead-letter-sink")
+        tree.edit(self.BRIDGE, "apiVersion: eventing.knative.dev/v1\n      kind: Service", "apiVersion: v1\n      kind: Service")
+        assert reports(check_relays_and_bridge(tree.project()), "spec.sink must be the Broker")

@@ -4,179 +4,6 @@
  */
 
 export interface paths {
-    "/api/categories": {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
-                 *     malformed value is replaced by a new one (32 hex digits), never refused.
-                 */
-                "X-Request-ID"?: components["parameters"]["XRequestId"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The category tree
-         * @description Every category, roots first, each with its `children` nested (ordered by `position`,
-         *     then `name`) and `product_count`: active products in it and in its descendants. The
-         *     whole tree is one page: `page` is 1, `total` and `page_size` are the number of roots.
-         */
-        get: operations["getCategoryTree"];
-        put?: never;
-        /**
-         * Create a category (admin)
-         * @description Needs role `admin`. The slug is derived from the name unless given. 409 when the slug
-         *     is taken; 422 when `parent_id` names no category.
-         */
-        post: operations["createCategory"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/categories/{ref}": {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
-                 *     malformed value is replaced by a new one (32 hex digits), never refused.
-                 */
-                "X-Request-ID"?: components["parameters"]["XRequestId"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * One category with its subtree and path
-         * @description The category by id or slug, with its `children` (the whole subtree) and `path`: the
-         *     chain of categories from the root down to this one, itself included.
-         */
-        get: operations["getCategory"];
-        put?: never;
-        post?: never;
-        /**
-         * Delete an empty category (admin)
-         * @description Needs role `admin`; the category is named by id. 409 while products or subcategories
-         *     still belong to it.
-         */
-        delete: operations["deleteCategory"];
-        options?: never;
-        head?: never;
-        /**
-         * Rename, re-slug, move or reorder a category (admin)
-         * @description Needs role `admin`; the category is named by id. Fields left out stay as they are;
-         *     only `parent_id` may be null (it makes the category a root). A category cannot move
-         *     below itself (422). 409 when the slug is taken.
-         */
-        patch: operations["updateCategory"];
-        trace?: never;
-    };
-    "/api/products": {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
-                 *     malformed value is replaced by a new one (32 hex digits), never refused.
-                 */
-                "X-Request-ID"?: components["parameters"]["XRequestId"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Search active products
-         * @description Full-text search (ranked; every word matches as a prefix, up to 12 words) with filters,
-         *     a sort, and either page numbers or a cursor. `facets.categories` counts the matching
-         *     products per category (descendants included) across all categories, ignoring the
-         *     `category` filter. Unknown or repeated query parameters are refused (422).
-         */
-        get: operations["searchProducts"];
-        put?: never;
-        /**
-         * Create a product (admin)
-         * @description Needs role `admin`. The slug is derived from the name (numbered when taken: `-2`,
-         *     `-3`...) unless given. 409 when the SKU or a given slug is taken; 422 when
-         *     `category_id` names no category. Images get positions in the order sent.
-         */
-        post: operations["createProduct"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/products/{ref}": {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
-                 *     malformed value is replaced by a new one (32 hex digits), never refused.
-                 */
-                "X-Request-ID"?: components["parameters"]["XRequestId"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * One product
-         * @description The product by id or slug, with its images and availability. Inactive (deleted)
-         *     products are 404, except for a caller with role `admin`. A token is optional here: a
-         *     missing, invalid or expired one means an anonymous caller, never an error.
-         */
-        get: operations["getProduct"];
-        put?: never;
-        post?: never;
-        /**
-         * Deactivate a product (admin)
-         * @description Needs role `admin`; the product is named by id. The product leaves the storefront
-         *     (search, public reads) but is kept for order history. Repeating it is harmless (204).
-         */
-        delete: operations["deactivateProduct"];
-        options?: never;
-        head?: never;
-        /**
-         * Change a product (admin)
-         * @description Needs role `admin`; the product is named by id. Fields left out stay as they are; only
-         *     `category_id` may be null. `images` replaces the whole list. The SKU cannot change
-         *     (422 `unknown field`). 409 when the slug is taken.
-         */
-        patch: operations["updateProduct"];
-        trace?: never;
-    };
-    "/media/catalog/{file}": {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
-                 *     malformed value is replaced by a new one (32 hex digits), never refused.
-                 */
-                "X-Request-ID"?: components["parameters"]["XRequestId"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A product image shipped with the catalog
-         * @description An SVG image of the demo catalog, cacheable for a day, with an `ETag` (send it back in
-         *     `If-None-Match` for a 304) and a Content-Security-Policy that forbids active content.
-         *     Any other name is 404.
-         */
-        get: operations["getCatalogImage"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/auth/register": {
         parameters: {
             query?: never;
@@ -194,12 +21,7 @@ export interface paths {
         put?: never;
         /**
          * Create a customer account
-         * @description Anonymous. Creates an account with role `customer`; the role cannot be chosen (like
-         *     any unknown field, `role` is 422). The email is stored trimmed and lowercased and must
-         *     not belong to another account in any letter case: 409, which says nothing more about
-         *     that account. The password must be 10 to 256 characters, must not be the email address
-         *     (nor its part before `@`) and must not be a common password: 422 naming `password`.
-         *     No tokens are issued: log in next. Emits `com.ecom.accounts.user.registered`.
+         * @description Anonymous. Creates an account with role `customer`; the role cannot be chosen (like any unknown field, `role` is 422). The email is stored trimmed and lowercased and must not belong to another account in any letter case: 409, which says nothing more about that account. The password must be 10 to 256 characters, must not be the email address (nor its part before `@`) and must not be a common password: 422 naming `password`. No tokens are issued: log in next. Emits `com.ecom.accounts.user.registered`.
          */
         post: operations["registerUser"];
         delete?: never;
@@ -225,10 +47,7 @@ export interface paths {
         put?: never;
         /**
          * Log in with email and password
-         * @description Anonymous. Exchanges an email (matched whatever its letter case) and password for a
-         *     short-lived access JWT and an opaque refresh token: a new session. Every failure (no
-         *     such email, a wrong password, a deactivated account) is the same 401
-         *     `invalid-credentials` and takes as long. The answer must not be cached.
+         * @description Anonymous. Exchanges an email (matched whatever its letter case) and password for a short-lived access JWT and an opaque refresh token: a new session. Every failure (no such email, a wrong password, a deactivated account) is the same 401 `invalid-credentials` and takes as long. The answer must not be cached.
          */
         post: operations["logIn"];
         delete?: never;
@@ -254,12 +73,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate a refresh token into a new token pair
-         * @description Anonymous: the refresh token is the credential (no `Authorization` header). The token
-         *     sent is used up and a new pair of the same session is answered; the access token
-         *     carries the user's current role. A token that is unknown, expired, revoked or already
-         *     used, or whose account was deactivated, is 401 `invalid-refresh-token`; presenting an
-         *     already used one (a sign it was stolen) also ends its whole session. The answer must
-         *     not be cached.
+         * @description Anonymous: the refresh token is the credential (no `Authorization` header). The token sent is used up and a new pair of the same session is answered; the access token carries the user's current role. A token that is unknown, expired, revoked or already used, or whose account was deactivated, is 401 `invalid-refresh-token`; presenting an already used one (a sign it was stolen) also ends its whole session. The answer must not be cached.
          */
         post: operations["refreshSession"];
         delete?: never;
@@ -285,10 +99,7 @@ export interface paths {
         put?: never;
         /**
          * End a session
-         * @description Anonymous: the refresh token is the credential (no `Authorization` header). Revokes
-         *     every refresh token of the session it belongs to. Access tokens already issued stay
-         *     valid until they expire (`expires_in`). An unknown token is not an error (204):
-         *     there is nothing to end.
+         * @description Anonymous: the refresh token is the credential (no `Authorization` header). Revokes every refresh token of the session it belongs to. Access tokens already issued stay valid until they expire (`expires_in`). An unknown token is not an error (204): there is nothing to end.
          */
         post: operations["logOut"];
         delete?: never;
@@ -322,9 +133,7 @@ export interface paths {
         head?: never;
         /**
          * Change the caller's profile
-         * @description Any logged-in user. Fields left out stay as they are; none may be null; an empty
-         *     object changes nothing. The email, role and active flag cannot change here (422
-         *     `unknown field`).
+         * @description Any logged-in user. Fields left out stay as they are; none may be null; an empty object changes nothing. The email, role and active flag cannot change here (422 `unknown field`).
          */
         patch: operations["updateMe"];
         trace?: never;
@@ -346,12 +155,7 @@ export interface paths {
         put?: never;
         /**
          * Change the caller's password
-         * @description Any logged-in user. `current_password` must be the account's password (422 naming
-         *     `current_password` otherwise). `new_password` must be 10 to 256 characters, must not be
-         *     the email address (nor its part before `@`) and must not be a common password (422
-         *     naming `new_password`). Every other session of the user ends (its refresh tokens are
-         *     revoked); the session of the access token used (its `sid`) goes on. Access tokens
-         *     already issued stay valid until they expire.
+         * @description Any logged-in user. `current_password` must be the account's password (422 naming `current_password` otherwise). `new_password` must be 10 to 256 characters, must not be the email address (nor its part before `@`) and must not be a common password (422 naming `new_password`). Every other session of the user ends (its refresh tokens are revoked); the session of the access token used (its `sid`) goes on. Access tokens already issued stay valid until they expire.
          */
         post: operations["changeMyPassword"];
         delete?: never;
@@ -375,17 +179,13 @@ export interface paths {
         };
         /**
          * The caller's address book
-         * @description Any logged-in user; only their own addresses. The default address first, then the
-         *     others oldest first. The whole book is one page: `page` is 1, `page_size` 20 (the
-         *     most a book holds) and `total` the number of addresses.
+         * @description Any logged-in user; only their own addresses. The default address first, then the others oldest first. The whole book is one page: `page` is 1, `page_size` 20 (the most a book holds) and `total` the number of addresses.
          */
         get: operations["listMyAddresses"];
         put?: never;
         /**
          * Add an address to the caller's book
-         * @description Any logged-in user. A book holds at most 20 addresses (409 beyond). The first
-         *     address, or one sent with `is_default: true`, becomes the default; there is only ever
-         *     one default.
+         * @description Any logged-in user. A book holds at most 20 addresses (409 beyond). The first address, or one sent with `is_default: true`, becomes the default; there is only ever one default.
          */
         post: operations["createMyAddress"];
         delete?: never;
@@ -404,10 +204,7 @@ export interface paths {
                  */
                 "X-Request-ID"?: components["parameters"]["XRequestId"];
             };
-            path: {
-                /** @description The address's id; anything but a UUID is 422 (field `id`). */
-                id: components["parameters"]["AddressId"];
-            };
+            path?: never;
             cookie?: never;
         };
         /**
@@ -419,17 +216,14 @@ export interface paths {
         post?: never;
         /**
          * Delete one of the caller's addresses
-         * @description Any logged-in user; another user's address is 404. When the default address is
-         *     deleted, the newest remaining one becomes the default.
+         * @description Any logged-in user; another user's address is 404. When the default address is deleted, the newest remaining one becomes the default.
          */
         delete: operations["deleteMyAddress"];
         options?: never;
         head?: never;
         /**
          * Change one of the caller's addresses
-         * @description Any logged-in user; another user's address is 404. Fields left out stay as they are;
-         *     none may be null. `is_default: true` makes this the only default address;
-         *     `is_default: false` on the default leaves the book without one.
+         * @description Any logged-in user; another user's address is 404. Fields left out stay as they are; none may be null. `is_default: true` makes this the only default address; `is_default: false` on the default leaves the book without one.
          */
         patch: operations["updateMyAddress"];
         trace?: never;
@@ -449,8 +243,7 @@ export interface paths {
         };
         /**
          * Search user accounts (admin)
-         * @description Needs role `admin`. Every account matching all the filters given, newest first (ties
-         *     break on id). Unknown or repeated query parameters are refused (422).
+         * @description Needs role `admin`. Every account matching all the filters given, newest first (ties break on id). Unknown or repeated query parameters are refused (422).
          */
         get: operations["searchUsers"];
         put?: never;
@@ -482,13 +275,163 @@ export interface paths {
         head?: never;
         /**
          * Change a user's role or active flag (admin)
-         * @description Needs role `admin`. Fields left out stay as they are; none may be null. A new role or
-         *     a deactivation ends every session of the user (refresh tokens revoked; access tokens
-         *     already issued stay valid until they expire) and is recorded in the audit trail.
-         *     Admins cannot change their own role or deactivate themselves (409); sending the values
-         *     the account already has changes nothing (200).
+         * @description Needs role `admin`. Fields left out stay as they are; none may be null. A new role or a deactivation ends every session of the user (refresh tokens revoked; access tokens already issued stay valid until they expire) and is recorded in the audit trail. Admins cannot change their own role or deactivate themselves (409); sending the values the account already has changes nothing (200).
          */
         patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/api/categories": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The category tree
+         * @description Every category, roots first, each with its `children` nested (ordered by `position`, then `name`) and `product_count`: active products in it and in its descendants. The whole tree is one page: `page` is 1, `total` and `page_size` are the number of roots.
+         */
+        get: operations["getCategoryTree"];
+        put?: never;
+        /**
+         * Create a category (admin)
+         * @description Needs role `admin`. The slug is derived from the name unless given. 409 when the slug is taken; 422 when `parent_id` names no category.
+         */
+        post: operations["createCategory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/categories/{ref}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One category with its subtree and path
+         * @description The category by id or slug, with its `children` (the whole subtree) and `path`: the chain of categories from the root down to this one, itself included.
+         */
+        get: operations["getCategory"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an empty category (admin)
+         * @description Needs role `admin`; the category is named by id. 409 while products or subcategories still belong to it.
+         */
+        delete: operations["deleteCategory"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename, re-slug, move or reorder a category (admin)
+         * @description Needs role `admin`; the category is named by id. Fields left out stay as they are; only `parent_id` may be null (it makes the category a root). A category cannot move below itself (422). 409 when the slug is taken.
+         */
+        patch: operations["updateCategory"];
+        trace?: never;
+    };
+    "/api/products": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search active products
+         * @description Full-text search (ranked; every word matches as a prefix, up to 12 words) with filters, a sort, and either page numbers or a cursor. `facets.categories` counts the matching products per category (descendants included) across all categories, ignoring the `category` filter. Unknown or repeated query parameters are refused (422).
+         */
+        get: operations["searchProducts"];
+        put?: never;
+        /**
+         * Create a product (admin)
+         * @description Needs role `admin`. The slug is derived from the name (numbered when taken: `-2`, `-3`...) unless given. 409 when the SKU or a given slug is taken; 422 when `category_id` names no category. Images get positions in the order sent.
+         */
+        post: operations["createProduct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/products/{ref}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One product
+         * @description The product by id or slug, with its images and availability. Inactive (deleted) products are 404, except for a caller with role `admin`. A token is optional here: a missing, invalid or expired one means an anonymous caller, never an error.
+         */
+        get: operations["getProduct"];
+        put?: never;
+        post?: never;
+        /**
+         * Deactivate a product (admin)
+         * @description Needs role `admin`; the product is named by id. The product leaves the storefront (search, public reads) but is kept for order history. Repeating it is harmless (204).
+         */
+        delete: operations["deactivateProduct"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a product (admin)
+         * @description Needs role `admin`; the product is named by id. Fields left out stay as they are; only `category_id` may be null. `images` replaces the whole list. The SKU cannot change (422 `unknown field`). 409 when the slug is taken.
+         */
+        patch: operations["updateProduct"];
+        trace?: never;
+    };
+    "/media/catalog/{file}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A product image shipped with the catalog
+         * @description An SVG image of the demo catalog, cacheable for a day, with an `ETag` (send it back in `If-None-Match` for a 304) and a Content-Security-Policy that forbids active content. Any other name is 404.
+         */
+        get: operations["getCatalogImage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/events": {
@@ -515,8 +458,9 @@ export interface paths {
          *     structured mode (`Content-Type: application/cloudevents+json`). Its `type` must be in
          *     `events/catalog.yaml` and its data must validate against `events/schemas/<type>.json`;
          *     the local runtime checks both before it publishes the event (with publisher confirms)
-         *     to the exchange the Triggers read. In the cluster this route leads to eventing-rabbitmq's
-         *     broker ingress.
+         *     to the exchange the Triggers read. The gateway refuses a type the producer may not send
+         *     (Kong post-function on this route, the same 403) in both runtimes; in the cluster the
+         *     route leads to eventing-rabbitmq's broker ingress.
          */
         post: operations["publishEvent"];
         delete?: never;
@@ -550,370 +494,14 @@ export interface components {
          */
         Timestamp: string;
         RequestId: string;
-        /** @description Lowercase ASCII words joined by single hyphens. */
-        Slug: string;
-        /** @description 1 to 200 characters once surrounding whitespace is trimmed (it is). */
-        Name: string;
-        Description: string;
-        /** @description Uppercase letters, digits, `.`, `_` and `-`; 1 to 64 characters. */
-        Sku: string;
-        /** @description Order among siblings (lowest first). */
-        Position: number;
         /** @enum {string} */
         SortOrder: "relevance" | "price" | "-price" | "newest" | "name";
-        /**
-         * @description An amount in integer minor units of an ISO 4217 currency; never a float.
-         * @example {
-         *       "amount_minor": 1999,
-         *       "currency": "USD"
-         *     }
-         */
-        Money: {
-            amount_minor: number;
-            currency: string;
-        };
         AttributeValue: string | number | boolean;
-        /** @description Free-form product attributes (searchable), up to 40, names 1 to 60 characters. */
-        Attributes: {
-            [key: string]: components["schemas"]["AttributeValue"];
-        };
-        /**
-         * Format: email
-         * @description An email address; stored and compared trimmed and lowercased.
-         */
-        Email: string;
         /**
          * @description `customer` (every registered account) or `admin`.
          * @enum {string}
          */
         Role: "customer" | "admin";
-        /** @description 1 to 120 characters once surrounding whitespace is trimmed (it is). */
-        PersonName: string;
-        /**
-         * @description 10 to 256 characters; not the email address nor its part before `@` (whatever the
-         *     letter case); not a common password. A password that breaks a rule is 422 naming the
-         *     field, with every rule it breaks.
-         */
-        NewPassword: string;
-        /** @description An existing password, checked as sent. */
-        Password: string;
-        /** @description An opaque refresh token, as `POST /api/auth/login` or `/refresh` answered it. */
-        RefreshToken: string;
-        /** @description 1 to 200 characters once surrounding whitespace is trimmed (it is). */
-        AddressLine: string;
-        /** @description Up to 200 characters (may be empty) once surrounding whitespace is trimmed. */
-        OptionalAddressLine: string;
-        /**
-         * @description A letter or digit, then up to 15 letters, digits, spaces or hyphens (surrounding
-         *     whitespace is trimmed).
-         */
-        PostalCode: string;
-        /**
-         * @description An officially assigned ISO 3166-1 alpha-2 code in capitals (`DE`, `US`); a code that
-         *     fits the pattern but is not assigned (`XX`) is 422 too.
-         */
-        Country: string;
-        /**
-         * @description Empty, or 5 to 25 characters: a digit (after an optional `+`), then digits, spaces,
-         *     parentheses and hyphens (surrounding whitespace is trimmed).
-         */
-        Phone: string;
-        ImageInput: {
-            /** @description A path on this site (`/media/catalog/...`) or an http(s) URL. */
-            url: string;
-            /** @default  */
-            alt?: string;
-        };
-        CreateProduct: {
-            sku: components["schemas"]["Sku"];
-            name: components["schemas"]["Name"];
-            /** @description Derived from the name when absent or null. */
-            slug?: string | null;
-            /** @default  */
-            description?: components["schemas"]["Description"];
-            price: components["schemas"]["Money"];
-            /** Format: uuid */
-            category_id?: string | null;
-            /** @default {} */
-            attributes?: components["schemas"]["Attributes"];
-            /** @default [] */
-            images?: components["schemas"]["ImageInput"][];
-            /** @default true */
-            active?: boolean;
-        };
-        /** @description A partial update; only `category_id` may be null (no category). */
-        UpdateProduct: {
-            name?: components["schemas"]["Name"];
-            slug?: components["schemas"]["Slug"];
-            description?: components["schemas"]["Description"];
-            price?: components["schemas"]["Money"];
-            /** Format: uuid */
-            category_id?: string | null;
-            attributes?: components["schemas"]["Attributes"];
-            /** @description Replaces the whole list. */
-            images?: components["schemas"]["ImageInput"][];
-            active?: boolean;
-        };
-        CreateCategory: {
-            name: components["schemas"]["Name"];
-            /** @description Derived from the name when absent or null. */
-            slug?: string | null;
-            /** @default  */
-            description?: components["schemas"]["Description"];
-            /**
-             * Format: uuid
-             * @description The parent category; null or absent for a root.
-             */
-            parent_id?: string | null;
-            /** @default 0 */
-            position?: components["schemas"]["Position"];
-        };
-        /** @description A partial update; only `parent_id` may be null (makes it a root). */
-        UpdateCategory: {
-            name?: components["schemas"]["Name"];
-            slug?: components["schemas"]["Slug"];
-            description?: components["schemas"]["Description"];
-            /** Format: uuid */
-            parent_id?: string | null;
-            position?: components["schemas"]["Position"];
-        };
-        Register: {
-            /** @description Must not belong to an account already, in any letter case (409). */
-            email: components["schemas"]["Email"];
-            password: components["schemas"]["NewPassword"];
-            name: components["schemas"]["PersonName"];
-        };
-        Login: {
-            /**
-             * @description The account's email, whatever its letter case. Any string is accepted: one that
-             *     names no account is the same 401 as a wrong password.
-             */
-            email: string;
-            password: components["schemas"]["Password"];
-        };
-        RefreshSession: {
-            refresh_token: components["schemas"]["RefreshToken"];
-        };
-        /** @description A partial update; no field may be null. */
-        UpdateProfile: {
-            name?: components["schemas"]["PersonName"];
-        };
-        ChangePassword: {
-            current_password: components["schemas"]["Password"];
-            new_password: components["schemas"]["NewPassword"];
-        };
-        CreateAddress: {
-            /** @description The recipient. */
-            name: components["schemas"]["PersonName"];
-            line1: components["schemas"]["AddressLine"];
-            /** @default  */
-            line2?: components["schemas"]["OptionalAddressLine"];
-            city: components["schemas"]["PersonName"];
-            /** @default  */
-            region?: components["schemas"]["OptionalAddressLine"];
-            postal_code: components["schemas"]["PostalCode"];
-            country: components["schemas"]["Country"];
-            /** @default  */
-            phone?: components["schemas"]["Phone"];
-            /**
-             * @description Make it the default address (the first address always is).
-             * @default false
-             */
-            is_default?: boolean;
-        };
-        /** @description A partial update; no field may be null. */
-        UpdateAddress: {
-            name?: components["schemas"]["PersonName"];
-            line1?: components["schemas"]["AddressLine"];
-            line2?: components["schemas"]["OptionalAddressLine"];
-            city?: components["schemas"]["PersonName"];
-            region?: components["schemas"]["OptionalAddressLine"];
-            postal_code?: components["schemas"]["PostalCode"];
-            country?: components["schemas"]["Country"];
-            phone?: components["schemas"]["Phone"];
-            /** @description `true` makes it the only default; `false` leaves the book without one. */
-            is_default?: boolean;
-        };
-        /** @description A partial update; no field may be null. */
-        UpdateUser: {
-            role?: components["schemas"]["Role"];
-            /** @description `false` deactivates the account: no login, no refresh, no `/api/users/me`. */
-            active?: boolean;
-        };
-        Image: {
-            url: string;
-            alt: string;
-            /** @description 0-based, in the order the images were sent. */
-            position: number;
-        };
-        /** @description A category named by id, slug and name. */
-        CategoryRef: {
-            id: components["schemas"]["Uuid"];
-            slug: string;
-            name: string;
-        };
-        Product: {
-            id: components["schemas"]["Uuid"];
-            sku: string;
-            slug: string;
-            name: string;
-            description: string;
-            price: components["schemas"]["Money"];
-            /** @description The product's category, or null when it has none. */
-            category: components["schemas"]["CategoryRef"] | null;
-            attributes: {
-                [key: string]: components["schemas"]["AttributeValue"];
-            };
-            images: components["schemas"]["Image"][];
-            /** @description Availability as inventory last reported it (false until it has). */
-            in_stock: boolean;
-            /** @description False once deactivated (only admins still see such a product). */
-            active: boolean;
-            created_at: components["schemas"]["Timestamp"];
-            updated_at: components["schemas"]["Timestamp"];
-        };
-        /** @description How many matching products are in a category (its descendants included). */
-        CategoryFacet: {
-            id: components["schemas"]["Uuid"];
-            slug: string;
-            name: string;
-            /** Format: uuid */
-            parent_id: string | null;
-            count: number;
-        };
-        ProductPage: {
-            items: components["schemas"]["Product"][];
-            /** @description How many products match (all pages). */
-            total: number;
-            /** @description The page number; null on a page reached by `cursor`. */
-            page: number | null;
-            page_size: number;
-            facets: {
-                /** @description Per category, most products first (then by name). */
-                categories: components["schemas"]["CategoryFacet"][];
-            };
-            /** @description The sort applied (`newest` when `relevance` had no words to rank by). */
-            sort: components["schemas"]["SortOrder"];
-            /** @description Pass as `cursor` for the next page; null on the last page. */
-            next_cursor: string | null;
-        };
-        /** @description A category in the tree, with its children nested (recursively). */
-        CategoryNode: {
-            id: components["schemas"]["Uuid"];
-            /**
-             * Format: uuid
-             * @description The parent category; null for a root.
-             */
-            parent_id: string | null;
-            slug: string;
-            name: string;
-            description: string;
-            position: number;
-            /** @description Active products in this category and its descendants. */
-            product_count: number;
-            created_at: components["schemas"]["Timestamp"];
-            updated_at: components["schemas"]["Timestamp"];
-            children: components["schemas"]["CategoryNode"][];
-        };
-        /** @description One category with its subtree (`children`) and `path` from the root. */
-        Category: {
-            id: components["schemas"]["Uuid"];
-            /**
-             * Format: uuid
-             * @description The parent category; null for a root.
-             */
-            parent_id: string | null;
-            slug: string;
-            name: string;
-            description: string;
-            position: number;
-            /** @description Active products in this category and its descendants. */
-            product_count: number;
-            created_at: components["schemas"]["Timestamp"];
-            updated_at: components["schemas"]["Timestamp"];
-            children: components["schemas"]["CategoryNode"][];
-            /** @description From the root down to this category, itself included. */
-            path: components["schemas"]["CategoryRef"][];
-        };
-        /**
-         * @description The whole tree as one page of root categories: `page` is 1, `total` and `page_size`
-         *     are the number of roots.
-         */
-        CategoryTree: {
-            items: components["schemas"]["CategoryNode"][];
-            total: number;
-            /** @constant */
-            page: 1;
-            page_size: number;
-        };
-        /** @description An account as the API shows it (never its password). */
-        User: {
-            id: components["schemas"]["Uuid"];
-            /**
-             * Format: email
-             * @description Trimmed and lowercased.
-             */
-            email: string;
-            name: string;
-            role: components["schemas"]["Role"];
-            /** @description False once an admin deactivated the account. */
-            active: boolean;
-            created_at: components["schemas"]["Timestamp"];
-            updated_at: components["schemas"]["Timestamp"];
-        };
-        UserPage: {
-            items: components["schemas"]["User"][];
-            /** @description How many accounts match (all pages). */
-            total: number;
-            page: number;
-            page_size: number;
-        };
-        Address: {
-            id: components["schemas"]["Uuid"];
-            /** @description The recipient. */
-            name: string;
-            line1: string;
-            /** @description Empty when not given. */
-            line2: string;
-            city: string;
-            /** @description Empty when not given. */
-            region: string;
-            postal_code: string;
-            /** @description ISO 3166-1 alpha-2. */
-            country: string;
-            /** @description Empty when not given. */
-            phone: string;
-            is_default: boolean;
-            created_at: components["schemas"]["Timestamp"];
-            updated_at: components["schemas"]["Timestamp"];
-        };
-        /**
-         * @description The whole address book as one page: `page` is 1, `page_size` 20 (the most a book
-         *     holds), `total` the number of addresses.
-         */
-        AddressList: {
-            items: components["schemas"]["Address"][];
-            total: number;
-            /** @constant */
-            page: 1;
-            /** @constant */
-            page_size: 20;
-        };
-        /** @description The OAuth 2.0-style token answer (RFC 6749 §5.1). */
-        TokenPair: {
-            /** @description The access JWT, to send as `Authorization: Bearer <access_token>`. */
-            access_token: string;
-            /** @constant */
-            token_type: "Bearer";
-            /** @description Seconds the access token is valid for (900 by default). */
-            expires_in: number;
-            /**
-             * @description Opaque (256 random bits, URL-safe); valid once, for 30 days by default. Keep it
-             *     secret: send it to `POST /api/auth/refresh` for a new pair, or to
-             *     `POST /api/auth/logout`.
-             */
-            refresh_token: string;
-        };
         FieldError: {
             /** @description Dotted path of the field (`price.amount_minor`), or `body`. */
             field: string;
@@ -993,20 +581,6 @@ export interface components {
             /** @constant */
             status?: 415;
         };
-        /** @description A CloudEvent 1.0 in structured mode. */
-        StructuredCloudEvent: {
-            /** @constant */
-            specversion: "1.0";
-            id: string;
-            source: string;
-            type: string;
-            subject?: string;
-            /** Format: date-time */
-            time?: string;
-            datacontenttype?: string;
-            dataschema?: string;
-            data?: unknown;
-        };
         InvalidEventProblem: components["schemas"]["Problem"] & {
             /** @constant */
             type?: "https://ecom.example/problems/invalid-event";
@@ -1030,6 +604,291 @@ export interface components {
             type?: "https://ecom.example/problems/service-unavailable";
             /** @constant */
             status?: 503;
+        };
+        /** @description A CloudEvent 1.0 in structured mode. */
+        StructuredCloudEvent: {
+            /** @constant */
+            specversion: "1.0";
+            id: string;
+            source: string;
+            type: string;
+            subject?: string;
+            /** Format: date-time */
+            time?: string;
+            datacontenttype?: string;
+            dataschema?: string;
+            data?: unknown;
+        };
+        /** @description An account as the API shows it (never its password). */
+        User: {
+            id: components["schemas"]["Uuid"];
+            /**
+             * Format: email
+             * @description Trimmed and lowercased.
+             */
+            email: string;
+            name: string;
+            role: components["schemas"]["Role"];
+            /** @description False once an admin deactivated the account. */
+            active: boolean;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        /** @description The OAuth 2.0-style token answer (RFC 6749 §5.1). */
+        TokenPair: {
+            /** @description The access JWT, to send as `Authorization: Bearer <access_token>`. */
+            access_token: string;
+            /** @constant */
+            token_type: "Bearer";
+            /** @description Seconds the access token is valid for (900 by default). */
+            expires_in: number;
+            /** @description Opaque (256 random bits, URL-safe); valid once, for 30 days by default. Keep it secret: send it to `POST /api/auth/refresh` for a new pair, or to `POST /api/auth/logout`. */
+            refresh_token: string;
+        };
+        Address: {
+            id: components["schemas"]["Uuid"];
+            /** @description The recipient. */
+            name: string;
+            line1: string;
+            /** @description Empty when not given. */
+            line2: string;
+            city: string;
+            /** @description Empty when not given. */
+            region: string;
+            postal_code: string;
+            /** @description ISO 3166-1 alpha-2. */
+            country: string;
+            /** @description Empty when not given. */
+            phone: string;
+            is_default: boolean;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description The whole address book as one page: `page` is 1, `page_size` 20 (the most a book holds), `total`
+         *     the number of addresses.
+         */
+        AddressList: {
+            items: components["schemas"]["Address"][];
+            total: number;
+            /** @constant */
+            page: 1;
+            /** @constant */
+            page_size: 20;
+        };
+        UserPage: {
+            items: components["schemas"]["User"][];
+            /** @description How many accounts match (all pages). */
+            total: number;
+            page: number;
+            page_size: number;
+        };
+        /** @description A category in the tree, with its children nested (recursively). */
+        CategoryNode: {
+            id: components["schemas"]["Uuid"];
+            /** @description The parent category; null for a root. */
+            parent_id: string | null;
+            slug: string;
+            name: string;
+            description: string;
+            position: number;
+            /** @description Active products in this category and its descendants. */
+            product_count: number;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+            children: components["schemas"]["CategoryNode"][];
+        };
+        /** @description The whole tree as one page of root categories: `page` is 1, `total` and `page_size` are the number of roots. */
+        CategoryTree: {
+            items: components["schemas"]["CategoryNode"][];
+            total: number;
+            /** @constant */
+            page: 1;
+            page_size: number;
+        };
+        /** @description A category named by id, slug and name. */
+        CategoryRef: {
+            id: components["schemas"]["Uuid"];
+            slug: string;
+            name: string;
+        };
+        /** @description One category with its subtree (`children`) and `path` from the root. */
+        Category: {
+            id: components["schemas"]["Uuid"];
+            /** @description The parent category; null for a root. */
+            parent_id: string | null;
+            slug: string;
+            name: string;
+            description: string;
+            position: number;
+            /** @description Active products in this category and its descendants. */
+            product_count: number;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+            children: components["schemas"]["CategoryNode"][];
+            /** @description From the root down to this category, itself included. */
+            path: components["schemas"]["CategoryRef"][];
+        };
+        /** @description How many matching products are in a category (its descendants included). */
+        CategoryFacet: {
+            id: components["schemas"]["Uuid"];
+            slug: string;
+            name: string;
+            parent_id: string | null;
+            count: number;
+        };
+        Image: {
+            url: string;
+            alt: string;
+            /** @description 0-based, in the order the images were sent. */
+            position: number;
+        };
+        Money: {
+            amount_minor: number;
+            currency: string;
+        };
+        Product: {
+            id: components["schemas"]["Uuid"];
+            sku: string;
+            slug: string;
+            name: string;
+            description: string;
+            price: components["schemas"]["Money"];
+            /** @description The product's category, or null when it has none. */
+            category: components["schemas"]["CategoryRef"] | null;
+            attributes: {
+                [key: string]: components["schemas"]["AttributeValue"];
+            };
+            images: components["schemas"]["Image"][];
+            /** @description Availability as inventory last reported it (false until it has). */
+            in_stock: boolean;
+            /** @description False once deactivated (only admins still see such a product). */
+            active: boolean;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        ProductFacets: {
+            /** @description Per category, most products first (then by name). */
+            categories: components["schemas"]["CategoryFacet"][];
+        };
+        ProductPage: {
+            items: components["schemas"]["Product"][];
+            /** @description How many products match (all pages). */
+            total: number;
+            /** @description The page number; null on a page reached by `cursor`. */
+            page: number | null;
+            page_size: number;
+            facets: components["schemas"]["ProductFacets"];
+            /** @description The sort applied (`newest` when `relevance` had no words to rank by). */
+            sort: components["schemas"]["SortOrder"];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor: string | null;
+        };
+        Register: {
+            /** Format: email */
+            email: string;
+            password: string;
+            name: string;
+        };
+        Login: {
+            email: string;
+            password: string;
+        };
+        RefreshSession: {
+            refresh_token: string;
+        };
+        UpdateProfile: {
+            name?: string;
+        };
+        ChangePassword: {
+            current_password: string;
+            new_password: string;
+        };
+        CreateAddress: {
+            name: string;
+            line1: string;
+            /** @default  */
+            line2?: string;
+            city: string;
+            /** @default  */
+            region?: string;
+            postal_code: string;
+            country: string;
+            /** @default  */
+            phone?: string;
+            /** @default false */
+            is_default?: boolean;
+        };
+        UpdateAddress: {
+            name?: string;
+            line1?: string;
+            line2?: string;
+            city?: string;
+            region?: string;
+            postal_code?: string;
+            country?: string;
+            phone?: string;
+            is_default?: boolean;
+        };
+        /** @description What an admin may change about a user. */
+        UpdateUser: {
+            /** @enum {string} */
+            role?: "customer" | "admin";
+            active?: boolean;
+        };
+        CreateCategory: {
+            name: string;
+            /** @default null */
+            slug?: string | null;
+            /** @default  */
+            description?: string;
+            /** @default null */
+            parent_id?: string | null;
+            /** @default 0 */
+            position?: number;
+        };
+        UpdateCategory: {
+            name?: string;
+            slug?: string;
+            description?: string;
+            /** @default null */
+            parent_id?: string | null;
+            position?: number;
+        };
+        ImageInput: {
+            url: string;
+            /** @default  */
+            alt?: string;
+        };
+        CreateProduct: {
+            sku: string;
+            name: string;
+            /** @default null */
+            slug?: string | null;
+            /** @default  */
+            description?: string;
+            price: components["schemas"]["Money"];
+            /** @default null */
+            category_id?: string | null;
+            attributes?: {
+                [key: string]: string | number | boolean;
+            };
+            images?: components["schemas"]["ImageInput"][];
+            /** @default true */
+            active?: boolean;
+        };
+        UpdateProduct: {
+            name?: string;
+            slug?: string;
+            description?: string;
+            price?: components["schemas"]["Money"];
+            /** @default null */
+            category_id?: string | null;
+            attributes?: {
+                [key: string]: string | number | boolean;
+            };
+            images?: components["schemas"]["ImageInput"][];
+            active?: boolean;
         };
     };
     responses: {
@@ -1288,56 +1147,25 @@ export interface components {
          *     malformed value is replaced by a new one (32 hex digits), never refused.
          */
         XRequestId: components["schemas"]["RequestId"];
-        /** @description The category's id (UUID) or slug. */
-        CategoryRef: string;
-        /** @description The category's id; anything but a UUID is 422 (field `id`). */
-        CategoryId: string;
-        /** @description The product's id (UUID) or slug. */
-        ProductRef: string;
-        /** @description The product's id; anything but a UUID is 422 (field `id`). */
-        ProductId: string;
-        /** @description Search words; each matches as a prefix (`mug` finds "mugs"), all must match. */
-        Q: string;
-        /**
-         * @description A category id or slug: only its products and its descendants'. An unknown category
-         *     gives an empty page, not 404.
-         */
-        CategoryFilter: string;
-        /** @description Lowest price, in minor units. */
-        MinPrice: number;
-        /** @description Highest price, in minor units; not below `min_price` (422). */
-        MaxPrice: number;
-        /** @description `true`: only products in stock; `false`: only those out of stock. */
-        InStock: boolean;
-        /**
-         * @description `relevance` (best match first; needs search words), `price` (lowest first), `-price`
-         *     (highest first), `newest` (latest created first) or `name`. Default: `relevance` when
-         *     `q` has words, `newest` otherwise. Ties break on id.
-         */
-        Sort: components["schemas"]["SortOrder"];
-        /** @description The page number (default 1). Give either `page` or `cursor`, not both (422). */
-        Page: number;
-        /** @description Products per page. */
-        PageSize: number;
         /** @description The address's id; anything but a UUID is 422 (field `id`). */
         AddressId: string;
+        /** @description The category's id; anything but a UUID is 422 (field `id`). */
+        CategoryId: string;
+        /** @description The category's id (UUID) or slug. */
+        CategoryRef: string;
+        /** @description An `ETag` from an earlier answer. */
+        IfNoneMatch: string;
+        /**
+         * @description The image's file name.
+         * @example camping-1.svg
+         */
+        ImageFile: string;
+        /** @description The product's id; anything but a UUID is 422 (field `id`). */
+        ProductId: string;
+        /** @description The product's id (UUID) or slug. */
+        ProductRef: string;
         /** @description The user's id; anything but a UUID is 422 (field `id`). */
         UserId: string;
-        /** @description Part of the email or the name, whatever its letter case. */
-        UserQ: string;
-        /** @description Only accounts with this role. */
-        RoleFilter: components["schemas"]["Role"];
-        /** @description `true`: only active accounts; `false`: only deactivated ones. */
-        ActiveFilter: boolean;
-        /** @description The page number. */
-        UserPageNumber: number;
-        /** @description Accounts per page. */
-        UserPageSize: number;
-        /**
-         * @description The `next_cursor` of the previous page: continues after its last product, stable under
-         *     inserts. Only valid with the same `sort` it was made for (422 otherwise).
-         */
-        Cursor: string;
     };
     requestBodies: never;
     headers: {
@@ -1365,468 +1193,6 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    getCategoryTree: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
-                 *     malformed value is replaced by a new one (32 hex digits), never refused.
-                 */
-                "X-Request-ID"?: components["parameters"]["XRequestId"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The tree. */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["XRequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CategoryTree"];
-                };
-            };
-            405: components["responses"]["MethodNotAllowed"];
-            413: components["responses"]["PayloadTooLarge"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    createCategory: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
-                 *     malformed value is replaced by a new one (32 hex digits), never refused.
-                 */
-                "X-Request-ID"?: components["parameters"]["XRequestId"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        /** @description Sent as `application/json` (any `+json` media type is accepted too). */
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateCategory"];
-            };
-        };
-        responses: {
-            /** @description Created; the body is the category as `GET /api/categories/{ref}` shows it. */
-            201: {
-                headers: {
-                    Location: components["headers"]["Location"];
-                    "X-Request-ID": components["headers"]["XRequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Category"];
-                };
-            };
-            400: components["responses"]["MalformedJson"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            405: components["responses"]["MethodNotAllowed"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
-        };
-    };
-    getCategory: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
-                 *     malformed value is replaced by a new one (32 hex digits), never refused.
-                 */
-                "X-Request-ID"?: components["parameters"]["XRequestId"];
-            };
-            path: {
-                /** @description The category's id (UUID) or slug. */
-                ref: components["parameters"]["CategoryRef"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The category. */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["XRequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Category"];
-                };
-            };
-            404: components["responses"]["NotFound"];
-            405: components["responses"]["MethodNotAllowed"];
-            413: components["responses"]["PayloadTooLarge"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    deleteCategory: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
-                 *     malformed value is replaced by a new one (32 hex digits), never refused.
-                 */
-                "X-Request-ID"?: components["parameters"]["XRequestId"];
-            };
-            path: {
-                /** @description The category's id; anything but a UUID is 422 (field `id`). */
-                ref: components["parameters"]["CategoryId"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            204: components["responses"]["NoContent"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            405: components["responses"]["MethodNotAllowed"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
-        };
-    };
-    updateCategory: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
-                 *     malformed value is replaced by a new one (32 hex digits), never refused.
-                 */
-                "X-Request-ID"?: components["parameters"]["XRequestId"];
-            };
-            path: {
-                /** @description The category's id; anything but a UUID is 422 (field `id`). */
-                ref: components["parameters"]["CategoryId"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateCategory"];
-            };
-        };
-        responses: {
-            /** @description The updated category. */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["XRequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Category"];
-                };
-            };
-            400: components["responses"]["MalformedJson"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            405: components["responses"]["MethodNotAllowed"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
-        };
-    };
-    searchProducts: {
-        parameters: {
-            query?: {
-                /** @description Search words; each matches as a prefix (`mug` finds "mugs"), all must match. */
-                q?: components["parameters"]["Q"];
-                /**
-                 * @description A category id or slug: only its products and its descendants'. An unknown category
-                 *     gives an empty page, not 404.
-                 */
-                category?: components["parameters"]["CategoryFilter"];
-                /** @description Lowest price, in minor units. */
-                min_price?: components["parameters"]["MinPrice"];
-                /** @description Highest price, in minor units; not below `min_price` (422). */
-                max_price?: components["parameters"]["MaxPrice"];
-                /** @description `true`: only products in stock; `false`: only those out of stock. */
-                in_stock?: components["parameters"]["InStock"];
-                /**
-                 * @description `relevance` (best match first; needs search words), `price` (lowest first), `-price`
-                 *     (highest first), `newest` (latest created first) or `name`. Default: `relevance` when
-                 *     `q` has words, `newest` otherwise. Ties break on id.
-                 */
-                sort?: components["parameters"]["Sort"];
-                /** @description The page number (default 1). Give either `page` or `cursor`, not both (422). */
-                page?: components["parameters"]["Page"];
-                /** @description Products per page. */
-                page_size?: components["parameters"]["PageSize"];
-                /**
-                 * @description The `next_cursor` of the previous page: continues after its last product, stable under
-                 *     inserts. Only valid with the same `sort` it was made for (422 otherwise).
-                 */
-                cursor?: components["parameters"]["Cursor"];
-            };
-            header?: {
-                /**
-                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
-                 *     malformed value is replaced by a new one (32 hex digits), never refused.
-                 */
-                "X-Request-ID"?: components["parameters"]["XRequestId"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description One page of matching products. */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["XRequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ProductPage"];
-                };
-            };
-            405: components["responses"]["MethodNotAllowed"];
-            413: components["responses"]["PayloadTooLarge"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    createProduct: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
-                 *     malformed value is replaced by a new one (32 hex digits), never refused.
-                 */
-                "X-Request-ID"?: components["parameters"]["XRequestId"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        /** @description Sent as `application/json` (any `+json` media type is accepted too). */
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateProduct"];
-            };
-        };
-        responses: {
-            /** @description Created. */
-            201: {
-                headers: {
-                    Location: components["headers"]["Location"];
-                    "X-Request-ID": components["headers"]["XRequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Product"];
-                };
-            };
-            400: components["responses"]["MalformedJson"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            405: components["responses"]["MethodNotAllowed"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
-        };
-    };
-    getProduct: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
-                 *     malformed value is replaced by a new one (32 hex digits), never refused.
-                 */
-                "X-Request-ID"?: components["parameters"]["XRequestId"];
-            };
-            path: {
-                /** @description The product's id (UUID) or slug. */
-                ref: components["parameters"]["ProductRef"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The product. */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["XRequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Product"];
-                };
-            };
-            404: components["responses"]["NotFound"];
-            405: components["responses"]["MethodNotAllowed"];
-            413: components["responses"]["PayloadTooLarge"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    deactivateProduct: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
-                 *     malformed value is replaced by a new one (32 hex digits), never refused.
-                 */
-                "X-Request-ID"?: components["parameters"]["XRequestId"];
-            };
-            path: {
-                /** @description The product's id; anything but a UUID is 422 (field `id`). */
-                ref: components["parameters"]["ProductId"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            204: components["responses"]["NoContent"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            405: components["responses"]["MethodNotAllowed"];
-            413: components["responses"]["PayloadTooLarge"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
-        };
-    };
-    updateProduct: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
-                 *     malformed value is replaced by a new one (32 hex digits), never refused.
-                 */
-                "X-Request-ID"?: components["parameters"]["XRequestId"];
-            };
-            path: {
-                /** @description The product's id; anything but a UUID is 422 (field `id`). */
-                ref: components["parameters"]["ProductId"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateProduct"];
-            };
-        };
-        responses: {
-            /** @description The updated product. */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["XRequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Product"];
-                };
-            };
-            400: components["responses"]["MalformedJson"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            405: components["responses"]["MethodNotAllowed"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
-        };
-    };
-    getCatalogImage: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
-                 *     malformed value is replaced by a new one (32 hex digits), never refused.
-                 */
-                "X-Request-ID"?: components["parameters"]["XRequestId"];
-                /** @description An `ETag` from an earlier answer. */
-                "If-None-Match"?: string;
-            };
-            path: {
-                /**
-                 * @description The image's file name.
-                 * @example camping-1.svg
-                 */
-                file: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The image. */
-            200: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    /** @description `public, max-age=86400`. */
-                    "Cache-Control": string;
-                    /** @description `default-src 'none'; style-src 'unsafe-inline'`. */
-                    "Content-Security-Policy": string;
-                    /** @description `nosniff`. */
-                    "X-Content-Type-Options": "nosniff";
-                    "X-Request-ID": components["headers"]["XRequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "image/svg+xml": string;
-                };
-            };
-            /** @description Not modified (the `If-None-Match` ETag is current); no body. */
-            304: {
-                headers: {
-                    ETag: components["headers"]["ETag"];
-                    "X-Request-ID": components["headers"]["XRequestId"];
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            404: components["responses"]["NotFound"];
-            405: components["responses"]["MethodNotAllowed"];
-            413: components["responses"]["PayloadTooLarge"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            500: components["responses"]["InternalError"];
-        };
-    };
     registerUser: {
         parameters: {
             query?: never;
@@ -2263,15 +1629,15 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Part of the email or the name, whatever its letter case. */
-                q?: components["parameters"]["UserQ"];
+                q?: string;
                 /** @description Only accounts with this role. */
-                role?: components["parameters"]["RoleFilter"];
+                role?: "customer" | "admin";
                 /** @description `true`: only active accounts; `false`: only deactivated ones. */
-                active?: components["parameters"]["ActiveFilter"];
+                active?: boolean;
                 /** @description The page number. */
-                page?: components["parameters"]["UserPageNumber"];
+                page?: number;
                 /** @description Accounts per page. */
-                page_size?: components["parameters"]["UserPageSize"];
+                page_size?: number;
             };
             header?: {
                 /**
@@ -2351,6 +1717,460 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCategoryTree: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tree. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryTree"];
+                };
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createCategory: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Sent as `application/json` (any `+json` media type is accepted too). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCategory"];
+            };
+        };
+        responses: {
+            /** @description Created; the body is the category as `GET /api/categories/{ref}` shows it. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCategory: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The category's id (UUID) or slug. */
+                ref: components["parameters"]["CategoryRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The category. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteCategory: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The category's id; anything but a UUID is 422 (field `id`). */
+                ref: components["parameters"]["CategoryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateCategory: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The category's id; anything but a UUID is 422 (field `id`). */
+                ref: components["parameters"]["CategoryId"];
+            };
+            cookie?: never;
+        };
+        /** @description Sent as `application/json` (any `+json` media type is accepted too). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCategory"];
+            };
+        };
+        responses: {
+            /** @description The updated category. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    searchProducts: {
+        parameters: {
+            query?: {
+                /** @description Search words; each matches as a prefix (`mug` finds "mugs"), all must match. */
+                q?: string;
+                /** @description A category id or slug: only its products and its descendants'. An unknown category gives an empty page, not 404. */
+                category?: string;
+                /** @description Lowest price, in minor units. */
+                min_price?: number;
+                /** @description Highest price, in minor units; not below `min_price` (422). */
+                max_price?: number;
+                /** @description `true`: only products in stock; `false`: only those out of stock. */
+                in_stock?: boolean;
+                /** @description `relevance` (best match first; needs search words), `price` (lowest first), `-price` (highest first), `newest` (latest created first) or `name`. Default: `relevance` when `q` has words, `newest` otherwise. Ties break on id. */
+                sort?: "relevance" | "price" | "-price" | "newest" | "name";
+                /** @description The page number (default 1). Give either `page` or `cursor`, not both (422). */
+                page?: number;
+                /** @description Products per page. */
+                page_size?: number;
+                /** @description The `next_cursor` of the previous page: continues after its last product, stable under inserts. Only valid with the same `sort` it was made for (422 otherwise). */
+                cursor?: string;
+            };
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of matching products. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductPage"];
+                };
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createProduct: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Sent as `application/json` (any `+json` media type is accepted too). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProduct"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getProduct: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The product's id (UUID) or slug. */
+                ref: components["parameters"]["ProductRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The product. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deactivateProduct: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The product's id; anything but a UUID is 422 (field `id`). */
+                ref: components["parameters"]["ProductId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateProduct: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The product's id; anything but a UUID is 422 (field `id`). */
+                ref: components["parameters"]["ProductId"];
+            };
+            cookie?: never;
+        };
+        /** @description Sent as `application/json` (any `+json` media type is accepted too). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateProduct"];
+            };
+        };
+        responses: {
+            /** @description The updated product. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCatalogImage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+                /** @description An `ETag` from an earlier answer. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                /**
+                 * @description The image's file name.
+                 * @example camping-1.svg
+                 */
+                file: components["parameters"]["ImageFile"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description `public, max-age=86400`. */
+                    "Cache-Control": string;
+                    /** @description `default-src 'none'; style-src 'unsafe-inline'`. */
+                    "Content-Security-Policy": string;
+                    /** @description `nosniff`. */
+                    "X-Content-Type-Options": "nosniff";
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Not modified (the `If-None-Match` ETag is current); no body. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
         };
     };
     publishEvent: {

@@ -1,6 +1,6 @@
 """Publishing a relay batch to the local broker's Postgres transport (no RabbitMQ locally).
 
-`localrun/broker/pgqueue.py` owns the `localbroker` schema; a domain role may only execute
+`localrun/broker/postgres/consumer.py` owns the `localbroker` schema; a domain role may only execute
 `localbroker.publish(...)`, which stores the message and routes it to the bound Trigger queues.
 The relay calls it on its own connection, inside the transaction that claimed the rows and
 marks them sent: the messages and the `sent_at` marks commit together or not at all (a crash

@@ -5,7 +5,7 @@ from sqlalchemy import create_engine, func, select
 from functions.catalog.adapters.media import MEDIA_DIR
 from functions.catalog.adapters.seed import load_seed, seed_catalog
 from functions.catalog.tables import categories, product_images, products
-from localrun.scratch import scratch_database
+from localrun.dev.scratch import scratch_database
 from schemas.migrate import role_url
 from tests.conftest import ADMIN_URL
 

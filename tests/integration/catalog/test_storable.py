@@ -2,34 +2,19 @@
 
 import uuid
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from functions.catalog.categories import create_category
 from functions.catalog.commands import CreateCategory, CreateProduct
 from functions.catalog.products import create_product
-from functions.runtime.db import unit_of_work
-from functions.runtime.errors import Problem
-from functions.runtime.exceptions import DomainError
-from functions.runtime.validation import validate
-from tests.integration.storable import ANY_INT, ANY_TEXT, ANY_VALUE, near_valid
+from tests.integration.storable import ANY_INT, ANY_TEXT, ANY_VALUE, FEW, near_valid, stored_or_refused
 
 ADMIN = str(uuid.uuid4())
-FEW = settings(max_examples=60, deadline=None,
-               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
 def _stored_or_refused(model, body, use_case) -> None:
-    try:
-        command = validate(model, body)
-    except Problem as problem:
-        assert problem.status == 422 and problem.errors
-        return
-    try:
-        with unit_of_work("catalog", actor=ADMIN) as uow:
-            use_case(uow, command)
-    except DomainError:  # a rule of the domain (a taken SKU): a 4xx at the edge, never a database error
-        pass
+    stored_or_refused(model, body, use_case, "catalog", actor=ADMIN)
 
 
 @FEW

@@ -44,7 +44,7 @@ def amqp_channel(url: str = AMQP_URL, wait: float = 30.0):
 @pytest.fixture(scope="session")
 def relay_database() -> Iterator[str]:
     """Yield the migration role's URL of a scratch database with the domains' outboxes."""
-    from localrun.scratch import scratch_database
+    from localrun.dev.scratch import scratch_database
 
     with scratch_database(ADMIN_URL, "relay") as url:
         yield url

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import text
 
 from functions.runtime.relay import PostgresPublisher, Relay
-from localrun.broker.amqp import Topology
-from localrun.broker.model import Destination, Trigger
-from localrun.broker.pgqueue import PostgresTransport
+from localrun.broker.postgres.transport import PostgresTransport
+from localrun.broker.resources import Destination, Trigger
+from localrun.broker.transport import Topology
 from tests.e2e.conftest import wait_until
 from tests.integration.events.conftest import AMQP_URL, consume, running
 from tests.integration.events.test_relay import FAST, SimulatedCrash, Writer, assert_order_per_subject

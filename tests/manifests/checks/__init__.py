@@ -20,7 +20,12 @@ from tests.manifests.checks.consistency import (
     check_kong_references,
     check_kong_secrets,
 )
-from tests.manifests.checks.eventing import check_broker, check_pingsources, check_triggers
+from tests.manifests.checks.eventing import (
+    check_broker,
+    check_pingsources,
+    check_relays_and_bridge,
+    check_triggers,
+)
 from tests.manifests.checks.project import Project
 from tests.manifests.checks.serving import check_autoscaling, check_revision_limits
 from tests.manifests.checks.tools import check_shellcheck, check_yamllint
@@ -38,6 +43,7 @@ CHECKS: dict[str, Check] = {
         check_broker,
         check_triggers,
         check_pingsources,
+        check_relays_and_bridge,
         check_images,
         check_kustomization,
         check_database,

@@ -53,7 +53,10 @@ def check_database(project: Project) -> list[str]:
                 f"{doc}: DATABASE_URL must come from Secret ecom-db-{domain} key url (the domain's own role)"
             )
     deploy = (project.root / "kind-cluster" / "deploy.sh").read_text(encoding="utf-8")
-    operator_made = {f"{c.name}-{s}" for c in clusters for s in ("app", "superuser")}
+    # CloudNativePG makes <cluster>-app and -superuser; the RabbitMQ cluster operator <cluster>-default-user.
+    operator_made = {f"{c.name}-{s}" for c in clusters for s in ("app", "superuser")} | {
+        f"{r.name}-default-user" for r in project.objects("rabbitmq.com", "RabbitmqCluster")
+    }
     for doc in project.objects():
         for name in set(_secret_refs(doc.data)) - operator_made:
             literal = next(

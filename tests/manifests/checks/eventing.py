@@ -3,7 +3,7 @@
 The RabbitMQ Broker's class and config, delivery specs, the Trigger filter form eventing-rabbitmq
 implements (spec.filter.attributes, exact matches), the parallelism annotation, PingSource cron
 schedules; and every reference (subscriber, dead-letter sink, sink, broker) resolves to an object
-the manifests define. From PLATFORM-FACTS.md (Eventing 1.22, eventing-rabbitmq 1.22).
+the manifests define. Read from the sources of Eventing 1.22 and eventing-rabbitmq 1.22.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from localrun.broker.cron import Cron
 from tests.manifests.checks.project import Doc, Project
 from tests.manifests.checks.serving import in_range
 
@@ -163,37 +164,12 @@ def check_triggers(project: Project) -> list[str]:
     return problems
 
 
-_CRON_FIELDS = (  # name, low, high, names
-    ("minute", 0, 59, ()),
-    ("hour", 0, 23, ()),
-    ("day of month", 1, 31, ()),
-    ("month", 1, 12, ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")),
-    ("day of week", 0, 6, ("sun", "mon", "tue", "wed", "thu", "fri", "sat")),
-)
-_CRON_DESCRIPTORS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
-
-
 def cron_problem(schedule: str) -> str | None:
     """Return why `schedule` is not a standard 5-field cron expression, or None when it is."""
-    if schedule.strip() in _CRON_DESCRIPTORS:
-        return None
-    fields = schedule.split()
-    if len(fields) != 5:
-        return f"has {len(fields)} fields, not 5 (minute hour day-of-month month day-of-week)"
-    for text, (name, low, high, names) in zip(fields, _CRON_FIELDS):
-        for item in text.split(","):
-            base, _, step = item.partition("/")
-            if step and not (step.isdigit() and int(step) > 0):
-                return f"{name}: bad step {item!r}"
-            if base in ("*", "?"):
-                continue
-            bounds = base.split("-")
-            values = [
-                low + names.index(b.lower()) if b.lower() in names else int(b) if b.isdigit() else None
-                for b in bounds
-            ]
-            if len(bounds) > 2 or any(v is None or not low <= v <= high for v in values):
-                return f"{name}: {item!r} is not in {low}..{high}"
+    try:
+        Cron(schedule)  # the local broker's reader: croniter, held to robfig's standard parser
+    except ValueError as exc:
+        return str(exc)
     return None
 
 
@@ -205,4 +181,76 @@ def check_pingsources(project: Project) -> list[str]:
         if (why := cron_problem(schedule)) is not None:
             problems.append(f"{doc}: schedule {schedule!r} {why}")
         problems += _destination(project, doc, doc.spec.get("sink"), "spec.sink")
+    return problems
+
+
+def _relay_exchanges(project: Project) -> dict[str, str]:
+    """Return {domain: the exchange its relay publishes to} for every relay Deployment."""
+    found = {}
+    for doc in project.objects("apps", "Deployment"):
+        for container in ((doc.spec.get("template") or {}).get("spec") or {}).get("containers") or []:
+            command = [str(c) for c in container.get("command") or []] + [str(a) for a in container.get("args") or []]
+            if command[:3] == ["python", "-m", "functions.runtime.relay"] and "--domain" in command:
+                env = {e["name"]: e.get("value") for e in container.get("env") or []}
+                domain = command[command.index("--domain") + 1]
+                found[domain] = str(env.get("EVENTS_EXCHANGE") or "ecom.events")  # the relay's default
+    return found
+
+
+def check_relays_and_bridge(project: Project) -> list[str]:
+    """Each domain's outbox is relayed, and a RabbitmqSource carries the relays' exchange into a Broker.
+
+    eventing-rabbitmq binds Triggers only to the Broker's own headers exchange: without the bridge
+    no relayed event reaches a handler. A source that declares its own objects (predeclared false)
+    declares its exchange as a headers exchange (pkg/rabbit/exchange.go), which clashes with the
+    relays' topic exchange: the queue and binding are ours, and the source consumes the queue.
+    """
+    exchanges = _relay_exchanges(project)
+    problems = [
+        f"domain {d}: no relay Deployment runs `python -m functions.runtime.relay --domain {d}`"
+        for d in project.domains
+        if d not in exchanges
+    ]
+    queues = {str(q.spec.get("name")): q for q in project.objects("rabbitmq.com", "Queue")}
+    topics = {str(e.spec.get("name")) for e in project.objects("rabbitmq.com", "Exchange") if e.spec.get("type") == "topic"}
+    bridged: set[str] = set()
+    for doc in project.objects("sources.knative.dev", "RabbitmqSource"):
+        ref = doc.spec.get("rabbitmqClusterReference") or {}
+        if bool(ref.get("name")) == bool(ref.get("connectionSecret")):
+            problems.append(f"{doc}: rabbitmqClusterReference needs name or connectionSecret, not both")
+        elif ref.get("name") and project.find(
+            "rabbitmq.com", "RabbitmqCluster", str(ref["name"]), ref.get("namespace") or doc.namespace
+        ) is None:
+            problems.append(f"{doc}: rabbitmqClusterReference {ref} is not a RabbitmqCluster the manifests define")
+        config = doc.spec.get("rabbitmqResourcesConfig")
+        if not isinstance(config, dict):
+            problems.append(f"{doc}: spec.rabbitmqResourcesConfig is required (the webhook refuses the source)")
+            config = {}
+        parallelism = config.get("parallelism", 1)
+        if not isinstance(parallelism, int) or not 1 <= parallelism <= 1000:
+            problems.append(f"{doc}: rabbitmqResourcesConfig.parallelism {parallelism!r} must be 1..1000")
+        if config.get("predeclared") is not True:
+            problems.append(
+                f"{doc}: rabbitmqResourcesConfig.predeclared must be true: otherwise the source declares "
+                f"{config.get('exchangeName')!r} as a headers exchange, clashing with the relays' topic exchange"
+            )
+        queue = str(config.get("queueName"))
+        if queue not in queues:
+            problems.append(f"{doc}: queueName {queue!r} is not a Queue (rabbitmq.com) the manifests declare")
+        for binding in project.objects("rabbitmq.com", "Binding"):
+            spec = binding.spec
+            if spec.get("destination") == queue and spec.get("destinationType") == "queue" and spec.get("routingKey") == "#":
+                if spec.get("source") in topics:
+                    bridged.add(str(spec["source"]))
+        problems += _destination(project, doc, doc.spec.get("sink"), "spec.sink")
+        sink = (doc.spec.get("sink") or {}).get("ref") or {}
+        if sink.get("kind") != "Broker":
+            problems.append(f"{doc}: spec.sink must be the Broker (the Triggers deliver from it)")
+        problems += _delivery(project, doc, doc.spec.get("delivery") or {})
+    for domain, exchange in sorted(exchanges.items()):
+        if exchange not in bridged:
+            problems.append(
+                f"relay of {domain} publishes to {exchange!r}, which no RabbitmqSource bridges into the "
+                "Broker (a topic Exchange, a Binding '#' to the source's queue): no handler would get its events"
+            )
     return problems

@@ -16,16 +16,13 @@ from typing import Any
 
 import yaml
 
+from localrun.serving.manifests import load_documents, plain_env
+
 MANIFEST_ROOTS = ("knative", "kind-cluster")
+CRDS = Path(__file__).resolve().parents[1] / "crds"  # the upstream CRDs, vendored (crds/README.md)
 NAMESPACE = "ecom"
 REGISTRY = "localhost:5001"
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def load_yaml_all(path: Path) -> list[Any]:
-    """Return the documents of a YAML file (empty documents dropped)."""
-    with path.open(encoding="utf-8") as fh:
-        return [d for d in yaml.load_all(fh, Loader=_LOADER) if d is not None]
+load_yaml_all = load_documents  # the local runtime's reader: one way to read the manifests
 
 
 @dataclass(frozen=True)
@@ -73,11 +70,11 @@ class Doc:
 
 
 class Project:
-    """The repository tree at `root`; `shared` is the directory with k8s-schemas/."""
+    """The repository tree at `root`; `crds` is the directory of upstream CRDs to validate against."""
 
-    def __init__(self, root: Path, shared: Path | None = None) -> None:
+    def __init__(self, root: Path, crds: Path = CRDS) -> None:
         self.root = root.resolve()
-        self.shared = (shared or self.root.parent / "shared").resolve()
+        self.crds = crds.resolve()
 
     @functools.cached_property
     def manifest_files(self) -> list[Path]:
@@ -148,9 +145,7 @@ class Project:
         return {str(e["type"]) for e in catalog.get("events") or [] if isinstance(e, dict) and "type" in e}
 
 
-def env_of(container: dict[str, Any]) -> dict[str, str]:
-    """Return a container's plain env values by name."""
-    return {e["name"]: str(e["value"]) for e in container.get("env") or [] if "value" in e}
+env_of = plain_env
 
 
 def function_services(project: Project) -> Iterator[tuple[Doc, str, dict[str, Any]]]:

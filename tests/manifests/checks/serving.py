@@ -1,7 +1,7 @@
 """Knative Serving rules only the webhook enforces: autoscaling annotations and revision limits.
 
 The annotations go on the revision template (spec.template.metadata.annotations), with the keys
-and value ranges of Knative Serving 1.23's autoscaler (PLATFORM-FACTS.md); containerConcurrency is
+and value ranges of Knative Serving 1.23's autoscaler (pkg/apis/autoscaling); containerConcurrency is
 0..1000 and timeoutSeconds at most 600.
 """
 

@@ -1,4 +1,4 @@
-"""The linters: yamllint on every YAML file of the repository, shellcheck on kind-cluster/*.sh."""
+"""The linters: yamllint on every YAML file of the repository, shellcheck on the shell scripts."""
 
 from __future__ import annotations
 
@@ -41,10 +41,10 @@ def check_yamllint(project: Project) -> list[str]:
 
 
 def check_shellcheck(project: Project) -> list[str]:
-    """kind-cluster/*.sh pass shellcheck and can be run (make cluster runs them directly)."""
-    scripts = sorted((project.root / "kind-cluster").glob("*.sh"))
+    """kind-cluster/*.sh (and the CRDs' refresh.sh) pass shellcheck and can be run directly."""
+    scripts = sorted((project.root / "kind-cluster").glob("*.sh")) + sorted(project.crds.glob("*.sh"))
     problems = [
-        f"{s.relative_to(project.root)}: not executable (chmod +x)"
+        f"{s.relative_to(project.root) if s.is_relative_to(project.root) else s}: not executable (chmod +x)"
         for s in scripts
         if s.read_text(encoding="utf-8").startswith("#!") and not os.access(s, os.X_OK)
     ]

@@ -1,7 +1,7 @@
 """Every YAML document under knative/ and kind-cluster/ validates against a schema.
 
-- Knative, eventing-rabbitmq, RabbitMQ and CloudNativePG kinds: the upstream CRD schemas in
-  ../shared/k8s-schemas/, made strict (PLATFORM-FACTS.md, "Validating manifests offline").
+- Knative, eventing-rabbitmq, RabbitMQ and CloudNativePG kinds: the upstream CRD schemas vendored
+  in tests/manifests/crds/ (crds/SOURCES says where each comes from), made strict.
 - Built-in kinds (Deployment, Service, ConfigMap, Job, ...): kubernetes-validate's strict schemas
   for the Kubernetes version of the kind node image.
 - Files that are not Kubernetes objects: our own schemas beside this package (Kong's declarative
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -52,10 +53,10 @@ def strict(schema: dict[str, Any], root: bool = True) -> dict[str, Any]:
 
 
 @functools.cache
-def crd_validators(shared: Path) -> dict[tuple[str, str], jsonschema.Draft7Validator]:
-    """Return a validator per (apiVersion, kind) of every CRD in shared/k8s-schemas/."""
+def crd_validators(crds: Path) -> dict[tuple[str, str], jsonschema.Draft7Validator]:
+    """Return a validator per (apiVersion, kind) of every CRD under `crds`."""
     validators = {}
-    for path in sorted((shared / "k8s-schemas").rglob("*.yaml")):
+    for path in sorted(crds.rglob("*.yaml")):
         for crd in load_yaml_all(path):
             if not isinstance(crd, dict) or crd.get("kind") != "CustomResourceDefinition":
                 continue
@@ -93,29 +94,41 @@ def kubernetes_version(project: Project) -> str | None:
     return None
 
 
-def _builtin_problems(doc: Doc, version: str) -> list[str]:
+@functools.lru_cache(maxsize=1024)
+def _builtin_error(document: str, version: str) -> str | None:
+    """Return why a built-in object (as JSON) is invalid, "unknown" for an unknown kind, or None.
+
+    Cached by content: kubernetes-validate reads its schema files from disk on every call, and the
+    tests validate many copies of the same documents.
+    """
     try:
-        kubernetes_validate.validate(doc.data, version, strict=True)
+        kubernetes_validate.validate(json.loads(document), version, strict=True)
     except kubernetes_validate.ValidationError as e:
-        path = ".".join(str(p) for p in e.absolute_path) or "(root)"
-        return [f"{doc}: {path}: {e.message}"]
+        return f"{'.'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
     except kubernetes_validate.SchemaNotFoundError:
+        return "unknown"
+    return None
+
+
+def _builtin_problems(doc: Doc, version: str) -> list[str]:
+    error = _builtin_error(json.dumps(doc.data, sort_keys=True, default=str), version)
+    if error == "unknown":
         return [
-            f"{doc}: unknown kind {doc.kind} ({doc.api_version}): no CRD in shared/k8s-schemas "
+            f"{doc}: unknown kind {doc.kind} ({doc.api_version}): no CRD in tests/manifests/crds "
             f"and not a built-in kind of Kubernetes {version}"
         ]
-    return []
+    return [f"{doc}: {error}"] if error else []
 
 
 def check_schemas(project: Project) -> list[str]:
     """Validate every document under knative/ and kind-cluster/ against its schema."""
     problems = list(project.load_problems)
-    if not (project.shared / "k8s-schemas").is_dir():
+    if not any(project.crds.rglob("*.yaml")):
         return problems + [
-            f"{project.shared / 'k8s-schemas'} is missing: the CRD schemas come from "
-            "shared/ beside the repository (CI puts a copy there)"
+            f"{project.crds} has no CRDs: the schemas are vendored in tests/manifests/crds/ "
+            "(crds/refresh.sh downloads them)"
         ]
-    crds = crd_validators(project.shared)
+    crds = crd_validators(project.crds)
     version = kubernetes_version(project)
     if version is None:
         problems.append(

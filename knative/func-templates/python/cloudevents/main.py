@@ -1,30 +1,41 @@
-"""The domain's event handlers: functions-framework cloud_event targets, one per Trigger.
+"""The domain's event handlers: one target per handler, each fed by its Triggers.
 
 Scaffolded from knative/func-templates/python/cloudevents; README.md says what else a handler
-needs. The broker delivers at least once, in binary mode: a handler must tolerate duplicates
-(record the event's `source` + `id` in the domain's inbox in the same transaction as its effect).
-Returning answers 200 (acked); raising answers 500, which the broker retries with backoff and
-then dead-letters.
+needs. `event_handler` takes the CloudEvent in binary or structured mode, validates its data
+against the model, records `(source, id)` in the domain's inbox in the same transaction as the
+effect (a redelivery changes nothing), and answers as the broker expects: 200 done, 400 a
+rejection (recorded, never retried: bad data, or a domain error the handler raised), 5xx try
+again later. The domain is the package the handler is written in (functions/<domain>/).
 """
 
 from __future__ import annotations
 
-import logging
+from pydantic import ConfigDict
 
-import functions_framework
-from cloudevents.http import CloudEvent
-
-from functions.runtime.logs import configure_logging
-from functions.runtime.settings import get_settings
+from functions.runtime.commands import Command
+from functions.runtime.db import UnitOfWork
+from functions.runtime.handlers import Event, event_handler
+from functions.runtime.web import answer_framework_errors_as_problems
 
 __all__ = ["on_thing_happened"]
+THING_HAPPENED = "com.ecom.example.thing.happened"  # move to the domain's events.py
 
-log = logging.getLogger(__name__)
+
+class ThingHappened(Command):
+    """The data this handler reads of the event (other fields are the producer's business)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    thing_id: str
 
 
-@functions_framework.cloud_event
-def on_thing_happened(event: CloudEvent) -> None:
-    """Handle com.ecom.<domain>.<entity>.<verb> (replace with the event this handler reacts to)."""
-    settings = get_settings()
-    configure_logging(settings.log_level, settings.service_name)
-    log.info("received %s %s from %s", event["type"], event["id"], event["source"])
+@event_handler(types=(THING_HAPPENED,), data=ThingHappened, domain="example")
+def on_thing_happened(uow: UnitOfWork, event: Event, data: ThingHappened) -> None:
+    """Apply the event through `uow.conn` (replace with the handler's effect); raise a domain
+    error (functions.runtime.exceptions) for an event the domain's rules refuse.
+
+    Once in functions/<domain>/handlers.py, drop `domain=`: the package names it.
+    """
+
+
+answer_framework_errors_as_problems()

@@ -30,3 +30,9 @@ def test_hello_refuses_other_methods_with_a_problem():
     answer = client().post("/")
     assert answer.status_code == 405
     assert answer.content_type == "application/problem+json"
+
+
+def test_a_rule_the_input_breaks_is_a_422_naming_the_field():
+    answer = client().get("/", query_string={"name": "x" * 101})
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"] == [{"field": "name", "message": "must be at most 100 characters"}]

@@ -1,0 +1,171 @@
+"""The local stand-in for Kong: routes by the declarative file, starts functions via the activator.
+
+Answers like Kong does (status codes, messages, Via and latency headers) and enforces the
+plugins of the same file (`localrun.gateway.plugins`: jwt, rate-limiting, cors, correlation-id,
+request-size-limiting), so clients and tests see the same gateway on a laptop as in the
+cluster. The per-request work is in `proxy.py`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import socket
+import socketserver
+import threading
+from collections.abc import Mapping
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+from localrun.gateway.kong import Router
+from localrun.gateway.plugins import GatewayPlugins, load_gateway
+from localrun.gateway.proxy import DEFAULT_HEADERS, ProxyHandler, kong_headers
+from localrun.gateway.vault import secrets_env
+from localrun.gateway.wire import Pool
+from localrun.serving.activator import Activator
+from localrun.serving.manifests import load_documents, load_services, plain_env
+
+__all__ = ["Gateway", "GatewayServer", "serve"]
+log = logging.getLogger(__name__)
+
+
+class GatewayServer(ThreadingHTTPServer):
+    """A threaded HTTP/1.1 server that knows its router, activator and upstream pool."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], router: Router, activator: Activator,
+                 pool: Pool, upstreams: Mapping[str, tuple[str, int]],
+                 plugins: GatewayPlugins | None = None, headers: frozenset[str] = DEFAULT_HEADERS) -> None:
+        self.router, self.activator, self.pool, self.upstreams = router, activator, pool, upstreams
+        self.plugins = plugins
+        self.kong_headers = headers  # Kong's `headers` setting, as lower-cased header names
+        self._connection_ids = itertools.count(1)
+        self._clients: set[socket.socket] = set()
+        self._clients_lock = threading.Lock()
+        super().__init__(address, ProxyHandler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind resolves the host's FQDN: a DNS query we never need.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def next_connection_id(self) -> int:
+        """Return a serial number for a new client connection (nginx's $connection)."""
+        return next(self._connection_ids)
+
+    def track(self, sock: socket.socket, open_: bool) -> None:
+        """Remember (or forget) an open client connection, for close_clients."""
+        with self._clients_lock:
+            if open_:
+                self._clients.add(sock)
+            else:
+                self._clients.discard(sock)
+
+    def close_clients(self) -> None:
+        """Shut down every open client connection so no keep-alive thread outlives stop()."""
+        with self._clients_lock:
+            clients, self._clients = self._clients, set()
+        for sock in clients:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+class Gateway:
+    """Serves the Kong routes on host:port in a background thread."""
+
+    def __init__(self, router: Router, activator: Activator, host: str = "127.0.0.1", port: int = 8080, *,
+                 upstreams: Mapping[str, tuple[str, int]] | None = None, upstream_timeout: float = 60.0,
+                 plugins: GatewayPlugins | None = None, headers: frozenset[str] = DEFAULT_HEADERS) -> None:
+        # upstreams: fixed addresses for ksvc names that are not functions (a local broker, say).
+        # plugins: from localrun.gateway.plugins.load_gateway / build_plugins; None proxies without any.
+        self.router, self.activator, self.host, self.port = router, activator, host, port
+        self.plugins = plugins
+        self.headers = headers
+        self.upstreams = dict(upstreams or {})
+        self.pool = Pool(timeout=upstream_timeout)
+        self._server: GatewayServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """Return the base URL clients use (the real port once started with port 0)."""
+        return f"http://{self.host}:{self.port}"
+
+    def add_upstream(self, ksvc: str, address: tuple[str, int]) -> None:
+        """Send routes to Knative Service `ksvc` to a fixed address (the local broker's ingress)."""
+        self.upstreams[ksvc] = address  # the running server reads this same mapping
+
+    def start(self) -> None:
+        """Bind and serve in a background thread; raise OSError when the port is taken."""
+        self._server = GatewayServer((self.host, self.port), self.router, self.activator,
+                                     self.pool, self.upstreams, self.plugins, self.headers)
+        self.port = self._server.server_port
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
+                                        name="localrun-gateway", daemon=True)
+        self._thread.start()
+        log.info("gateway listening on %s", self.url)
+
+    def stop(self) -> None:
+        """Stop accepting, cut open client connections, close upstream connections."""
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        self._server.close_clients()
+        self.pool.clear()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+
+
+def kong_conf(deployment: Path) -> dict[str, str]:
+    """Return the KONG_* environment of the Kong container in knative/kong/gateway.yaml ({} if absent).
+
+    The cluster's Kong reads its kong.conf settings from these variables; the local gateway
+    reads the ones it implements (KONG_HEADERS) from the same place, so both answer alike.
+    """
+    if not deployment.exists():
+        return {}
+    for doc in load_documents(deployment):
+        if not isinstance(doc, dict) or doc.get("kind") != "Deployment":
+            continue
+        for container in doc["spec"]["template"]["spec"].get("containers") or []:
+            if container.get("name") == "kong":
+                return {k: v for k, v in plain_env(container).items() if k.startswith("KONG_")}
+    return {}
+
+
+def serve(repo_root: Path, secrets: Mapping[tuple[str, str], str], host: str = "127.0.0.1", port: int = 8080,
+          idle_seconds: float = 60.0, *,
+          kong_env: Mapping[str, str] | None = None) -> tuple[Gateway, Activator]:
+    """Return a started gateway and its activator; stop both with gateway.stop(); activator.shutdown().
+
+    The declarative file's `{vault://env/<name>}` references read `<NAME>` from kong_env (e.g.
+    {"ECOM_JWT_PUBLIC_KEY": pem}), then from the secrets as env variables (Secret `ecom-jwt` key
+    `public.pem` is ECOM_JWT_PUBLIC_PEM, see localrun.gateway.vault.secrets_env), then os.environ;
+    an unresolvable reference raises ValueError.
+    """
+    repo_root = Path(repo_root).resolve()
+    specs = load_services(repo_root / "knative", secrets)
+    env = {**secrets_env(secrets), **(kong_env or {})}
+    router, plugins = load_gateway(repo_root / "knative" / "kong" / "kong.yaml", env)
+    for missing in sorted(router.ksvcs - specs.keys()):
+        log.warning("kong routes lead to %s, which no Knative Service manifest defines", missing)
+    activator = Activator(specs, repo_root, idle_seconds=idle_seconds)
+    conf = kong_conf(repo_root / "knative" / "kong" / "gateway.yaml")
+    gateway = Gateway(router, activator, host, port, plugins=plugins,
+                      headers=kong_headers(conf.get("KONG_HEADERS")))
+    try:
+        gateway.start()
+    except BaseException:
+        activator.shutdown()
+        raise
+    # min-scale > 0 functions start in the background so the gateway answers at once.
+    threading.Thread(target=activator.prewarm, name="localrun-prewarm", daemon=True).start()
+    return gateway, activator
