@@ -32,3 +32,17 @@ def test_if_none_match_gives_304_without_a_body() -> None:
 
 def test_a_caller_with_a_token_gets_a_private_answer() -> None:
     assert answer({"Authorization": "Bearer x"}).headers["Cache-Control"] == "private, no-cache"
+
+
+def test_a_repeated_parameter_without_a_name_is_named_query() -> None:
+    """Found by the API fuzzer: `?=a&=b` answered a FieldError whose field was "" (minLength 1)."""
+    import pytest
+
+    from functions.runtime.errors import Problem
+    from functions.runtime.validation import parse_query
+
+    with app.test_request_context("/api/products?=a&=b&q=x&q=y"):
+        with pytest.raises(Problem) as raised:
+            parse_query(request, object)  # refused before the model is used
+    fields = [e["field"] for e in raised.value.to_json(None)["errors"]]
+    assert fields == ["query", "q"]
