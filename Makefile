@@ -22,6 +22,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 venv: $(VENV)/.installed
 
 dev: $(VENV)/.installed  ## run the whole system: database, migrations, seed, gateway, functions
+	@$(PY) -m compileall -q functions  # bytecode now, so no function's first cold start compiles it
 	$(PY) -m localrun.dev
 
 test: $(VENV)/.installed have-shellcheck  ## every test: unit, integration (real Postgres), manifests, end to end, storefront
@@ -71,11 +72,14 @@ dead-letters: $(VENV)/.installed  ## list the events the local broker dead-lette
 replay-dead-letters: $(VENV)/.installed  ## republish dead letters to the exchange (all, or ID=<event id>)
 	$(PY) -m localrun.broker dead-letters --replay $(if $(ID),--id "$(ID)")
 
-bench: $(VENV)/.installed  ## cold start and catalog search benchmarks
+bench: $(VENV)/.installed  ## the benchmarks, then one table of every figure beside its floor (bench/summary.py)
+	@rm -f .data/bench/*.json
+	$(PY) -m compileall -q functions localrun bench
 	$(PY) bench/cold_start.py
 	$(PY) bench/catalog.py
 	$(PY) bench/auth.py
 	$(PY) bench/events.py
+	$(PY) bench/summary.py
 
 lock:  ## re-resolve the pinned versions in constraints.txt
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

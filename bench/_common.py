@@ -57,11 +57,12 @@ def search_path(word: str, page_size: int = 20) -> str:
     return "/api/products?" + urlencode({"q": word, "page_size": page_size})
 
 
-def fetch(port: int, path: str, timeout: float = 30.0) -> tuple[int, bytes]:
+def fetch(port: int, path: str, timeout: float = 30.0,
+          headers: dict[str, str] | None = None) -> tuple[int, bytes]:
     """GET path on a fresh connection to 127.0.0.1:port; return (status, body)."""
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers=headers or {})
         resp = conn.getresponse()
         return resp.status, resp.read()
     finally:
@@ -76,6 +77,24 @@ def check_search(status: int, body: bytes, word: str) -> None:
     stem = word.split()[0][:5].lower()  # full text matches stems: 'cancelling' ~ 'cancel'
     assert any(stem in (i["name"] + " " + i["description"]).lower() for i in page["items"]), \
         f"search {word!r}: no item mentions it"
+
+
+RESULTS = Path(os.environ.get("BENCH_RESULTS", REPO / ".data" / "bench"))
+
+
+def record(bench: str, rows: Sequence[dict[str, Any]]) -> Path:
+    """Write a bench's summary rows to .data/bench/<bench>.json, for bench/summary.py.
+
+    Each row: figure, value, unit, floor (what it is compared with), floor_value, ratio,
+    target (text, e.g. "<= 1.5x"), met (bool). Any bench may add rows this way (events too).
+    """
+    import time
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{bench}.json"
+    path.write_text(json.dumps({"bench": bench, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                                "load": os.getloadavg(), "rows": list(rows)}, indent=1) + "\n")
+    return path
 
 
 def percentile(values: Sequence[float], p: float) -> float:

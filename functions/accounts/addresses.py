@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from functions.accounts import model
-from functions.accounts.commands import CreateAddress, UpdateAddress
 from functions.accounts.model import MAX_ADDRESSES
 from functions.accounts.tables import addresses
 from functions.accounts.users import current_user
@@ -18,6 +17,9 @@ from functions.runtime.auth import Claims
 from functions.runtime.db import UnitOfWork
 from functions.runtime.exceptions import NotFound
 from functions.runtime.paging import envelope
+
+if TYPE_CHECKING:  # pydantic (and email-validator) are the cost of the functions that parse a body
+    from functions.accounts.commands import CreateAddress, UpdateAddress
 
 
 def _owned(user_id: UUID, address_id: UUID) -> Any:

@@ -3,33 +3,27 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
 
 from flask import Request, Response
 
-from functions.accounts import addresses as address_cases
-from functions.accounts import operations, sessions
-from functions.accounts import users as user_cases
-from functions.accounts.commands import (
-    ChangePassword,
-    CreateAddress,
-    Login,
-    RefreshSession,
-    Register,
-    SearchUsers,
-    UpdateAddress,
-    UpdateProfile,
-    UpdateUser,
-)
-from functions.accounts.views import user_view
-from functions.runtime.auth import bearer_claims, require_admin
-from functions.runtime.db import UnitOfWork, read_only, unit_of_work
-from functions.runtime.validation import parse_body, parse_query
+from functions.accounts import operations
 from functions.runtime.web import created_response, http_function, id_from_path, json_response, no_content
+
+if TYPE_CHECKING:
+    from functions.accounts import sessions
+    from functions.runtime.db import UnitOfWork
+
+# The use cases (SQLAlchemy, argon2), the commands (pydantic, email-validator) and the token
+# check (jwt) are imported by the functions that use them, on first use: each Knative Service
+# runs one target (bench/cold_start.py). A repeated import is a lookup in sys.modules.
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # tokens must not be cached
 
 
 def _work(actor: str | None = None) -> AbstractContextManager[UnitOfWork]:
+    from functions.runtime.db import unit_of_work
+
     return unit_of_work(actor=actor)
 
 
@@ -40,6 +34,10 @@ def _tokens(pair: sessions.TokenPair) -> Response:
 @http_function(methods=("POST",), api=operations.REGISTER)
 def register(request: Request) -> Response:
     """Create a customer account."""
+    from functions.accounts import users as user_cases
+    from functions.accounts.commands import Register
+    from functions.runtime.validation import parse_body
+
     command = parse_body(request, Register)
     with _work() as uow:
         return created_response(user_cases.register(uow, command), "/api/users/me")
@@ -48,6 +46,10 @@ def register(request: Request) -> Response:
 @http_function(methods=("POST",), api=operations.LOGIN)
 def login(request: Request) -> Response:
     """Exchange email and password for an access token and a refresh token."""
+    from functions.accounts import sessions
+    from functions.accounts.commands import Login
+    from functions.runtime.validation import parse_body
+
     command = parse_body(request, Login)
     with _work() as uow:
         return _tokens(sessions.login(uow, command))
@@ -56,6 +58,10 @@ def login(request: Request) -> Response:
 @http_function(methods=("POST",), api=operations.REFRESH)
 def refresh(request: Request) -> Response:
     """Rotate a refresh token into a new token pair."""
+    from functions.accounts import sessions
+    from functions.accounts.commands import RefreshSession
+    from functions.runtime.validation import parse_body
+
     command = parse_body(request, RefreshSession)
     with _work() as uow:
         return _tokens(sessions.refresh(uow, command))
@@ -64,6 +70,10 @@ def refresh(request: Request) -> Response:
 @http_function(methods=("POST",), api=operations.LOGOUT)
 def logout(request: Request) -> Response:
     """End the session a refresh token belongs to."""
+    from functions.accounts import sessions
+    from functions.accounts.commands import RefreshSession
+    from functions.runtime.validation import parse_body
+
     command = parse_body(request, RefreshSession)
     with _work() as uow:
         sessions.logout(uow, command)
@@ -73,10 +83,18 @@ def logout(request: Request) -> Response:
 @http_function(methods=("GET", "PATCH"), api=operations.ME)
 def me(request: Request) -> Response:
     """GET the caller's profile; PATCH its name."""
+    from functions.accounts import users as user_cases
+    from functions.accounts.views import user_view
+    from functions.runtime.auth import bearer_claims
+    from functions.runtime.db import read_only
+
     claims = bearer_claims(request)
     if request.method == "GET":
         with read_only() as conn:
             return json_response(user_view(user_cases.current_user(conn, claims)))
+    from functions.accounts.commands import UpdateProfile
+    from functions.runtime.validation import parse_body
+
     command = parse_body(request, UpdateProfile)
     with _work(claims.sub) as uow:
         return json_response(user_cases.update_profile(uow, claims, command))
@@ -85,6 +103,11 @@ def me(request: Request) -> Response:
 @http_function(methods=("POST",), api=operations.ME_PASSWORD)
 def me_password(request: Request) -> Response:
     """Change the caller's password; other sessions end."""
+    from functions.accounts import users as user_cases
+    from functions.accounts.commands import ChangePassword
+    from functions.runtime.auth import bearer_claims
+    from functions.runtime.validation import parse_body
+
     claims = bearer_claims(request)
     command = parse_body(request, ChangePassword)
     with _work(claims.sub) as uow:
@@ -95,10 +118,17 @@ def me_password(request: Request) -> Response:
 @http_function(methods=("GET", "POST"), api=operations.ADDRESSES)
 def addresses(request: Request) -> Response:
     """GET the caller's address book; POST a new address."""
+    from functions.accounts import addresses as address_cases
+    from functions.runtime.auth import bearer_claims
+    from functions.runtime.db import read_only
+
     claims = bearer_claims(request)
     if request.method == "GET":
         with read_only() as conn:
             return json_response(address_cases.list_addresses(conn, claims))
+    from functions.accounts.commands import CreateAddress
+    from functions.runtime.validation import parse_body
+
     command = parse_body(request, CreateAddress)
     with _work(claims.sub) as uow:
         created = address_cases.create_address(uow, claims, command)
@@ -108,6 +138,10 @@ def addresses(request: Request) -> Response:
 @http_function(methods=("GET", "PATCH", "DELETE"), api=operations.ADDRESS)
 def address(request: Request) -> Response:
     """GET, PATCH or DELETE one of the caller's addresses (another user's is a 404)."""
+    from functions.accounts import addresses as address_cases
+    from functions.runtime.auth import bearer_claims
+    from functions.runtime.db import read_only
+
     claims = bearer_claims(request)
     address_id = id_from_path(request, "address")
     if request.method == "GET":
@@ -117,6 +151,9 @@ def address(request: Request) -> Response:
         with _work(claims.sub) as uow:
             address_cases.delete_address(uow, claims, address_id)
         return no_content()
+    from functions.accounts.commands import UpdateAddress
+    from functions.runtime.validation import parse_body
+
     command = parse_body(request, UpdateAddress)
     with _work(claims.sub) as uow:
         return json_response(address_cases.update_address(uow, claims, address_id, command))
@@ -125,6 +162,12 @@ def address(request: Request) -> Response:
 @http_function(methods=("GET",), api=operations.ADMIN_USERS)
 def admin_users(request: Request) -> Response:
     """Search users (admin)."""
+    from functions.accounts import users as user_cases
+    from functions.accounts.commands import SearchUsers
+    from functions.runtime.auth import require_admin
+    from functions.runtime.db import read_only
+    from functions.runtime.validation import parse_query
+
     admin = require_admin(request)
     query = parse_query(request, SearchUsers)
     with read_only() as conn:
@@ -134,6 +177,11 @@ def admin_users(request: Request) -> Response:
 @http_function(methods=("PATCH",), api=operations.ADMIN_USER)
 def admin_user(request: Request) -> Response:
     """Change a user's role or active flag (admin)."""
+    from functions.accounts import users as user_cases
+    from functions.accounts.commands import UpdateUser
+    from functions.runtime.auth import require_admin
+    from functions.runtime.validation import parse_body
+
     admin = require_admin(request)
     user_id = id_from_path(request, "user")
     command = parse_body(request, UpdateUser)

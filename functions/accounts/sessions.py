@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -13,11 +13,13 @@ from sqlalchemy import Connection, func, insert, select, update
 from functions.accounts import model, throttle
 from functions.accounts.adapters import passwords
 from functions.accounts.adapters.tokens import access_token
-from functions.accounts.commands import Login, RefreshSession
 from functions.accounts.tables import refresh_tokens, users
 from functions.runtime import access
 from functions.runtime.db import UnitOfWork
 from functions.runtime.settings import get_settings
+
+if TYPE_CHECKING:  # pydantic (and email-validator) are the cost of the functions that parse a body
+    from functions.accounts.commands import Login, RefreshSession
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from sqlalchemy import Connection, Select, func, insert, or_, select, update
@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 
 from functions.accounts import model, throttle
 from functions.accounts.adapters import passwords
-from functions.accounts.commands import ChangePassword, Register, SearchUsers, UpdateProfile, UpdateUser
 from functions.accounts.events import USER_REGISTERED
 from functions.accounts.sessions import revoke_sessions
 from functions.accounts.tables import profiles, users
@@ -31,6 +30,9 @@ from functions.runtime.exceptions import (
 )
 from functions.runtime.ids import parse_uuid
 from functions.runtime.paging import envelope
+
+if TYPE_CHECKING:  # pydantic (and email-validator) are the cost of the functions that parse a body
+    from functions.accounts.commands import ChangePassword, Register, SearchUsers, UpdateProfile, UpdateUser
 
 
 def _user_query() -> Select[Any]:

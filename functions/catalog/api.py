@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
 
 from flask import Request, Response
 
-from functions.catalog import categories as category_cases
-from functions.catalog import model, operations
-from functions.catalog import products as product_cases
-from functions.catalog.commands import (
-    CreateCategory,
-    CreateProduct,
-    SearchProducts,
-    UpdateCategory,
-    UpdateProduct,
-)
-from functions.catalog.search import search_products
-from functions.runtime.auth import optional_claims, require_admin
-from functions.runtime.db import UnitOfWork, read_only, unit_of_work
-from functions.runtime.exceptions import NotFound
-from functions.runtime.paging import envelope
-from functions.runtime.validation import parse_body, parse_query
+from functions.catalog import operations
 from functions.runtime.web import (
     created_response,
     http_function,
@@ -29,15 +15,28 @@ from functions.runtime.web import (
     json_response,
     no_content,
     path_ref,
+    public_json_response,
 )
 
+if TYPE_CHECKING:
+    from functions.runtime.db import UnitOfWork
+
+# The use cases (SQLAlchemy), the commands (pydantic) and the token check (jwt) are imported by
+# the functions that use them, on their first request: each Knative Service runs one target, so
+# none pays at start-up for the others' modules (bench/cold_start.py). A repeated import is a
+# dictionary lookup in sys.modules. The operations (the OpenAPI declarations) are imported here.
 
 def _admin_work(request: Request) -> AbstractContextManager[UnitOfWork]:
     """Check the caller is an admin, then return a unit of work that audits as them."""
+    from functions.runtime.auth import require_admin
+    from functions.runtime.db import unit_of_work
+
     return unit_of_work(actor=require_admin(request).sub)
 
 
 def _caller_role(request: Request) -> str | None:
+    from functions.runtime.auth import optional_claims
+
     claims = optional_claims(request)
     return claims.role if claims is not None else None
 
@@ -45,7 +44,13 @@ def _caller_role(request: Request) -> str | None:
 @http_function(methods=("GET", "POST"), api=operations.CATEGORIES)
 def categories(request: Request) -> Response:
     """GET: the category tree. POST: create a category (admin)."""
+    from functions.catalog import categories as category_cases
+    from functions.runtime.db import read_only
+
     if request.method == "POST":
+        from functions.catalog.commands import CreateCategory
+        from functions.runtime.validation import parse_body
+
         work = _admin_work(request)
         command = parse_body(request, CreateCategory)
         with work as uow:
@@ -53,21 +58,30 @@ def categories(request: Request) -> Response:
         return created_response(created, f"/api/categories/{created['id']}")
     with read_only() as conn:
         tree = category_cases.category_tree(conn)
-    return json_response(envelope(tree, len(tree), 1, len(tree)))
+    from functions.runtime.paging import envelope
+
+    return public_json_response(request, envelope(tree, len(tree), 1, len(tree)))
 
 
 @http_function(methods=("GET", "PATCH", "DELETE"), api=operations.CATEGORY)
 def category(request: Request) -> Response:
     """GET a category by id or slug; PATCH or DELETE it by id (admin)."""
+    from functions.catalog import categories as category_cases
+    from functions.runtime.db import read_only
+
     if request.method == "GET":
         with read_only() as conn:
-            return json_response(category_cases.get_category(conn, path_ref(request)))
+            found = category_cases.get_category(conn, path_ref(request))
+        return public_json_response(request, found)
     work = _admin_work(request)
     category_id = id_from_path(request, "category")
     if request.method == "DELETE":
         with work as uow:
             category_cases.delete_category(uow, category_id)
         return no_content()
+    from functions.catalog.commands import UpdateCategory
+    from functions.runtime.validation import parse_body
+
     command = parse_body(request, UpdateCategory)
     with work as uow:
         return json_response(category_cases.update_category(uow, category_id, command))
@@ -76,31 +90,48 @@ def category(request: Request) -> Response:
 @http_function(methods=("GET", "POST"), api=operations.PRODUCTS)
 def products(request: Request) -> Response:
     """GET: search products. POST: create a product (admin)."""
+    from functions.runtime.validation import parse_body, parse_query
+
     if request.method == "POST":
+        from functions.catalog import products as product_cases
+        from functions.catalog.commands import CreateProduct
+
         work = _admin_work(request)
         command = parse_body(request, CreateProduct)
         with work as uow:
             created = product_cases.create_product(uow, command)
         return created_response(created, f"/api/products/{created['id']}")
+    from functions.catalog.commands import SearchProducts
+    from functions.catalog.search import search_products
+    from functions.runtime.db import read_only
+
     query = parse_query(request, SearchProducts)
     with read_only() as conn:
-        return json_response(search_products(conn, query))
+        found = search_products(conn, query)
+    return public_json_response(request, found)
 
 
 @http_function(methods=("GET", "PATCH", "DELETE"), api=operations.PRODUCT)
 def product(request: Request) -> Response:
     """GET a product by id or slug; PATCH or DELETE (deactivate) it by id (admin)."""
+    from functions.catalog import model
+    from functions.catalog import products as product_cases
+    from functions.runtime.db import read_only
+
     if request.method == "GET":
         shown = model.sees_inactive_products(_caller_role(request))
         with read_only() as conn:
             found = product_cases.get_product(conn, path_ref(request), include_inactive=shown)
-        return json_response(found)
+        return public_json_response(request, found)
     work = _admin_work(request)
     product_id = id_from_path(request, "product")
     if request.method == "DELETE":
         with work as uow:
             product_cases.deactivate_product(uow, product_id)
         return no_content()
+    from functions.catalog.commands import UpdateProduct
+    from functions.runtime.validation import parse_body
+
     command = parse_body(request, UpdateProduct)
     with work as uow:
         return json_response(product_cases.update_product(uow, product_id, command))
@@ -110,6 +141,7 @@ def product(request: Request) -> Response:
 def media(request: Request) -> Response:
     """Serve a product image shipped with the catalog (SVG, cacheable, no active content)."""
     from functions.catalog.adapters.media import read_image
+    from functions.runtime.exceptions import NotFound
 
     name = path_ref(request, "file")
     image = read_image(name)

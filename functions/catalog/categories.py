@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from sqlalchemy import Connection, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from functions.catalog import model
-from functions.catalog.commands import CreateCategory, UpdateCategory
 from functions.catalog.tables import categories, products
 from functions.catalog.views import category_view
 from functions.runtime.db import UnitOfWork, violated_constraint
 from functions.runtime.exceptions import Conflict, InvalidInput, NotFound
 from functions.runtime.ids import parse_uuid
+
+if TYPE_CHECKING:  # pydantic is the cost of the functions that parse a body, not of every one
+    from functions.catalog.commands import CreateCategory, UpdateCategory
 
 
 def category_nodes(conn: Connection) -> dict[UUID, model.CategoryNode]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from sqlalchemy import (
@@ -23,12 +23,14 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 
 from functions.catalog import model
-from functions.catalog.commands import CreateProduct, Image, UpdateProduct
 from functions.catalog.tables import availability, categories, product_images, products
 from functions.catalog.views import product_view
 from functions.runtime.db import UnitOfWork, violated_constraint
 from functions.runtime.exceptions import Conflict, InvalidInput, NotFound
 from functions.runtime.ids import parse_uuid
+
+if TYPE_CHECKING:  # pydantic is the cost of the functions that parse a body, not of every one
+    from functions.catalog.commands import CreateProduct, Image, UpdateProduct
 
 _SLUG_ATTEMPTS = 10  # each round of a race has a winner: enough for 10 racing creates
 

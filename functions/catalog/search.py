@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from sqlalchemy import (
@@ -22,12 +22,14 @@ from sqlalchemy.dialects.postgresql import DOUBLE_PRECISION, REGCONFIG
 
 from functions.catalog import model
 from functions.catalog.categories import category_nodes, find_category
-from functions.catalog.commands import SearchProducts
 from functions.catalog.products import product_query
 from functions.catalog.tables import availability, products
 from functions.catalog.views import product_view
 from functions.runtime.exceptions import InvalidInput
 from functions.runtime.paging import envelope
+
+if TYPE_CHECKING:
+    from functions.catalog.commands import SearchProducts
 
 _ENGLISH = cast(literal_column("'english'"), REGCONFIG)
 

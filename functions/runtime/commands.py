@@ -8,7 +8,9 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 
 class Command(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Each model's validator is built on its first use, not at import: a function process builds
+    # only the few its own target validates (bench/cold_start.py).
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Patch(Command):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,10 @@ if TYPE_CHECKING:  # importing SQLAlchemy is the cost of the first request, not 
 
 _engine: Engine | None = None
 _engine_lock = threading.Lock()
+# A pooled connection idle for longer than this is pinged before use (a scaled-up pod may hold
+# connections the database restarted under); one in steady use is not: the ping was a BEGIN and
+# a SELECT 1, two of a search's six round trips (bench/_search_profile.py).
+PING_AFTER_IDLE_SECONDS = 1.0
 
 
 def get_engine() -> Engine:
@@ -28,17 +33,127 @@ def get_engine() -> Engine:
                 from sqlalchemy import create_engine, event
 
                 _remember_pg8000_rewrites()
+                _pipeline_pg8000_statements()
                 settings = get_settings()
                 _engine = create_engine(
                     settings.database_url,
                     pool_size=settings.db_pool_size,
                     max_overflow=settings.db_pool_max_overflow,
-                    pool_pre_ping=True,  # a scaled-up pod may hold connections the DB restarted under
+                    pool_pre_ping=False,  # _ping_if_idle instead
                     pool_recycle=300,
                     connect_args={"application_name": settings.service_name[:60], "timeout": 10},
                 )
                 event.listen(_engine, "handle_error", _invalidate_unless_clean)
+                event.listen(_engine, "checkout", _ping_if_idle)
+                event.listen(_engine, "checkin", _mark_idle)
+                if _engine.dialect.driver == "pg8000":
+                    event.listen(_engine, "do_connect", _connect_preferring_ssl)
+                    event.listen(_engine, "connect", _fast_timestamps)
     return _engine
+
+
+_TIMESTAMPTZ, _TIMESTAMP = 1184, 1114  # PostgreSQL type oids
+
+
+def _fast_timestamps(dbapi_connection: Any, record: Any) -> None:
+    """Read timestamps with datetime.fromisoformat (0.1 us) rather than pg8000's strptime (6 us).
+
+    Only for the text PostgreSQL writes in the usual form, where both give the same value
+    (a whole-hour offset, at most six fractional digits); anything else (infinity, BC, offsets
+    with minutes, years past 9999) goes to pg8000's own converter as before. A page of twenty
+    products has forty timestamps.
+    """
+    from pg8000.converters import timestamp_in, timestamptz_in
+
+    def tz_in(data: str, _slow: Any = timestamptz_in, _parse: Any = _iso) -> Any:
+        return _parse(data, _slow) if len(data) > 3 and data[-3] in "+-" else _slow(data)
+
+    def naive_in(data: str, _slow: Any = timestamp_in, _parse: Any = _iso) -> Any:
+        return _parse(data, _slow) if data[:1].isdigit() and data[-1:].isdigit() else _slow(data)
+
+    dbapi_connection.register_in_adapter(_TIMESTAMPTZ, tz_in)
+    dbapi_connection.register_in_adapter(_TIMESTAMP, naive_in)
+
+
+def _iso(data: str, slow: Any) -> Any:
+    from datetime import datetime
+
+    dot = data.find(".")
+    if dot != -1:
+        end = dot + 1
+        while end < len(data) and data[end].isdigit():
+            end += 1
+        if end - dot - 1 > 6:
+            return slow(data)  # more than microseconds: pg8000's way, whatever it makes of it
+    try:
+        return datetime.fromisoformat(data)
+    except ValueError:
+        return slow(data)
+
+
+_ssl_context: Any = None
+_server_takes_ssl: bool | None = None  # learnt on the first connection: the same server after
+
+
+def _connect_preferring_ssl(dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+    """Connect as pg8000 does by default (TLS if the server offers it, unverified; else plain),
+    without its cost: pg8000 builds a new default SSL context for every connection, and loading
+    the system's CA certificates into it took 24 ms of CPU (on a 25 ms connect, most of the
+    first request's connection: bench/cold_start.py), for a context that verifies nothing.
+    Here one context is built once, without the certificates it never uses; whether the server
+    takes TLS is remembered, so a server without it costs one attempt per process, not per
+    connection. An explicit `ssl_context` in the connect arguments is left alone.
+    """
+    global _ssl_context, _server_takes_ssl
+    if "ssl_context" in cparams:
+        return None  # SQLAlchemy connects as configured
+    if _ssl_context is None:
+        import ssl
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        _ssl_context = context
+    first = _server_takes_ssl is not False
+    try:
+        connection = dialect.dbapi.connect(*cargs, ssl_context=_ssl_context if first else False, **cparams)
+    except dialect.dbapi.InterfaceError as exc:
+        if not first or "refuses SSL" not in str(exc):
+            raise
+        connection = dialect.dbapi.connect(*cargs, ssl_context=False, **cparams)
+        _server_takes_ssl = False
+        return connection
+    except dialect.dbapi.DatabaseError:
+        if first:
+            raise
+        # The server took plain connections before; perhaps it wants TLS now.
+        connection = dialect.dbapi.connect(*cargs, ssl_context=_ssl_context, **cparams)
+        _server_takes_ssl = True
+        return connection
+    _server_takes_ssl = first if _server_takes_ssl is None else _server_takes_ssl
+    return connection
+
+
+def _mark_idle(dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """Ping a connection that sat idle in the pool; a dead one is replaced (DisconnectionError)."""
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since <= PING_AFTER_IDLE_SECONDS:
+        return  # new, or used a moment ago
+    from sqlalchemy import exc
+
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()
+    except Exception as error:  # the pool discards it and connects anew (up to three times)
+        raise exc.DisconnectionError(f"pooled connection is dead: {error}") from error
 
 
 def _invalidate_unless_clean(context: ExceptionContext) -> None:
@@ -78,6 +193,46 @@ def _remember_pg8000_rewrites() -> None:
 
     convert.remembers = True  # type: ignore[attr-defined]
     pg8000.legacy.convert_paramstyle = convert
+
+
+def _pipeline_pg8000_statements() -> None:
+    """Send each statement's Parse, Describe, Bind and Execute in one write: one round trip.
+
+    pg8000 waits for the server's answer to Parse, then to Describe, then to Execute: three
+    round trips per statement, nine for a search, each a wake-up of the server's process on a
+    busy machine (a third of a warm search's CPU was in socket sends: bench/_search_profile.py).
+    The server answers the pipelined messages in the same order, so the same handlers read them
+    in one pass; on an error it skips to the Sync as before and the error is raised the same way.
+    Parameters are converted before anything is sent, so one that cannot be (an OverflowError)
+    leaves nothing half-sent. COPY (a stream) keeps pg8000's own sequence.
+    """
+    from pg8000 import core
+
+    original = core.CoreConnection.execute_unnamed
+    if getattr(original, "pipelined", False):
+        return
+
+    def execute_unnamed(self: Any, statement: str, vals: Any = (), oids: Any = (), stream: Any = None) -> Any:
+        if stream is not None:
+            return original(self, statement, vals=vals, oids=oids, stream=stream)
+        params = core.make_params(self.py_types, vals)
+        context = core.Context(statement, stream=stream)
+        self.send_PARSE(core.NULL_BYTE, statement, oids)
+        self.send_DESCRIBE_STATEMENT(core.NULL_BYTE)
+        self.send_BIND(core.NULL_BYTE, params)
+        self.send_EXECUTE()
+        try:
+            core._write(self._sock, core.SYNC_MSG)
+            core._flush(self._sock)
+        except AttributeError as e:
+            if self._sock is None:
+                raise core.InterfaceError("connection is closed") from e
+            raise
+        self.handle_messages(context)
+        return context
+
+    execute_unnamed.pipelined = True  # type: ignore[attr-defined]
+    core.CoreConnection.execute_unnamed = execute_unnamed  # type: ignore[method-assign]
 
 
 def dispose_engine() -> None:
@@ -143,9 +298,20 @@ def unit_of_work(domain: str | None = None, actor: str | None = None) -> Iterato
 
 @contextmanager
 def read_only() -> Iterator[Connection]:
-    """Yield a connection for reads; its implicit transaction is rolled back at the end."""
+    """Yield a connection for reads, each statement in its own implicit transaction.
+
+    The driver runs in autocommit meanwhile: no BEGIN before the first statement and nothing to
+    roll back after the last, two of a search's round trips saved. Under READ COMMITTED (the
+    database's default) every statement sees its own snapshot anyway, in a transaction or not,
+    so the answers are the same. The connection goes back to the pool out of autocommit.
+    """
     with get_engine().connect() as conn, _rolled_back_or_invalidated(conn, lambda: False):
-        yield conn
+        dbapi = conn.connection.dbapi_connection
+        dbapi.autocommit = True
+        try:
+            yield conn
+        finally:
+            dbapi.autocommit = False
 
 
 @contextmanager

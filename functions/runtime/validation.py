@@ -105,7 +105,8 @@ def parse_query(request: Request, model: type[M]) -> M:
     """Return the query string as `model` (strings coerced; unknown or repeated keys refused)."""
     repeated = [key for key in request.args if len(request.args.getlist(key)) > 1]
     if repeated:
-        raise validation_failed([FieldError(key, "may be given once") for key in repeated])
+        # A parameter with an empty name is named "query": a field is never "" (the API's FieldError).
+        raise validation_failed([FieldError(key or "query", "may be given once") for key in repeated])
     return validate(model, request.args.to_dict(), strict=False)
 
 

@@ -43,6 +43,29 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(dumps(data), status=status, headers=headers, content_type="application/json")
 
 
+PUBLIC_MAX_AGE = 5  # seconds a public catalog read may be reused (browsers, Kong's proxy-cache)
+
+
+def public_json_response(request: Request, data: Any, max_age: int = PUBLIC_MAX_AGE) -> Response:
+    """Return a public read as JSON with a strong ETag (a digest of the body) and a short max-age.
+
+    A request whose If-None-Match names the ETag gets `304 Not Modified` without a body. An
+    answer to a caller with a token may differ from the anonymous one (admins see inactive
+    products): it is `private, no-cache` so no shared cache keeps it. A cached answer is
+    reused for at most `max_age` seconds, so it never outlives a catalog change by more.
+    """
+    import hashlib
+
+    body = dumps(data)
+    etag = hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
+    cache_control = ("private, no-cache" if "Authorization" in request.headers
+                     else f"public, max-age={max_age}")
+    headers = {"ETag": f'"{etag}"', "Cache-Control": cache_control}
+    if request.if_none_match.contains_weak(etag):
+        return Response(status=304, headers=headers)
+    return Response(body, status=200, headers=headers, content_type="application/json")
+
+
 def problem_response(problem: Problem, instance: str | None = None) -> Response:
     """Return the RFC 9457 answer for `problem`; `instance` is the request path, as sent (encoded)."""
     encoded = quote(instance, safe="/:@!$&'()*+,;=-._~") if instance else None

@@ -321,6 +321,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
         elif not no_body:
             self.close_connection = True  # HTTP/1.0 and no length: the close ends the body
         lines.append(self._connection_header())
+        if self._chain is not None and self._chain.wants_body and not no_body and resp.isclosed():
+            self._chain.body_filter(self._ctx, resp.status, inline)  # type: ignore[arg-type]  # proxy-cache
         try:
             self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + inline)
             if resp.isclosed():

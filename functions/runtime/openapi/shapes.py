@@ -20,7 +20,8 @@ def shared(name: str) -> WithJsonSchema:
 class Shape(BaseModel):
     """An answer's body as the API sends it: closed, so it says exactly what is sent today."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Built when the OpenAPI document is made, not when a function process imports its operations.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 Uuid = Annotated[UUID, shared("Uuid")]

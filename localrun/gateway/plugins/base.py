@@ -181,6 +181,14 @@ class Plugin:
     def header_filter(self, ctx: RequestContext, status: int, headers: Headers) -> None:
         """Edit the response headers (from the upstream or made by the gateway)."""
 
+    @property
+    def has_body_filter(self) -> bool:
+        """Whether the plugin looks at upstream response bodies."""
+        return type(self).body_filter is not Plugin.body_filter
+
+    def body_filter(self, ctx: RequestContext, status: int, body: bytes) -> None:
+        """See an upstream answer's whole body, once it is read (Kong's body_filter at eof)."""
+
     def __repr__(self) -> str:
         return f"<{self.name} {self.scope}>"
 
@@ -191,12 +199,26 @@ BAD_REQUEST = Exit(400, json.dumps({"message": "Bad request"}).encode(), close=T
 class Chain:
     """The plugins that apply to one route, highest priority first, as Kong runs them."""
 
-    __slots__ = ("plugins", "_access", "_filters")
+    __slots__ = ("plugins", "_access", "_filters", "_bodies")
 
     def __init__(self, plugins: tuple[Plugin, ...]) -> None:
         self.plugins = tuple(sorted(plugins, key=lambda p: -p.priority))
         self._access = tuple(p for p in self.plugins if p.has_access)
         self._filters = tuple(p for p in self.plugins if p.has_header_filter)
+        self._bodies = tuple(p for p in self.plugins if p.has_body_filter)
+
+    @property
+    def wants_body(self) -> bool:
+        """Whether a plugin of the chain has a body_filter."""
+        return bool(self._bodies)
+
+    def body_filter(self, ctx: RequestContext, status: int, body: bytes) -> None:
+        """Run every plugin's body_filter on an upstream answer's complete body."""
+        for plugin in self._bodies:
+            try:
+                plugin.body_filter(ctx, status, body)
+            except Exception:
+                log.exception("plugin %s failed in body_filter", plugin.name)
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -21,13 +21,14 @@ from localrun.gateway.plugins.cors import Cors
 from localrun.gateway.plugins.jwt import Jwt
 from localrun.gateway.plugins.key_auth import KeyAuth
 from localrun.gateway.plugins.prometheus import Prometheus
+from localrun.gateway.plugins.proxy_cache import ProxyCache
 from localrun.gateway.plugins.rate_limiting import RateLimiting
 from localrun.gateway.plugins.request_size_limiting import RequestSizeLimiting
 from localrun.gateway.plugins.serverless import PostFunction, PreFunction
 
 PLUGINS: dict[str, type[Plugin]] = {
     cls.name: cls for cls in (PreFunction, CorrelationId, Cors, Jwt, KeyAuth, RequestSizeLimiting,
-                              RateLimiting, Prometheus, PostFunction)
+                              RateLimiting, ProxyCache, Prometheus, PostFunction)
 }
 _ENTITY_FIELDS = {"name", "enabled", "config", "id", "instance_name", "protocols", "tags",
                   "service", "route", "consumer", "created_at", "updated_at"}
