@@ -472,7 +472,7 @@ def report(levels: list[Level]) -> None:
 
 def print_where_time_goes(gw: Level, direct: Level | None) -> None:
     """Print where a warm search's time goes: CPU per request by process, and inside the function."""
-    print(f"\nwhere a warm search's time goes (caches off)")
+    print("\nwhere a warm search's time goes (caches off)")
     rows = [[f"CPU per request at {TARGET_CLIENTS} clients via the gateway: {name}", f"{ms:.2f}"]
             for name, ms in CPU.items()]
     if direct is not None:

@@ -7,6 +7,7 @@ import pytest
 from localrun.gateway.plugins.proxy_cache import parse_directives
 from tests.localrun.unit.gateway.test_plugins import Clock, chain_of, kong, plugin, request, route
 
+
 @pytest.fixture(autouse=True)
 def proxy_cache_on(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LOCALRUN_PROXY_CACHE", "on")
@@ -130,9 +131,9 @@ class TestProxyCache:
 
 
 def test_kong_yaml_caches_the_public_catalog_reads_only() -> None:
-    import yaml
-
     from pathlib import Path
+
+    import yaml
 
     config = yaml.safe_load((Path(__file__).resolve().parents[4] / "knative/kong/kong.yaml").read_text())
     cached_routes = {r["name"] for s in config["services"] for r in s.get("routes", [])
