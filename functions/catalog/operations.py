@@ -26,6 +26,11 @@ from functions.runtime.openapi import (
 
 ADMIN_WRITE = ADMIN_ERRORS | BODY_ERRORS | {409: "Conflict"}
 LOCATION = {"Location": "Location"}
+# Public reads are conditional: an ETag on every 200, a 304 when If-None-Match names it.
+CACHEABLE = {"ETag": "ETag", "Cache-Control": {"description": "`public, max-age=5`; `private, no-cache` "
+                                                            "for a caller with a token.",
+                                             "schema": {"type": "string"}}}
+NOT_MODIFIED = Answer("Not modified (the `If-None-Match` ETag is current); no body.", headers={"ETag": "ETag"})
 REF_SCHEMA = {"type": "string", "minLength": 1}
 ID_SCHEMA = {"type": "string", "format": "uuid"}
 CATEGORY_REF = Param("CategoryRef", "ref", "The category's id (UUID) or slug.", REF_SCHEMA)
@@ -39,7 +44,7 @@ CATEGORIES = Endpoint("/api/categories", {
             "Every category, roots first, each with its `children` nested (ordered by `position`, "
             "then `name`) and `product_count`: active products in it and in its descendants. The "
             "whole tree is one page: `page` is 1, `total` and `page_size` are the number of roots."
-        ), ANONYMOUS, {200: Answer("The tree.", answers.CategoryTree)}),
+        ), ANONYMOUS, {200: Answer("The tree.", answers.CategoryTree, CACHEABLE), 304: NOT_MODIFIED}),
     "POST": Operation(
         "createCategory", "categories", "Create a category (admin)", (
             "Needs role `admin`. The slug is derived from the name unless given. 409 when the slug "
@@ -54,7 +59,8 @@ CATEGORY = Endpoint("/api/categories/{ref}", {
         "getCategory", "categories", "One category with its subtree and path", (
             "The category by id or slug, with its `children` (the whole subtree) and `path`: the "
             "chain of categories from the root down to this one, itself included."
-        ), ANONYMOUS, {200: Answer("The category.", answers.Category)}, NOT_FOUND, params=(CATEGORY_REF,)),
+        ), ANONYMOUS, {200: Answer("The category.", answers.Category, CACHEABLE), 304: NOT_MODIFIED},
+        NOT_FOUND, params=(CATEGORY_REF,)),
     "PATCH": Operation(
         "updateCategory", "categories", "Rename, re-slug, move or reorder a category (admin)", (
             "Needs role `admin`; the category is named by id. Fields left out stay as they are; "
@@ -76,7 +82,8 @@ PRODUCTS = Endpoint("/api/products", {
             "a sort, and either page numbers or a cursor. `facets.categories` counts the matching "
             "products per category (descendants included) across all categories, ignoring the "
             "`category` filter. Unknown or repeated query parameters are refused (422)."
-        ), ANONYMOUS, {200: Answer("One page of matching products.", answers.ProductPage)},
+        ), ANONYMOUS, {200: Answer("One page of matching products.", answers.ProductPage, CACHEABLE),
+                       304: NOT_MODIFIED},
         {422: "ValidationFailed"}, query=SearchProducts, query_help={
             "q": "Search words; each matches as a prefix (`mug` finds \"mugs\"), all must match.",
             "category": "A category id or slug: only its products and its descendants'. An unknown "
@@ -106,7 +113,8 @@ PRODUCT = Endpoint("/api/products/{ref}", {
             "The product by id or slug, with its images and availability. Inactive (deleted) "
             "products are 404, except for a caller with role `admin`. A token is optional here: a "
             "missing, invalid or expired one means an anonymous caller, never an error."
-        ), TOKEN_OPTIONAL, {200: Answer("The product.", answers.Product)}, NOT_FOUND, params=(PRODUCT_REF,)),
+        ), TOKEN_OPTIONAL, {200: Answer("The product.", answers.Product, CACHEABLE), 304: NOT_MODIFIED},
+        NOT_FOUND, params=(PRODUCT_REF,)),
     "PATCH": Operation(
         "updateProduct", "products", "Change a product (admin)", (
             "Needs role `admin`; the product is named by id. Fields left out stay as they are; only "

@@ -1817,12 +1817,24 @@ export interface operations {
             /** @description The tree. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description `public, max-age=5`; `private, no-cache` for a caller with a token. */
+                    "Cache-Control"?: string;
                     "X-Request-ID": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CategoryTree"];
                 };
+            };
+            /** @description Not modified (the `If-None-Match` ETag is current); no body. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             405: components["responses"]["MethodNotAllowed"];
             413: components["responses"]["PayloadTooLarge"];
@@ -1895,12 +1907,24 @@ export interface operations {
             /** @description The category. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description `public, max-age=5`; `private, no-cache` for a caller with a token. */
+                    "Cache-Control"?: string;
                     "X-Request-ID": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Category"];
                 };
+            };
+            /** @description Not modified (the `If-None-Match` ETag is current); no body. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
@@ -2025,12 +2049,24 @@ export interface operations {
             /** @description One page of matching products. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description `public, max-age=5`; `private, no-cache` for a caller with a token. */
+                    "Cache-Control"?: string;
                     "X-Request-ID": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProductPage"];
                 };
+            };
+            /** @description Not modified (the `If-None-Match` ETag is current); no body. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             405: components["responses"]["MethodNotAllowed"];
             413: components["responses"]["PayloadTooLarge"];
@@ -2104,12 +2140,24 @@ export interface operations {
             /** @description The product. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    /** @description `public, max-age=5`; `private, no-cache` for a caller with a token. */
+                    "Cache-Control"?: string;
                     "X-Request-ID": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Product"];
                 };
+            };
+            /** @description Not modified (the `If-None-Match` ETag is current); no body. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
