@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-# What a path out of the repository looks like: a sibling folder (two dots, a slash, "shared"),
+# What a path out of the repository looks like: a sibling folder (two dots, a slash, "shared") or a
 # workspace path. Relative links inside the repository (../knative/) are fine.
 OUTSIDE = re.compile(r"(?<![\w.])(?:\.\./)+(?:\.\./)*shared\b|/work/|shared/k8s-schemas")
 
