@@ -21,6 +21,7 @@ import yaml
 
 from localrun.gateway.server import Gateway, serve
 from localrun.serving.activator import Activator
+from tests.localrun.e2e.test_activator_gateway import call
 
 pytestmark = pytest.mark.e2e
 ISSUER = "ecom-accounts"
@@ -95,17 +96,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory, signing_key: tuple[str, str]
 @pytest.fixture(scope="module")
 def gateway(stack: tuple[Gateway, Activator]) -> Gateway:
     return stack[0]
-
-
-def call(gw: Gateway, method: str, path: str, body: bytes | None = None,
-         headers: dict[str, str] | None = None) -> tuple[int, http.client.HTTPResponse, bytes]:
-    conn = http.client.HTTPConnection(gw.host, gw.port, timeout=20)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        resp = conn.getresponse()
-        return resp.status, resp, resp.read()
-    finally:
-        conn.close()
 
 
 def token(private_pem: str, **claims: Any) -> str:
