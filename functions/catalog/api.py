@@ -113,7 +113,7 @@ def products(request: Request) -> Response:
 
 @http_function(methods=("GET", "PATCH", "DELETE"), api=operations.PRODUCT)
 def product(request: Request) -> Response:
-    """GET a product by id or slug; PATCH or DELETE (deactivate) it by id (admin)."""
+    """GET a product by id, slug or SKU; PATCH or DELETE (deactivate) it by id (admin)."""
     from functions.catalog import model
     from functions.catalog import products as product_cases
     from functions.runtime.db import read_only

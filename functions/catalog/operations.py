@@ -35,7 +35,7 @@ REF_SCHEMA = {"type": "string", "minLength": 1}
 ID_SCHEMA = {"type": "string", "format": "uuid"}
 CATEGORY_REF = Param("CategoryRef", "ref", "The category's id (UUID) or slug.", REF_SCHEMA)
 CATEGORY_ID = Param("CategoryId", "ref", "The category's id; anything but a UUID is 422 (field `id`).", ID_SCHEMA)
-PRODUCT_REF = Param("ProductRef", "ref", "The product's id (UUID) or slug.", REF_SCHEMA)
+PRODUCT_REF = Param("ProductRef", "ref", "The product's id (UUID), slug or SKU.", REF_SCHEMA)
 PRODUCT_ID = Param("ProductId", "ref", "The product's id; anything but a UUID is 422 (field `id`).", ID_SCHEMA)
 
 CATEGORIES = Endpoint("/api/categories", {
@@ -110,7 +110,7 @@ PRODUCTS = Endpoint("/api/products", {
 PRODUCT = Endpoint("/api/products/{ref}", {
     "GET": Operation(
         "getProduct", "products", "One product", (
-            "The product by id or slug, with its images and availability. Inactive (deleted) "
+            "The product by id, slug or SKU, with its images and availability. Inactive (deleted) "
             "products are 404, except for a caller with role `admin`. A token is optional here: a "
             "missing, invalid or expired one means an anonymous caller, never an error."
         ), TOKEN_OPTIONAL, {200: Answer("The product.", answers.Product, CACHEABLE), 304: NOT_MODIFIED},

@@ -1,4 +1,4 @@
-"""Product use cases: create, read by id or slug, partial update, deactivate."""
+"""Product use cases: create, read by id, slug or SKU, partial update, deactivate."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
+    or_,
     select,
     update,
 )
@@ -57,10 +58,20 @@ def product_query() -> Select[Any]:
 
 
 def get_product(conn: Connection, ref: str, *, include_inactive: bool = False) -> dict[str, Any]:
-    """Return the product whose id or slug is `ref`; 404 when absent (or inactive, for shoppers)."""
-    product_id = parse_uuid(ref)
-    column = products.c.id if product_id else products.c.slug
-    row = conn.execute(product_query().where(column == (product_id or ref))).mappings().first()
+    """Return the product whose id, slug or SKU is `ref`; 404 when absent (or inactive, for shoppers).
+
+    Slugs are lower case and SKUs upper case, so only a ref of digits and hyphens can be both: the
+    slug wins then (other domains ask by SKU, the storefront's links use slugs).
+    """
+    query = product_query()
+    if product_id := parse_uuid(ref):
+        query = query.where(products.c.id == product_id)
+    elif model.is_sku(ref):
+        query = query.where(or_(products.c.slug == ref, products.c.sku == ref)).order_by(
+            (products.c.slug == ref).desc())
+    else:
+        query = query.where(products.c.slug == ref)
+    row = conn.execute(query.limit(1)).mappings().first()
     if row is None or not (row["active"] or include_inactive):
         raise NotFound("Product", ref)
     return product_view(row)

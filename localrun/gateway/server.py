@@ -23,6 +23,7 @@ from localrun.gateway.proxy import DEFAULT_HEADERS, ProxyHandler, kong_headers
 from localrun.gateway.vault import secrets_env
 from localrun.gateway.wire import Pool
 from localrun.serving.activator import Activator
+from localrun.serving.cluster_local import ClusterLocalGateway
 from localrun.serving.manifests import load_documents, load_services, plain_env
 
 __all__ = ["Gateway", "GatewayServer", "serve"]
@@ -91,6 +92,7 @@ class Gateway:
         self.pool = Pool(timeout=upstream_timeout)
         self._server: GatewayServer | None = None
         self._thread: threading.Thread | None = None
+        self.companions: list[ClusterLocalGateway] = []  # servers that stop with this one
 
     @property
     def url(self) -> str:
@@ -113,6 +115,8 @@ class Gateway:
 
     def stop(self) -> None:
         """Stop accepting, cut open client connections, close upstream connections."""
+        for companion in self.companions:
+            companion.stop()
         if self._server is None:
             return
         self._server.shutdown()
@@ -158,12 +162,17 @@ def serve(repo_root: Path, secrets: Mapping[tuple[str, str], str], host: str = "
     for missing in sorted(router.ksvcs - specs.keys()):
         log.warning("kong routes lead to %s, which no Knative Service manifest defines", missing)
     activator = Activator(specs, repo_root, idle_seconds=idle_seconds)
+    cluster_local = ClusterLocalGateway(activator, host)  # function-to-function calls
+    cluster_local.start()
+    activator.launcher.add_env(CLUSTER_LOCAL_GATEWAY=cluster_local.address)
     conf = kong_conf(repo_root / "knative" / "kong" / "gateway.yaml")
     gateway = Gateway(router, activator, host, port, plugins=plugins,
                       headers=kong_headers(conf.get("KONG_HEADERS")))
+    gateway.companions.append(cluster_local)
     try:
         gateway.start()
     except BaseException:
+        cluster_local.stop()
         activator.shutdown()
         raise
     # min-scale > 0 functions start in the background so the gateway answers at once.

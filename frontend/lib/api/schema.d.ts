@@ -389,7 +389,7 @@ export interface paths {
         };
         /**
          * One product
-         * @description The product by id or slug, with its images and availability. Inactive (deleted) products are 404, except for a caller with role `admin`. A token is optional here: a missing, invalid or expired one means an anonymous caller, never an error.
+         * @description The product by id, slug or SKU, with its images and availability. Inactive (deleted) products are 404, except for a caller with role `admin`. A token is optional here: a missing, invalid or expired one means an anonymous caller, never an error.
          */
         get: operations["getProduct"];
         put?: never;
@@ -1242,7 +1242,7 @@ export interface components {
         ImageFile: string;
         /** @description The product's id; anything but a UUID is 422 (field `id`). */
         ProductId: string;
-        /** @description The product's id (UUID) or slug. */
+        /** @description The product's id (UUID), slug or SKU. */
         ProductRef: string;
         /** @description The user's id; anything but a UUID is 422 (field `id`). */
         UserId: string;
@@ -2130,7 +2130,7 @@ export interface operations {
                 "X-Request-ID"?: components["parameters"]["XRequestId"];
             };
             path: {
-                /** @description The product's id (UUID) or slug. */
+                /** @description The product's id (UUID), slug or SKU. */
                 ref: components["parameters"]["ProductRef"];
             };
             cookie?: never;

@@ -1,4 +1,4 @@
-"""POST /api/products and GET/PATCH/DELETE /api/products/{id or slug}."""
+"""POST /api/products and GET/PATCH/DELETE /api/products/{id, slug or SKU}."""
 
 import uuid
 
@@ -93,6 +93,17 @@ class TestReadProduct:
         client = client_for("product")
         assert client.get(f"/api/products/{product['id']}").get_json() == product
         assert client.get(f"/api/products/{product['slug']}").get_json()["id"] == product["id"]
+
+    def test_a_product_is_found_by_sku(self, client_for, new_product):
+        # Other domains ask by SKU (orders for a price, inventory whether a SKU exists).
+        product = new_product()
+        assert client_for("product").get(f"/api/products/{product['sku']}").get_json()["id"] == product["id"]
+
+    def test_a_slug_wins_over_a_sku_of_the_same_spelling(self, client_for, new_product):
+        # Only digits and hyphens can be both; the storefront's links are slugs.
+        by_slug = new_product(name=f"{uuid.uuid4().int % 10**9}")
+        new_product(sku=by_slug["slug"].upper())
+        assert client_for("product").get(f"/api/products/{by_slug['slug']}").get_json()["id"] == by_slug["id"]
 
     def test_an_unknown_product_is_404_problem(self, client_for):
         assert_problem(client_for("product").get(f"/api/products/{uuid.uuid4()}"), 404, "not-found")
