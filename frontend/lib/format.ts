@@ -17,5 +17,6 @@ export function majorToMinor(text: string | undefined, digits = 2): number | und
 
 /** A UTC ISO 8601 time as people read it; `locale` and `timeZone` undefined mean the reader's own. */
 export function formatDateTime(iso: string, locale?: string, timeZone?: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone, timeZoneName: timeZone ? "short" : undefined }).format(new Date(iso));
+  const text = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(iso));
+  return timeZone ? `${text} ${timeZone}` : text;
 }

@@ -29,7 +29,7 @@ export function CartSubtotal({ cart }: { cart: Cart }) {
   if (!cart.subtotal) return null;
   return (
     <div className="flex flex-col items-end gap-1">
-      <p className="text-lg">
+      <p className="text-lg" data-testid="cart-subtotal">
         Subtotal ({cart.itemCount} {cart.itemCount === 1 ? "item" : "items"}):{" "}
         <Price money={cart.subtotal} className="font-semibold" />
       </p>
