@@ -36,6 +36,14 @@ const listingShown = (page) =>
 
 let sharedSearch = { url: "", names: [] };
 
+/** The page has no sideways scrolling on a 360 px screen (saved as `name`), then back to desktop. */
+async function fitsNarrowScreen(page, name) {
+  await page.setViewportSize({ width: 360, height: 740 });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), `${name}: no sideways scrolling`);
+  await shot(page, name);
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 /** Two product pages to buy from (in stock, from the demo catalog). */
 async function productsToBuy(page) {
   await page.goto("/products?q=tent&in_stock=1");
@@ -190,6 +198,7 @@ export const scenarios = {
     await page.getByText("Subtotal (5 items)").waitFor();
     assert.ok((await subtotal()) > subtotalBefore, "the subtotal follows the quantity");
     await shot(page, "cart");
+    await fitsNarrowScreen(page, "cart-360px");
 
     await page.getByRole("link", { name: "Go to checkout" }).click();
     await page.waitForURL("**/checkout");
@@ -204,6 +213,7 @@ export const scenarios = {
     await page.getByText("Shipping and tax are computed when you place the order.").waitFor();
     assert.equal(await page.getByTestId("payment-step").count(), 1, "the payment step's place is marked");
     await shot(page, "checkout");
+    await fitsNarrowScreen(page, "checkout-360px");
 
     // The first answer is lost on the way back (the order IS placed): the retry sends the same
     // Idempotency-Key, gets the same order, and the shopper has one order, not two.
@@ -227,6 +237,7 @@ export const scenarios = {
     assert.match(await page.getByTestId("order-totals").textContent(), /Total\$[0-9,.]+/);
     assert.equal(await page.getByTestId("cart-badge").count(), 0, "the cart is empty now");
     await shot(page, "order");
+    await fitsNarrowScreen(page, "order-360px");
 
     await page.getByRole("link", { name: "Orders", exact: true }).click();
     await page.waitForURL("**/orders");

@@ -99,6 +99,7 @@ export function CheckoutForm({ addresses, addAddress, review }: Props) {
         </p>
       </section>
       <form onSubmit={place} className="flex flex-col items-end gap-3">
+        <noscript><p className="text-sm text-slate-600">Placing an order needs JavaScript: turn it on to go on.</p></noscript>
         {answer && (
           <p role="alert" className="self-stretch rounded border border-red-300 bg-red-50 p-3 text-sm text-red-800" data-testid="place-order-error">
             {answer.outcome === "refused" && answer.field === "shipping_address_id" ? `Choose or add a shipping address: ${answer.message}` : answer.message}

@@ -16,7 +16,7 @@ export function SiteHeader() {
         <div className="order-last w-full sm:order-none sm:w-auto sm:flex-1">
           <SearchBox />
         </div>
-        <div className="ml-auto flex items-center gap-3 sm:ml-0">
+        <div className="ml-auto flex flex-wrap items-center justify-end gap-3 sm:ml-0">
           <CartLink />
           <AccountNav />
         </div>

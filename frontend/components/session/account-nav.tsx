@@ -19,7 +19,7 @@ export function AccountNav() {
     );
   }
   return (
-    <nav aria-label="Account" className="flex items-center gap-3 text-sm">
+    <nav aria-label="Account" className="flex flex-wrap items-center gap-3 text-sm">
       {user.role === "admin" && <Link href="/admin" className="hover:underline">Admin</Link>}
       <Link href="/account" className="hover:underline" data-testid="account-link">{user.name}</Link>
       <Link href="/orders" className="hover:underline">Orders</Link>

@@ -1,15 +1,16 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import { ApiError, GatewayUnavailableError, orders, type Order } from "../api";
 import { requireAccessToken } from "../session/server";
 import { failed, text, type ActionResult } from "./result";
 
 /**
- * What placing an order answered: placed (the order's id); "retry" when nothing could be placed
- * for now (the gateway or a function down: send the SAME key again); "refused" for a definite
- * no (409 empty cart or an item no longer sold, 422 no usable address), which a new attempt
- * must change something to get past.
+ * What placing an order answered: placed (the order's id); "refused" for a definite no (409
+ * empty cart or an item no longer sold, 422 no usable address), which a new attempt must change
+ * something to get past; "retry" for anything else (the gateway or a function down, a 5xx): the
+ * order may or may not exist, so the SAME key goes again and the API answers as it did or places it.
  */
 export type PlaceOrderResult =
   | { outcome: "placed"; orderId: string }
@@ -25,12 +26,13 @@ export async function placeOrder(idempotencyKey: string, shippingAddressId: stri
     revalidatePath("/orders");
     return { outcome: "placed", orderId: order.id };
   } catch (error) {
-    if (error instanceof GatewayUnavailableError) {
-      return { outcome: "retry", message: "The shop could not place your order just now, and nothing was placed. Try again: the order will not be placed twice." };
-    }
+    if (error instanceof ApiError && error.status === 401) redirect("/login?next=/checkout");
     if (error instanceof ApiError && (error.status === 409 || error.status === 422)) {
       const field = error.fieldErrors[0]?.field.replace(/^body\./, "") ?? null;
       return { outcome: "refused", message: error.detail, field };
+    }
+    if (error instanceof GatewayUnavailableError || error instanceof ApiError) {
+      return { outcome: "retry", message: "The shop could not place your order just now. Try again: the order will not be placed twice." };
     }
     throw error;
   }

@@ -26,9 +26,9 @@ export default async function AdminOrder({ params }: Props) {
     <div className="flex max-w-4xl flex-col gap-6">
       <div className="flex flex-col gap-1">
         <Link href="/admin/orders" className="text-sm underline">All orders</Link>
-        <h1 className="text-2xl font-semibold">Order <span className="font-mono text-lg">{order.id}</span></h1>
+        <h1 className="text-2xl font-semibold">Order <span className="break-all font-mono text-lg">{order.id}</span></h1>
         <p className="text-sm text-slate-600">
-          Placed <LocalTime iso={order.placedAt} /> by customer <span className="font-mono">{order.userId}</span>
+          Placed <LocalTime iso={order.placedAt} /> by customer <span className="break-all font-mono">{order.userId}</span>
         </p>
       </div>
       <div className="flex flex-wrap items-center gap-3">
