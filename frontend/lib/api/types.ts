@@ -220,7 +220,7 @@ export interface OrderPage {
   pageSize: number;
 }
 
-const toLine = (l: Schemas["CartItem"] | Schemas["OrderItem"]): CartLine | OrderLine => ({
+const toLine = (l: Schemas["CartItem"] | Schemas["OrderItem"]): CartLine => ({
   sku: l.sku,
   name: l.name,
   quantity: l.quantity,
