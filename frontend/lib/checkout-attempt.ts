@@ -11,8 +11,20 @@ export interface CheckoutAttempt {
 
 export type AttemptOutcome = "placed" | "retry" | "refused" | "network";
 
+/**
+ * A random UUID (version 4) from `crypto.getRandomValues`, which browsers offer on plain http too
+ * (`crypto.randomUUID` needs https or localhost).
+ */
+export function randomKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 /** The attempt to send now: the current one when it is for the same address, else a new one. */
-export function attemptFor(current: CheckoutAttempt | null, addressId: string | null, newKey: () => string = () => crypto.randomUUID()): CheckoutAttempt {
+export function attemptFor(current: CheckoutAttempt | null, addressId: string | null, newKey: () => string = randomKey): CheckoutAttempt {
   return current && current.addressId === addressId ? current : { key: newKey(), addressId };
 }
 

@@ -6,7 +6,7 @@ import { SessionProvider } from "@/components/session/session-provider";
 import { readCartCount } from "@/lib/actions/cart";
 import { placeOrder } from "@/lib/actions/orders";
 import type { Address } from "@/lib/api/types";
-import { attemptAfter, attemptFor } from "@/lib/checkout-attempt";
+import { attemptAfter, attemptFor, randomKey } from "@/lib/checkout-attempt";
 
 const push = vi.fn();
 vi.mock("next/navigation", () => ({ useRouter: () => ({ push }) }));
@@ -54,6 +54,12 @@ describe("a checkout attempt", () => {
     expect(attemptAfter(first, "refused")).toBeNull();
     expect(attemptAfter(first, "placed")).toBeNull();
   });
+
+  it("makes its keys as random UUIDs", () => {
+    const keys = new Set(Array.from({ length: 50 }, randomKey));
+    expect(keys.size).toBe(50);
+    for (const key of keys) expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
 });
 
 describe("CheckoutForm", () => {
@@ -77,6 +83,7 @@ describe("CheckoutForm", () => {
     const keys = keysSent();
     expect(keys).toHaveLength(3);
     expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
     expect(vi.mocked(placeOrder).mock.calls[0]![1]).toBe("a-work");
     expect(push).toHaveBeenCalledWith("/orders/o-1");
   });
