@@ -13,12 +13,13 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from localrun.dev.shoppers import make_shoppers
 from schemas.migrate import role_url
 from tests.e2e.conftest import call, event_stack
 
@@ -43,36 +44,12 @@ def skus(stack) -> list[str]:
     return list(found)
 
 
-class Shoppers:
-    """Shoppers made the quick way (accounts' rows written directly, tokens minted): the races
-    below need hundreds, and registering each would time argon2, not checkout."""
-
-    def __init__(self, url: str, mint) -> None:
-        self.engine = create_engine(role_url(url, "accounts"), pool_size=2)
-        self.mint = mint
-
-    def make(self, count: int) -> list[dict[str, str]]:
-        ids = [uuid.uuid4() for _ in range(count)]
-        with self.engine.begin() as conn:
-            for user_id in ids:
-                conn.execute(text(
-                    "INSERT INTO accounts.users (id, email, password_hash, role, active, created_at, updated_at) "
-                    "VALUES (:id, :email, 'not-a-hash', 'customer', true, now(), now())"),
-                    {"id": user_id, "email": f"buyer-{user_id.hex[:12]}@example.com"})
-                conn.execute(text("INSERT INTO accounts.profiles (user_id, name, updated_at) VALUES (:id, 'B', now())"),
-                             {"id": user_id})
-                conn.execute(text(
-                    "INSERT INTO accounts.addresses (id, user_id, name, line1, line2, city, region, postal_code, "
-                    "country, phone, is_default, created_at, updated_at) VALUES (:aid, :id, 'B', '1 Main St', '', "
-                    "'Springfield', '', '12345', 'US', '', true, now(), now())"), {"aid": uuid.uuid4(), "id": user_id})
-        return [{"Authorization": f"Bearer {self.mint('customer', sub=str(user_id))}"} for user_id in ids]
-
-
 @pytest.fixture(scope="module")
-def shoppers(stack, mint) -> Iterator[Shoppers]:
-    made = Shoppers(stack[2], mint)
-    yield made
-    made.engine.dispose()
+def shoppers(stack, mint) -> Iterator[Callable[[int], list[dict[str, str]]]]:
+    """make(n): n new signed-in shoppers with a default address (localrun.dev.shoppers)."""
+    engine = create_engine(role_url(stack[2], "accounts"), pool_size=2)
+    yield lambda count: make_shoppers(engine, mint, count)
+    engine.dispose()
 
 
 def stock_up(gateway, admin_headers, sku: str, *units: int) -> list[str]:
@@ -120,7 +97,7 @@ def test_a_placed_order_gets_its_stock_held_and_awaits_payment(stack, shoppers, 
     gateway = stack[0]
     sku = skus[0]
     stock_up(gateway, admin_headers, sku, 5)
-    [shopper] = shoppers.make(1)
+    [shopper] = shoppers(1)
     order = settled(gateway, shopper, buy(gateway, shopper, sku, 3)["id"])
     assert order["status"] == "awaiting_payment" and order["payable_until"] is not None
     assert [h["status"] for h in order["history"]] == ["pending", "awaiting_payment"]
@@ -131,7 +108,7 @@ def test_more_than_there_is_cancels_the_order_out_of_stock(stack, shoppers, skus
     gateway = stack[0]
     sku = skus[1]
     stock_up(gateway, admin_headers, sku, 2)
-    [shopper] = shoppers.make(1)
+    [shopper] = shoppers(1)
     order = settled(gateway, shopper, buy(gateway, shopper, sku, 3)["id"])
     assert (order["status"], order["cancel_reason"]) == ("cancelled", "out_of_stock")
     assert available(gateway, sku) == 2
@@ -141,7 +118,7 @@ def test_cancelling_releases_the_stock(stack, shoppers, skus, admin_headers):
     gateway = stack[0]
     sku = skus[2]
     stock_up(gateway, admin_headers, sku, 4)
-    [shopper] = shoppers.make(1)
+    [shopper] = shoppers(1)
     order = settled(gateway, shopper, buy(gateway, shopper, sku, 4)["id"])
     assert order["status"] == "awaiting_payment" and available(gateway, sku) == 0
     assert call(gateway, "POST", f"/api/orders/{order['id']}/cancel", headers=shopper)[0] == 200
@@ -156,7 +133,7 @@ def test_an_unpaid_reservation_expires_the_order_is_cancelled_and_the_stock_rele
     gateway, activator, _ = stack
     sku = skus[3]
     stock_up(gateway, admin_headers, sku, 3)
-    [shopper] = shoppers.make(1)
+    [shopper] = shoppers(1)
     order = settled(gateway, shopper, buy(gateway, shopper, sku, 3)["id"])
     assert order["status"] == "awaiting_payment" and available(gateway, sku) == 0
     time.sleep(TTL_SECONDS + 0.5)
@@ -180,7 +157,7 @@ def test_200_buyers_race_for_20_units_and_exactly_20_get_them(stack, shoppers, s
     gateway, _, url = stack
     sku = skus[4]
     warehouses = stock_up(gateway, admin_headers, sku, 12, UNITS - 12)
-    buyers = shoppers.make(BUYERS)
+    buyers = shoppers(BUYERS)
     seen_available: list[int] = []
     racing = threading.Event()
     racing.set()

@@ -1,0 +1,247 @@
+"""Checkout benchmark: orders per second from `POST /api/orders` to `awaiting_payment`, and the SQL it takes.
+
+The whole local runtime as `make dev` runs it (gateway, activator, every domain's relay, the
+local broker on RabbitMQ, on an exchange and queues of this run's own), over a PostgreSQL server
+of the bench's own (the embedded one, in .data/bench/pg-checkout, started with
+pg_stat_statements so every statement of every function, relay and handler is counted).
+
+Set-up (not timed): the demo catalog plus generated products to 1,000 SKUs, each received into
+stock through the admin API (so the catalog is asked, as in production); shoppers made the quick
+way (localrun.dev.shoppers: rows in accounts, minted tokens).
+
+Each run: N shoppers (threads), each in a loop for DURATION seconds: put one random SKU in the
+cart (POST /api/cart/items), place the order (POST /api/orders with a new Idempotency-Key).
+Then the bench waits until every order has left `pending`. A run's figures:
+- orders/s: orders that reached `awaiting_payment` / (the last one's arrival there - the first POST);
+- p50/p99 of POST start (this process's clock) -> the `awaiting_payment` history row's `at` (the
+  start of orders' handler transaction, the database's clock; the same host clock here), so a
+  slight under-statement by the handler's own commit;
+- SQL statements per order: pg_stat_statements' calls by the domains' roles during the run
+  (cart, order, the access checks, inventory's reservation, the handlers' inbox rows, the relays'
+  claims and marks), divided by the orders placed; per role beside it. BEGIN/COMMIT count.
+Runs: 8 and 32 shoppers over 1,000 SKUs, and one hot SKU at 32 shoppers (every reservation on
+one stock row). Usage: python bench/checkout.py [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from _common import REPO, percentile, record, sigterm_as_interrupt, table
+from sqlalchemy import Engine, create_engine, text
+
+from localrun.dev import embedded_pg
+from localrun.dev.keys import ensure_key_pair
+from localrun.dev.scratch import scratch_database
+from localrun.dev.shoppers import make_shoppers
+from localrun.dev.stack import jwt_settings, secrets_for
+from schemas.migrate import role_url
+
+SKUS = 1_000
+UNITS = 1_000_000  # per SKU: no run ever runs out
+PG_DIR = REPO / ".data" / "bench" / "pg-checkout"
+PG_PORT = 54339
+PG_SETTINGS = {"shared_preload_libraries": "pg_stat_statements", "pg_stat_statements.track": "all",
+               "pg_stat_statements.max": "10000"}
+
+
+class Client:
+    """One keep-alive connection to the gateway per shopper thread."""
+
+    def __init__(self, port: int) -> None:
+        import http.client
+
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def send(self, method: str, path: str, body: dict | None, headers: dict[str, str]) -> tuple[int, dict]:
+        payload = json.dumps(body).encode() if body is not None else None
+        self.conn.request(method, path, body=payload, headers={"Content-Type": "application/json"} | headers)
+        resp = self.conn.getresponse()
+        return resp.status, json.loads(resp.read() or b"{}")
+
+
+@contextmanager
+def system(url: str) -> Iterator[tuple[int, Engine, callable]]:
+    """Yield (gateway port, admin engine, mint) with every relay and the local broker running."""
+    import jwt
+
+    from localrun.broker.localbroker import start_local_broker
+    from localrun.dev.relays import Relays
+    from localrun.gateway.server import serve
+    from schemas.migrate import DOMAINS
+
+    tag = uuid.uuid4().hex[:10]
+    names = {"EVENTS_EXCHANGE": f"ecom.events.bench-{tag}", "BROKER_QUEUE_PREFIX": f"ecom.bench-{tag}"}
+    conf = jwt_settings()
+    with tempfile.TemporaryDirectory() as keys:
+        private, public = ensure_key_pair(Path(keys))
+        signing = private.read_text()
+
+        def mint(role: str, **claims: str) -> str:
+            now = int(time.time())
+            return jwt.encode({"sub": str(uuid.uuid4()), "role": role, "iat": now, "exp": now + 3600,
+                               "iss": conf["JWT_ISSUER"], "aud": conf["JWT_AUDIENCE"]} | claims,
+                              signing, algorithm="RS256")
+
+        gateway, activator = serve(REPO, secrets_for(url, (signing, public.read_text())), port=0, idle_seconds=600)
+        broker = start_local_broker(REPO, activator, gateway, names)
+        if broker is None:
+            gateway.stop()
+            activator.shutdown()
+            raise SystemExit("RabbitMQ does not answer on 127.0.0.1:5672: the checkout bench needs it")
+        relays = Relays({d: role_url(url, d) for d in DOMAINS}, broker.url, names["EVENTS_EXCHANGE"], "rabbitmq")
+        relays.start()
+        admin = create_engine(url)
+        try:
+            yield gateway.port, admin, mint
+        finally:
+            admin.dispose()
+            relays.stop()
+            broker.stop()
+            broker.delete_topology()
+            gateway.stop()
+            activator.shutdown()
+
+
+def stock_catalog(port: int, admin: Engine, mint) -> list[str]:
+    """Products up to SKUS (generated ones after the demo catalog's), each with UNITS in stock."""
+    with admin.begin() as conn:
+        have = conn.scalar(text("SELECT count(*) FROM catalog.products"))
+        conn.execute(text(
+            "INSERT INTO catalog.products (id, sku, slug, name, description, price_minor, currency) "
+            "SELECT gen_random_uuid(), 'BENCH-' || lpad(n::text, 4, '0'), 'bench-product-' || n, "
+            "'Bench product ' || n, '', 500 + n, 'USD' FROM generate_series(1, :missing) AS n"),
+            {"missing": max(0, SKUS - have)})
+        skus = conn.execute(text("SELECT sku FROM catalog.products WHERE active ORDER BY sku LIMIT :n"),
+                            {"n": SKUS}).scalars().all()
+    client, admin_headers = Client(port), {"Authorization": f"Bearer {mint('admin')}"}
+    status, warehouse = client.send("POST", "/api/admin/warehouses", {"code": "BENCH", "name": "Bench"},
+                                    admin_headers)
+    assert status == 201, warehouse
+    for sku in skus:
+        status, body = client.send("POST", "/api/admin/stock/receive", {
+            "warehouse_id": warehouse["id"], "sku": sku, "quantity": UNITS, "reason": "bench"}, admin_headers)
+        assert status in (200, 201), body
+    return list(skus)
+
+
+def run(port: int, admin: Engine, shoppers: list[dict[str, str]], skus: list[str], seconds: float) -> dict:
+    """Shoppers buy for `seconds`; return the run's figures once every order has left pending."""
+    with admin.begin() as conn:
+        conn.execute(text("SELECT pg_stat_statements_reset()"))
+    placed: list[tuple[str, float]] = []
+    failures: list[str] = []
+    stop_at = time.monotonic() + seconds
+
+    def shop(headers: dict[str, str], rnd: random.Random) -> None:
+        client = Client(port)
+        while time.monotonic() < stop_at:
+            status, body = client.send("POST", "/api/cart/items", {"sku": rnd.choice(skus)}, headers)
+            if status != 201:
+                failures.append(f"cart {status}: {body.get('detail')}")
+                continue
+            started = time.time()
+            status, body = client.send("POST", "/api/orders", {}, headers | {"Idempotency-Key": str(uuid.uuid4())})
+            if status != 201:
+                failures.append(f"order {status}: {body.get('detail')}")
+                continue
+            placed.append((body["id"], started))
+
+    threads = [threading.Thread(target=shop, args=(h, random.Random(i))) for i, h in enumerate(shoppers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ids = [order_id for order_id, _ in placed]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with admin.connect() as conn:
+            left = conn.scalar(text("SELECT count(*) FROM orders.orders WHERE id = ANY(CAST(:ids AS uuid[])) "
+                                    "AND status = 'pending'"), {"ids": ids})
+        if not left:
+            break
+        time.sleep(0.2)
+    time.sleep(1.0)  # the relays' last marks, the broker's last acks
+    with admin.connect() as conn:
+        reached = dict(conn.execute(text(
+            "SELECT order_id::text, extract(epoch FROM at) FROM orders.order_status_history "
+            "WHERE to_status = 'awaiting_payment' AND order_id = ANY(CAST(:ids AS uuid[]))"), {"ids": ids}).all())
+        by_role = dict(conn.execute(text(
+            "SELECT r.rolname, sum(s.calls)::bigint FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid "
+            "WHERE r.rolname LIKE 'ecom\\_%' AND s.dbid = (SELECT oid FROM pg_database WHERE datname = "
+            "current_database()) GROUP BY r.rolname ORDER BY r.rolname")).all())
+    spans = [(reached[i] - started) * 1000 for i, started in placed if i in reached]
+    first = min((s for _, s in placed), default=0.0)
+    last = max(reached.values(), default=first)
+    return {"placed": len(placed), "reached": len(reached), "failures": failures,
+            "rate": len(reached) / (last - first) if last > first else 0.0,
+            "p50": percentile(spans, 50), "p99": percentile(spans, 99),
+            "statements": sum(by_role.values()) / max(1, len(placed)),
+            "by_role": {role: calls / max(1, len(placed)) for role, calls in by_role.items()}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    sigterm_as_interrupt()
+    server = embedded_pg.start(PG_DIR, PG_PORT, "postgres", settings=PG_SETTINGS)
+    try:
+        with scratch_database(server, "bench-checkout") as url:
+            with create_engine(url).begin() as conn:
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"))
+            from functions.catalog.adapters.seed import load_seed, seed_catalog
+
+            seeding = create_engine(role_url(url, "catalog"))
+            with seeding.begin() as conn:
+                seed_catalog(conn, load_seed())
+            seeding.dispose()
+            with system(url) as (port, admin, mint):
+                print(f"setting up: {SKUS} SKUs with stock, shoppers ...", flush=True)
+                skus = stock_catalog(port, admin, mint)
+                accounts = create_engine(role_url(url, "accounts"))
+                shoppers = make_shoppers(accounts, mint, 32)
+                accounts.dispose()
+                run(port, admin, shoppers[:8], skus, 2.0)  # warm-up: every function started once
+                results = {}
+                for label, count, pool in (("8 shoppers, 1,000 SKUs", 8, skus), ("32 shoppers, 1,000 SKUs", 32, skus),
+                                           ("32 shoppers, one hot SKU", 32, skus[:1])):
+                    print(f"run: {label}, {args.seconds:g} s ...", flush=True)
+                    results[label] = run(port, admin, shoppers[:count], pool, args.seconds)
+    finally:
+        embedded_pg.stop(PG_DIR)
+    report(results)
+
+
+def report(results: dict[str, dict]) -> None:
+    rows = [(label, r["placed"], r["reached"], f"{r['rate']:.1f}", f"{r['p50']:.0f}", f"{r['p99']:.0f}",
+             f"{r['statements']:.1f}", len(r["failures"])) for label, r in results.items()]
+    print("\nPOST /api/orders -> awaiting_payment (every event through RabbitMQ)")
+    print(table(("run", "placed", "awaiting", "orders/s", "p50 ms", "p99 ms", "SQL/order", "failed"), rows))
+    roles = sorted({role for r in results.values() for role in r["by_role"]})
+    print("\nSQL statements per order, by the role that ran them (pg_stat_statements; BEGIN/COMMIT included)")
+    print(table(("run", *roles), [(label, *(f"{r['by_role'].get(role, 0):.1f}" for role in roles))
+                                 for label, r in results.items()]))
+    for label, r in results.items():
+        for failure in sorted(set(r["failures"]))[:5]:
+            print(f"  {label}: {failure}")
+    record("checkout", [
+        {"figure": f"checkout {label}: orders/s to awaiting_payment", "value": round(r["rate"], 1), "unit": "orders/s",
+         "floor": None, "floor_value": None, "ratio": None, "target": None, "met": None}
+        for label, r in results.items()] + [
+        {"figure": f"checkout {label}: SQL statements per order", "value": round(r["statements"], 1),
+         "unit": "statements", "floor": None, "floor_value": None, "ratio": None, "target": None, "met": None}
+        for label, r in results.items()])
+
+
+if __name__ == "__main__":
+    main()
