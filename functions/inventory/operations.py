@@ -27,9 +27,9 @@ from functions.runtime.openapi import (
 ADMIN_WRITE = ADMIN_ERRORS | BODY_ERRORS | {409: "Conflict"}
 ADMIN_READ = ADMIN_ERRORS | {422: "ValidationFailed"}
 PAGES = {"page": "The page number.", "page_size": "Rows per page."}
-WAREHOUSE_ID = Param("WarehouseId", "ref", "The warehouse's id; anything but a UUID is 422 (field `id`).",
+WAREHOUSE_ID = Param("WarehouseId", "id", "The warehouse's id; anything but a UUID is 422 (field `id`).",
                      {"type": "string", "format": "uuid"})
-SKU = Param("Sku", "ref", "The SKU (upper case letters, digits, `.`, `_`, `-`).",
+SKU = Param("Sku", "sku", "The SKU (upper case letters, digits, `.`, `_`, `-`).",
             {"type": "string", "pattern": r"^[A-Z0-9][A-Z0-9._-]{0,63}$"}, example="ELE-AUD-0009")
 
 WAREHOUSES = Endpoint("/api/admin/warehouses", {
@@ -53,7 +53,7 @@ WAREHOUSE = Endpoint("/api/admin/warehouses/{id}", {"PATCH": Operation(
     ), ADMIN, {200: Answer("The updated warehouse.", answers.Warehouse)}, ADMIN_WRITE | NOT_FOUND,
     body=UpdateWarehouse, params=(WAREHOUSE_ID,))})
 
-AVAILABILITY = Endpoint("/api/inventory/{ref}", {"GET": Operation(
+AVAILABILITY = Endpoint("/api/inventory/{sku}", {"GET": Operation(
     "getAvailability", "inventory", "How many units of a SKU can be bought", (
         "Anyone. The units on hand minus those reserved, summed over the active warehouses, "
         "never negative; a SKU no warehouse holds is 0, not 404."
