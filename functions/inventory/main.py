@@ -19,15 +19,15 @@ _TARGETS = {name: "functions.inventory.handlers" if name in _HANDLERS else "func
             for name in __all__}
 
 # What each HTTP target's first request imports (api.py imports it there); the driver for all.
+_PARSING = ("functions.inventory.commands", "functions.runtime.validation")
 _FIRST_REQUEST = {
-    "warehouses": ("functions.inventory.warehouses", "functions.inventory.commands", "functions.runtime.validation"),
-    "warehouse": ("functions.inventory.warehouses", "functions.inventory.commands", "functions.runtime.validation"),
+    "warehouses": ("functions.inventory.warehouses", *_PARSING),
+    "warehouse": ("functions.inventory.warehouses", *_PARSING),
     "availability": ("functions.inventory.stock",),
-    "stock": ("functions.inventory.stock", "functions.inventory.commands", "functions.runtime.validation"),
-    "stock_receive": ("functions.inventory.stock", "functions.inventory.adapters.catalog",
-                      "functions.inventory.commands", "functions.runtime.validation"),
-    "stock_adjust": ("functions.inventory.stock", "functions.inventory.commands", "functions.runtime.validation"),
-    "stock_movements": ("functions.inventory.stock", "functions.inventory.commands", "functions.runtime.validation"),
+    "stock": ("functions.inventory.stock", *_PARSING),
+    "stock_receive": ("functions.inventory.stock", "functions.inventory.adapters.catalog", *_PARSING),
+    "stock_adjust": ("functions.inventory.stock", *_PARSING),
+    "stock_movements": ("functions.inventory.stock", *_PARSING),
 }
 _DRIVER = ("functions.runtime.db", "sqlalchemy.dialects.postgresql.pg8000", "pg8000", "pythonjsonlogger.json")
 

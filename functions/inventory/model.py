@@ -77,7 +77,8 @@ def check_receipt(on_hand: int, quantity: int) -> None:
 def check_total(total_on_hand: int, field_name: str) -> None:
     """A SKU's total over warehouses is sent in events whose integers a column must hold."""
     if total_on_hand > MAX_UNITS:
-        raise InvalidInput.of(field_name, f"the SKU's stock over all warehouses may not pass {MAX_UNITS} units")
+        raise InvalidInput.of(field_name,
+                              f"the SKU's stock over all warehouses may not pass {MAX_UNITS} units")
 
 
 def expiry(now: datetime, ttl_seconds: int) -> datetime:

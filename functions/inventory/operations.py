@@ -37,7 +37,8 @@ WAREHOUSES = Endpoint("/api/admin/warehouses", {
         "listWarehouses", "inventory", "List warehouses (admin)",
         "Needs role `admin`. Every warehouse, by code; `active` filters.",
         ADMIN, {200: Answer("One page of warehouses.", answers.WarehousePage)}, ADMIN_READ,
-        query=ListWarehouses, query_help={"active": "`true`: only active ones; `false`: only inactive.", **PAGES}),
+        query=ListWarehouses,
+        query_help={"active": "`true`: only active ones; `false`: only inactive.", **PAGES}),
     "POST": Operation(
         "createWarehouse", "inventory", "Create a warehouse (admin)",
         "Needs role `admin`. 409 when the code is taken. Audited.",
@@ -67,7 +68,8 @@ STOCK = Endpoint("/api/admin/stock", {"GET": Operation(
     query=ListStock, query_help={
         "warehouse_id": "Only this warehouse's levels.",
         "sku": "Only this SKU's levels.",
-        "low_stock": "`true`: only levels whose available is at or below their threshold; `false`: the others.",
+        "low_stock": "`true`: only levels whose available is at or below their threshold; "
+                     "`false`: the others.",
         **PAGES})})
 
 STOCK_RECEIVE = Endpoint("/api/admin/stock/receive", {"POST": Operation(

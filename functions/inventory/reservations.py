@@ -135,7 +135,8 @@ def _reject(uow: UnitOfWork, order_id: UUID, wanted: list[tuple[str, int]], fail
 
 def decision_of(conn: Connection, order_id: UUID) -> Decision:
     """Return the order's decision as it was made (NotFound when it was never reserved)."""
-    row = conn.execute(select(order_decisions).where(order_decisions.c.order_id == order_id)).mappings().first()
+    row = conn.execute(select(order_decisions).where(order_decisions.c.order_id == order_id)) \
+        .mappings().first()
     if row is None:
         raise NotFound("Reservation", str(order_id))
     if row["outcome"] == "rejected":
@@ -145,6 +146,10 @@ def decision_of(conn: Connection, order_id: UUID) -> Decision:
                         .where(r.c.order_id == order_id).order_by(r.c.sku, r.c.warehouse_id)).all()
     return Decision(order_id, True, [Held(x.sku, x.warehouse_id, x.quantity) for x in rows],
                     expires_at=rows[0].expires_at if rows else None)
+
+
+# What each end of a hold does to (on_hand, reserved), per unit.
+_SIGNS = {model.RELEASE: (0, -1), model.COMMIT: (-1, -1), model.RESTOCK: (1, 0)}
 
 
 def _end(uow: UnitOfWork, order_id: UUID, start: str, end: str, cause: str, reason: str,
@@ -159,7 +164,7 @@ def _end(uow: UnitOfWork, order_id: UUID, start: str, end: str, cause: str, reas
                         .returning(r.c.sku, r.c.warehouse_id, r.c.quantity)).all()
     ended = sorted((Held(x.sku, x.warehouse_id, x.quantity) for x in rows),
                    key=lambda h: (h.sku, str(h.warehouse_id)))
-    on_hand_sign, reserved_sign = {model.RELEASE: (0, -1), model.COMMIT: (-1, -1), model.RESTOCK: (1, 0)}[cause]
+    on_hand_sign, reserved_sign = _SIGNS[cause]
     versions: dict[str, int] = {}
     for h in ended:
         if h.sku not in versions:
@@ -192,7 +197,8 @@ def commit(uow: UnitOfWork, order_id: UUID) -> list[Held]:
     """
     ended = _end(uow, order_id, model.HELD, model.COMMITTED, model.COMMIT, "paid")
     if not ended:
-        states = set(uow.conn.scalars(select(reservations.c.state).where(reservations.c.order_id == order_id)))
+        states = set(uow.conn.scalars(select(reservations.c.state)
+                                      .where(reservations.c.order_id == order_id)))
         if model.COMMITTED not in states and model.RESTOCKED not in states:
             decision_of(uow.conn, order_id)  # NotFound for an order never reserved
             raise Conflict(f"Order {order_id} holds no stock to commit (its hold ended or was refused).")

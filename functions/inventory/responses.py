@@ -39,7 +39,8 @@ class StockLevel(Shape):
     warehouse_code: str
     sku: str
     on_hand: int = Units
-    reserved: int = Field(ge=0, le=MAX_UNITS, description="Held for orders awaiting payment; never above on_hand.")
+    reserved: int = Field(ge=0, le=MAX_UNITS,
+                          description="Held for orders awaiting payment; never above on_hand.")
     available: int = Field(ge=0, le=MAX_UNITS, description="on_hand - reserved.")
     low_stock_threshold: int = Units
     low_stock: bool = Field(description="available is at or below low_stock_threshold.")

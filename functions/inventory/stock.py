@@ -65,7 +65,8 @@ def list_movements(conn: Connection, query: ListMovements) -> dict[str, Any]:
 
 
 def _warehouse(conn: Connection, warehouse_id: UUID) -> Any:
-    row = conn.execute(select(warehouses.c.id, warehouses.c.active).where(warehouses.c.id == warehouse_id)).first()
+    row = conn.execute(select(warehouses.c.id, warehouses.c.active)
+                       .where(warehouses.c.id == warehouse_id)).first()
     if row is None:
         raise InvalidInput.of("warehouse_id", "no such warehouse")
     return row

@@ -145,7 +145,8 @@ def ping_handler(*, source: str, domain: str | None = None,
         def function(request: Request) -> Response:
             event = parse_event(request)
             if event.type != PING_TYPE:
-                raise invalid_event(f"{get_settings().service_name} handles only {PING_TYPE}, not {event.type}")
+                raise invalid_event(f"{get_settings().service_name} handles only {PING_TYPE}, "
+                                    f"not {event.type}")
             with unit_of_work(domain) as uow:
                 summary = handle(uow)
             return json_response({"status": "processed", "id": event.id, **summary})

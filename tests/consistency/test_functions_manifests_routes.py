@@ -133,6 +133,6 @@ def test_every_ping_handler_is_the_sink_of_its_pingsource_and_has_no_route():
     assert handlers, "the code has PingSource sinks to check"
     routed = {ksvc_of(k) for k in kong_services()}
     for name, handler in handlers.items():
-        assert sinks.get(handler.ping_source) == name, f"{name}: PingSource {handler.ping_source} sinks to {sinks}"
+        assert sinks.get(handler.ping_source) == name, f"{name}: PingSource {handler.ping_source}: {sinks}"
         assert name not in routed, f"{name} is a PingSource's sink: no Kong route leads to it"
     assert set(sinks.values()) <= set(handlers), "a PingSource sinks to a function that is no ping handler"

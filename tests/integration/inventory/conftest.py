@@ -120,8 +120,10 @@ def receive(client_for, admin_headers) -> Callable[..., dict]:
     """Return a function that receives stock through the API and returns the level."""
 
     def _receive(warehouse: dict, sku: str, quantity: int, **fields) -> dict:
-        body = {"warehouse_id": warehouse["id"], "sku": sku, "quantity": quantity, "reason": "delivery"} | fields
-        response = client_for("stock_receive").post("/api/admin/stock/receive", json=body, headers=admin_headers)
+        body = {"warehouse_id": warehouse["id"], "sku": sku, "quantity": quantity,
+                "reason": "delivery"} | fields
+        response = client_for("stock_receive").post("/api/admin/stock/receive", json=body,
+                                                    headers=admin_headers)
         assert response.status_code == 200, response.get_json()
         return response.get_json()
 

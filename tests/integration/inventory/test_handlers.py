@@ -27,7 +27,8 @@ COUNTED = "com.ecom.warehouse.stock.counted"
 def counted(code: str, sku: str, units: int) -> CloudEvent:
     return CloudEvent({"type": COUNTED, "source": "/warehouse/test", "subject": sku, "id": str(uuid.uuid4()),
                        "datacontenttype": "application/json"},
-                      {"warehouse_code": code, "sku": sku, "counted": units, "counted_at": "2026-12-03T09:00:00Z"})
+                      {"warehouse_code": code, "sku": sku, "counted": units,
+                       "counted_at": "2026-12-03T09:00:00Z"})
 
 
 def deliver(client_for, target: str, event: CloudEvent):
@@ -53,7 +54,8 @@ class TestStockCounted:
             "reason": "count", "actor": None, "code": warehouse["code"]}
         assert stock_events(db, sku)[-1]["on_hand"] == 7
 
-    def test_a_count_of_a_sku_new_to_the_warehouse_creates_its_level(self, client_for, new_warehouse, sku, db):
+    def test_a_count_of_a_sku_new_to_the_warehouse_creates_its_level(self, client_for, new_warehouse, sku,
+                                                                     db):
         warehouse = new_warehouse()
         assert deliver(client_for, "on_stock_counted", counted(warehouse["code"], sku, 4)).status_code == 200
         assert levels(db, sku) == {warehouse["code"]: (4, 0)}
@@ -95,8 +97,8 @@ def ping() -> CloudEvent:
 
 
 class TestExpiryTick:
-    def test_a_tick_releases_what_is_due_and_emits_reservation_expired(self, client_for, new_warehouse, receive,
-                                                                      sku, db):
+    def test_a_tick_releases_what_is_due_and_emits_reservation_expired(self, client_for, new_warehouse,
+                                                                      receive, sku, db):
         warehouse = new_warehouse()
         receive(warehouse, sku, 3)
         order = uuid.uuid4()

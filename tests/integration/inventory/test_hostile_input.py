@@ -73,8 +73,8 @@ class TestHostileWrites:
     @pytest.mark.parametrize("raw", ["NaN", "Infinity", "1e400", "[1]"])
     def test_a_number_json_cannot_store_is_refused(self, client_for, admin_headers, raw):
         body = '{"warehouse_id": "%s", "sku": "A", "delta": %s, "reason": "x"}' % (uuid.uuid4(), raw)
-        response = client_for("stock_adjust").post("/api/admin/stock/adjust", data=body, headers=admin_headers,
-                                                   content_type="application/json")
+        response = client_for("stock_adjust").post("/api/admin/stock/adjust", data=body,
+                                                   headers=admin_headers, content_type="application/json")
         assert response.status_code in (400, 422), response.get_data(as_text=True)
         assert response.mimetype == "application/problem+json"
 
@@ -83,5 +83,6 @@ class TestHostileWrites:
         response = receive.post("/api/admin/stock/receive", data="{", headers=admin_headers,
                                 content_type="application/json")
         assert_problem(response, 400, "malformed-json")
-        response = receive.post("/api/admin/stock/receive", data="x", headers=admin_headers, content_type="text/plain")
+        response = receive.post("/api/admin/stock/receive", data="x", headers=admin_headers,
+                                content_type="text/plain")
         assert response.status_code == 415 and response.mimetype == "application/problem+json"

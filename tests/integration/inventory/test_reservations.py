@@ -103,7 +103,8 @@ class TestReserve:
         _, skus = stocked({a: 5, b: 0}, count=2)
         plenty, scarce = skus
         with unit_of_work("inventory") as uow:  # make `scarce` the short one: 1 left
-            uow.conn.execute(text("UPDATE inventory.stock_levels SET on_hand = 1 WHERE sku = :s"), {"s": scarce})
+            uow.conn.execute(text("UPDATE inventory.stock_levels SET on_hand = 1 WHERE sku = :s"),
+                             {"s": scarce})
             uow.commit()
         before = (len(stock_events(db, plenty)), len(stock_events(db, scarce)))
         order = uuid.uuid4()
@@ -168,7 +169,8 @@ class TestConcurrency:
             with db.connect() as conn:
                 while not stop.is_set():
                     lowest.append(conn.execute(text(
-                        "SELECT coalesce(min(on_hand - reserved), 0) FROM inventory.stock_levels WHERE sku = :s"),
+                        "SELECT coalesce(min(on_hand - reserved), 0) FROM inventory.stock_levels "
+                        "WHERE sku = :s"),
                         {"s": sku}).scalar())
                     conn.rollback()
 

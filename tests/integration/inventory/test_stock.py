@@ -19,8 +19,9 @@ class TestReceive:
             self, client_for, mint, new_warehouse, sku, catalog, db):
         warehouse = new_warehouse()
         headers = {"Authorization": f"Bearer {mint('admin', sub='admin-r')}"}
-        response = post(client_for, "stock_receive", {"warehouse_id": warehouse["id"], "sku": sku, "quantity": 12,
-                                                      "reason": "PO 77", "low_stock_threshold": 4}, headers)
+        response = post(client_for, "stock_receive", {"warehouse_id": warehouse["id"], "sku": sku,
+                                                      "quantity": 12, "reason": "PO 77",
+                                                      "low_stock_threshold": 4}, headers)
         assert response.status_code == 200, response.get_json()
         level = response.get_json()
         assert (level["on_hand"], level["reserved"], level["available"], level["low_stock_threshold"],
@@ -40,7 +41,8 @@ class TestReceive:
         assert [e["version"] for e in stock_events(db, sku)] == [1, 2, 3]
         assert [e["on_hand"] for e in stock_events(db, sku)] == [1, 2, 3]
 
-    def test_a_sku_the_catalog_does_not_know_is_422_naming_sku(self, client_for, admin_headers, new_warehouse, db):
+    def test_a_sku_the_catalog_does_not_know_is_422_naming_sku(self, client_for, admin_headers,
+                                                                new_warehouse, db):
         unknown = random_sku()
         response = post(client_for, "stock_receive", {"warehouse_id": new_warehouse()["id"], "sku": unknown,
                                                       "quantity": 1, "reason": "x"}, admin_headers)
@@ -80,8 +82,9 @@ class TestReceive:
         response = post(client_for, "stock_receive", {"warehouse_id": str(uuid.uuid4()), "sku": sku,
                                                       "quantity": 1, "reason": "x"}, admin_headers)
         assert_problem(response, 422, "validation-error", field="warehouse_id")
-        response = post(client_for, "stock_receive", {"warehouse_id": new_warehouse(active=False)["id"],
-                                                      "sku": sku, "quantity": 1, "reason": "x"}, admin_headers)
+        inactive = new_warehouse(active=False)
+        response = post(client_for, "stock_receive", {"warehouse_id": inactive["id"], "sku": sku,
+                                                      "quantity": 1, "reason": "x"}, admin_headers)
         assert_problem(response, 409, "conflict", field="warehouse_id")
 
     def test_a_reason_is_required(self, client_for, admin_headers, new_warehouse, sku):
@@ -138,8 +141,8 @@ class TestAdjust:
         post(client_for, "stock_adjust", {"warehouse_id": warehouse["id"], "sku": sku, "delta": 1,
                                           "reason": "found"}, admin_headers)
         with db.connect() as conn:
-            actions = conn.execute(text("SELECT action, changes FROM inventory.audit_log WHERE entity_id = :id "
-                                        "ORDER BY id"), {"id": level["id"]}).all()
+            actions = conn.execute(text("SELECT action, changes FROM inventory.audit_log "
+                                        "WHERE entity_id = :id ORDER BY id"), {"id": level["id"]}).all()
         assert [a.action for a in actions] == ["stock.received", "stock.adjusted"]
         assert actions[1].changes["delta"] == 1 and actions[1].changes["reason"] == "found"
 
@@ -200,6 +203,7 @@ class TestLists:
                                   headers=admin_headers), 422, "validation-error", field="colour")
 
     def test_the_lists_are_for_admins(self, client_for, customer_headers):
-        for target, path in (("stock", "/api/admin/stock"), ("stock_movements", "/api/admin/stock/movements")):
+        for target, path in (("stock", "/api/admin/stock"),
+                             ("stock_movements", "/api/admin/stock/movements")):
             assert_problem(client_for(target).get(path, headers=customer_headers), 403, "forbidden")
             assert_problem(client_for(target).get(path), 401, "unauthorized")

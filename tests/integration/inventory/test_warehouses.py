@@ -23,8 +23,8 @@ class TestCreateAndList:
 
     def test_a_taken_code_is_409_naming_code(self, client_for, admin_headers, new_warehouse):
         taken = new_warehouse()["code"]
-        response = client_for("warehouses").post("/api/admin/warehouses", json={"code": taken, "name": "Again"},
-                                                 headers=admin_headers)
+        response = client_for("warehouses").post("/api/admin/warehouses",
+                                                 json={"code": taken, "name": "Again"}, headers=admin_headers)
         assert_problem(response, 409, "conflict", field="code")
 
     def test_a_code_in_lower_case_is_422(self, client_for, admin_headers):
@@ -32,7 +32,8 @@ class TestCreateAndList:
                                                  headers=admin_headers)
         assert_problem(response, 422, "validation-error", field="code")
 
-    def test_the_list_is_a_collection_by_code_filtered_by_active(self, client_for, admin_headers, new_warehouse):
+    def test_the_list_is_a_collection_by_code_filtered_by_active(self, client_for, admin_headers,
+                                                                 new_warehouse):
         inactive = new_warehouse(active=False)
         response = client_for("warehouses").get("/api/admin/warehouses", query_string={"active": "false",
                                                 "page_size": 100}, headers=admin_headers)
@@ -55,9 +56,11 @@ class TestWho:
             call = getattr(client_for("warehouses"), method)
             assert_problem(call("/api/admin/warehouses", json={"code": "X", "name": "X"},
                                 headers=customer_headers), 403, "forbidden")
-            assert_problem(call("/api/admin/warehouses", json={"code": "X", "name": "X"}), 401, "unauthorized")
-        assert_problem(client_for("warehouse").patch(f"/api/admin/warehouses/{uuid.uuid4()}", json={"name": "Y"},
-                                                     headers=customer_headers), 403, "forbidden")
+            assert_problem(call("/api/admin/warehouses", json={"code": "X", "name": "X"}),
+                           401, "unauthorized")
+        response = client_for("warehouse").patch(f"/api/admin/warehouses/{uuid.uuid4()}", json={"name": "Y"},
+                                                 headers=customer_headers)
+        assert_problem(response, 403, "forbidden")
 
 
 class TestUpdate:
@@ -85,10 +88,11 @@ class TestUpdate:
                        422, "validation-error", field="name")
 
     def test_an_unknown_warehouse_is_404_and_a_bad_id_422(self, client_for, admin_headers):
-        assert_problem(client_for("warehouse").patch(f"/api/admin/warehouses/{uuid.uuid4()}", json={"name": "Y"},
-                                                     headers=admin_headers), 404, "not-found")
-        assert_problem(client_for("warehouse").patch("/api/admin/warehouses/nope", json={"name": "Y"},
-                                                     headers=admin_headers), 422, "validation-error", field="id")
+        patch = client_for("warehouse").patch
+        unknown = f"/api/admin/warehouses/{uuid.uuid4()}"
+        assert_problem(patch(unknown, json={"name": "Y"}, headers=admin_headers), 404, "not-found")
+        assert_problem(patch("/api/admin/warehouses/nope", json={"name": "Y"}, headers=admin_headers),
+                       422, "validation-error", field="id")
 
     def test_deactivating_takes_its_stock_out_of_availability(self, client_for, admin_headers, new_warehouse,
                                                              receive, sku, db):
@@ -96,8 +100,8 @@ class TestUpdate:
         receive(first, sku, 5)
         receive(second, sku, 3)
         assert client_for("availability").get(f"/api/inventory/{sku}").get_json()["available"] == 8
-        response = client_for("warehouse").patch(f"/api/admin/warehouses/{first['id']}", json={"active": False},
-                                                 headers=admin_headers)
+        response = client_for("warehouse").patch(f"/api/admin/warehouses/{first['id']}",
+                                                 json={"active": False}, headers=admin_headers)
         assert response.status_code == 200 and response.get_json()["active"] is False
         assert client_for("availability").get(f"/api/inventory/{sku}").get_json()["available"] == 3
         last = stock_events(db, sku)[-1]
