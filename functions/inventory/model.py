@@ -69,11 +69,6 @@ def check_adjustment(on_hand: int, reserved: int, delta: int) -> None:
         raise InvalidInput.of("delta", f"on hand may not pass {MAX_UNITS} units")
 
 
-def check_receipt(on_hand: int, quantity: int) -> None:
-    if on_hand + quantity > MAX_UNITS:
-        raise InvalidInput.of("quantity", f"on hand may not pass {MAX_UNITS} units")
-
-
 def check_total(total_on_hand: int, field_name: str) -> None:
     """A SKU's total over warehouses is sent in events whose integers a column must hold."""
     if total_on_hand > MAX_UNITS:
