@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -39,7 +40,7 @@ def stack(request, signing_key) -> Iterator[tuple]:
                         env["EVENTS_EXCHANGE"], request.param)
         relays.start()
         try:
-            yield gateway, activator, url
+            yield gateway, activator, url, broker
         finally:
             relays.stop()
             broker.stop()
@@ -49,7 +50,7 @@ def stack(request, signing_key) -> Iterator[tuple]:
 @pytest.fixture(scope="module")
 def warehouse(stack, mint) -> str:
     """The code of a warehouse made through the gateway by an admin."""
-    gateway, _, _ = stack
+    gateway, _, _, _ = stack
     code = f"EV-{uuid.uuid4().hex[:6].upper()}"
     status, _, body = call(gateway, "POST", "/api/admin/warehouses", {"code": code, "name": "Counted"},
                            {"Authorization": f"Bearer {mint('admin')}"})
@@ -74,7 +75,7 @@ def slug_of(gateway, sku: str) -> str:
 
 class TestStockEvents:
     def test_a_count_posted_to_the_ingress_reaches_inventory_and_then_the_catalog(self, stack, warehouse):
-        gateway, activator, _ = stack
+        gateway, activator, _, _ = stack
         product = next(p for p in load_seed()["products"] if p["in_stock"])
         slug = slug_of(gateway, product["sku"])
         assert in_stock(gateway, slug) is True
@@ -88,7 +89,7 @@ class TestStockEvents:
         assert json.loads(call(gateway, "GET", f"/api/inventory/{product['sku']}")[2])["available"] == 0
 
     def test_an_event_written_to_an_outbox_reaches_its_trigger_through_the_relay(self, stack):
-        gateway, _, url = stack
+        gateway, _, url, _ = stack
         product = next(p for p in load_seed()["products"][2:] if p["in_stock"])
         slug = slug_of(gateway, product["sku"])
         assert in_stock(gateway, slug) is True
@@ -101,7 +102,7 @@ class TestStockEvents:
         assert wait_until(lambda: in_stock(gateway, slug) is False, 20)
 
     def test_a_duplicate_delivery_is_handled_once(self, stack, warehouse):
-        gateway, _, url = stack
+        gateway, _, url, _ = stack
         product = load_seed()["products"][1]
         headers, data = count_event(warehouse, product["sku"], 4)
         for _ in range(2):  # the same CloudEvent id twice: at-least-once delivery
@@ -119,7 +120,7 @@ class TestStockEvents:
     def test_an_event_of_a_type_no_producer_may_send_is_refused_at_the_gateway(self, stack):
         # In both runtimes: Kong's post-function checks the producer's tagged types (the
         # cluster's broker ingress checks none), answering the ingress's own problem.
-        gateway, _, _ = stack
+        gateway, _, _, _ = stack
         headers, data = count_event("W1", "SKU-1", 1)
         headers["ce-type"] = "com.ecom.nobody.thing.happened"
         status, response_headers, body = call(gateway, "POST", "/events", data, headers)
@@ -127,7 +128,7 @@ class TestStockEvents:
         assert json.loads(body)["errors"][0]["field"] == "type"
 
     def test_stock_levels_are_inventorys_own_and_never_accepted_from_outside(self, stack):
-        gateway, _, _ = stack
+        gateway, _, _, _ = stack
         headers, _ = count_event("W1", "SKU-1", 1)
         headers["ce-type"] = STOCK_CHANGED
         data = {"sku": "SKU-1", "on_hand": 1, "reserved": 0, "available": 1, "version": 1,
@@ -136,15 +137,54 @@ class TestStockEvents:
         assert status == 403 and json.loads(body)["errors"][0]["field"] == "type"
 
     def test_data_that_breaks_the_schema_is_refused_at_the_ingress(self, stack):
-        gateway, _, _ = stack
+        gateway, _, _, _ = stack
         headers, data = count_event("W1", "SKU-1", -1)
         status, _, body = call(gateway, "POST", "/events", data, headers)
         assert status == 400 and "counted" in json.dumps(json.loads(body)["errors"])
 
 
+class TestExpiry:
+    def test_the_repositorys_pingsource_releases_a_hold_past_due(self, stack, warehouse):
+        # The minute's tick is fired at once rather than waited for; the rest is as every minute:
+        # the PingSource manifest, the activator starting the sink, the relay carrying its events.
+        gateway, _, url, broker = stack
+        sku = load_seed()["products"][5]["sku"]
+        order = uuid.uuid4()
+        engine = create_engine(role_url(url, "inventory"))
+        with engine.begin() as conn:  # the rows of a hold that ran out 5 minutes ago
+            conn.execute(text("""
+                WITH w AS (SELECT id FROM inventory.warehouses WHERE code = :code),
+                     level AS (INSERT INTO inventory.stock_levels
+                                   (id, warehouse_id, sku, on_hand, reserved)
+                               SELECT gen_random_uuid(), w.id, :sku, 3, 2 FROM w),
+                     decided AS (INSERT INTO inventory.order_decisions (order_id, outcome)
+                                 VALUES (:o, 'reserved'))
+                INSERT INTO inventory.reservations
+                    (id, order_id, sku, warehouse_id, quantity, state, expires_at)
+                SELECT gen_random_uuid(), :o, :sku, w.id, 2, 'held', now() - interval '5 minutes' FROM w
+            """), {"code": warehouse, "sku": sku, "o": order})
+        source, = [s for s in broker.ping_sources if s.name == "inventory-expire-reservations"]
+        broker.pings.fire(source, datetime.now(timezone.utc))
+
+        def state() -> tuple:
+            with engine.connect() as conn:
+                return conn.execute(text(
+                    "SELECT r.state, s.reserved FROM inventory.reservations r JOIN inventory.stock_levels s "
+                    "ON s.sku = r.sku AND s.warehouse_id = r.warehouse_id WHERE r.order_id = :o"),
+                    {"o": order}).one()
+
+        assert wait_until(lambda: tuple(state()) == ("expired", 0), 20)
+        assert json.loads(call(gateway, "GET", f"/api/inventory/{sku}")[2])["available"] >= 3
+        with engine.connect() as conn:
+            expired = conn.execute(text("SELECT data FROM inventory.outbox WHERE subject = :o"),
+                                   {"o": str(order)}).scalars().all()
+        engine.dispose()
+        assert [e["order_id"] for e in expired] == [str(order)]
+
+
 class TestProducerCredentials:
     def test_no_key_is_kongs_401_and_a_wrong_one_too(self, stack):
-        gateway, _, _ = stack
+        gateway, _, _, _ = stack
         headers, data = count_event("W1", "SKU-1", 1)
         del headers["apikey"]
         status, response_headers, body = call(gateway, "POST", "/events", data, headers)
@@ -155,7 +195,7 @@ class TestProducerCredentials:
         assert set(json.loads(body)) == {"message", "request_id"}
 
     def test_a_type_the_producer_may_not_send_is_403(self, stack):
-        gateway, _, _ = stack
+        gateway, _, _, _ = stack
         headers, _ = count_event("W1", "SKU-1", 1)
         headers["ce-type"] = "com.ecom.accounts.user.registered"  # a domain's own type
         data = {"user_id": str(uuid.uuid4()), "email": "a@b.example", "name": "A",
@@ -167,13 +207,13 @@ class TestProducerCredentials:
         assert "producer-warehouse" in json.loads(body)["detail"]  # key-auth overwrote the spoofed name
 
     def test_a_count_no_column_holds_is_400(self, stack):
-        gateway, _, _ = stack
+        gateway, _, _, _ = stack
         headers, data = count_event("W1", "SKU-1", 2**31)
         status, _, body = call(gateway, "POST", "/events", data, headers)
         assert status == 400 and "data.counted" in json.dumps(json.loads(body)["errors"])
 
     def test_a_deep_structured_event_and_a_long_id_are_400(self, stack):
-        gateway, _, _ = stack
+        gateway, _, _, _ = stack
         deep = b'{"specversion":"1.0","id":"x","source":"/w","type":"%s","data":%s}' % (
             TYPE.encode(), b"[" * 100_000 + b"]" * 100_000)
         status, _, body = call(gateway, "POST", "/events", deep,
