@@ -77,7 +77,8 @@ STOCK_RECEIVE = Endpoint("/api/admin/stock/receive", {"POST": Operation(
         "Needs role `admin`. Adds `quantity` (> 0) units of a SKU to an active warehouse (409 for an "
         "inactive one), optionally setting the level's low-stock threshold. The catalog is asked "
         "whether it sells the SKU: an unknown or deactivated one is 422 (field `sku`); the catalog "
-        "not answering is 503. Recorded as a `receipt` movement, audited, and the SKU's `stock.changed` emitted."
+        "not answering is 503. Recorded as a `receipt` movement, audited, and the SKU's "
+        "`stock.changed` emitted."
     ), ADMIN, {200: Answer("The stock level after the receipt.", answers.StockLevel)}, ADMIN_WRITE,
     body=ReceiveStock)})
 
