@@ -79,3 +79,20 @@ def access(schema: str) -> str:
         changed_at  timestamptz NOT NULL
     );
     """
+
+
+def idempotency_keys(schema: str) -> str:
+    """Idempotency-Key requests (functions/runtime/idempotency.py): the first answer, replayed."""
+    return f"""
+    CREATE TABLE {schema}.idempotency_keys (
+        owner        uuid NOT NULL,
+        key          text NOT NULL,
+        fingerprint  bytea NOT NULL,
+        status       integer NOT NULL,
+        body         jsonb NOT NULL,
+        location     text,
+        created_at   timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (owner, key)
+    );
+    CREATE INDEX idempotency_keys_created_idx ON {schema}.idempotency_keys (created_at);
+    """

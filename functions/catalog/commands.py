@@ -7,14 +7,13 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
-from functions.catalog.model import SKU_PATTERN, SLUG_PATTERN, SORTS
-from functions.runtime.commands import Command, Patch
+from functions.catalog.model import SLUG_PATTERN, SORTS
+from functions.runtime.commands import Command, Patch, Sku
 from functions.runtime.money import MAX_AMOUNT_MINOR, Money
 from functions.runtime.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
-Sku = Annotated[str, StringConstraints(pattern=SKU_PATTERN)]
 Description = Annotated[str, StringConstraints(max_length=5000)]
 Url = Annotated[str, StringConstraints(pattern=r"^(/|https?://)\S+$", max_length=2048)]
 AttributeValue = str | int | float | bool

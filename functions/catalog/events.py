@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from pydantic import ConfigDict, Field
 
-from functions.catalog.commands import Sku
 from functions.runtime.access import ACCESS_EVENTS
-from functions.runtime.commands import Command
+from functions.runtime.commands import Command, Sku
 
 STOCK_CHANGED = "com.ecom.inventory.stock.changed"
 

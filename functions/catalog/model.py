@@ -17,19 +17,12 @@ from uuid import UUID
 from functions.runtime.exceptions import Conflict
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-SKU_PATTERN = r"^[A-Z0-9][A-Z0-9._-]{0,63}$"
-_SKU = re.compile(SKU_PATTERN)
 
 MAX_SLUG_LENGTH = 80
 MAX_SEARCH_TERMS = 12
 SORTS = ("relevance", "price", "-price", "newest", "name")
 ADMIN = "admin"
 _WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def is_sku(ref: str) -> bool:
-    """Whether ref has a SKU's shape (upper case letters, digits, `.`, `_`, `-`)."""
-    return _SKU.match(ref) is not None
 
 
 def slugify(text: str) -> str:

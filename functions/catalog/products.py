@@ -29,6 +29,7 @@ from functions.catalog.views import product_view
 from functions.runtime.db import UnitOfWork, violated_constraint
 from functions.runtime.exceptions import Conflict, InvalidInput, NotFound
 from functions.runtime.ids import parse_uuid
+from functions.runtime.skus import is_sku
 
 if TYPE_CHECKING:  # pydantic is the cost of the functions that parse a body, not of every one
     from functions.catalog.commands import CreateProduct, Image, UpdateProduct
@@ -66,7 +67,7 @@ def get_product(conn: Connection, ref: str, *, include_inactive: bool = False) -
     query = product_query()
     if product_id := parse_uuid(ref):
         query = query.where(products.c.id == product_id)
-    elif model.is_sku(ref):
+    elif is_sku(ref):
         query = query.where(or_(products.c.slug == ref, products.c.sku == ref)).order_by(
             (products.c.slug == ref).desc())
     else:

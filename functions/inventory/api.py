@@ -71,14 +71,13 @@ def warehouse(request: Request) -> Response:
 @http_function(methods=("GET",), api=operations.AVAILABILITY)
 def availability(request: Request) -> Response:
     """How many units of a SKU anyone can buy now."""
-    import re
-
-    from functions.inventory import model, stock
+    from functions.inventory import stock
     from functions.runtime.db import read_only
     from functions.runtime.errors import invalid_field
+    from functions.runtime.skus import is_sku
 
     sku = path_ref(request, "sku")
-    if not re.match(model.SKU_PATTERN, sku):
+    if not is_sku(sku):
         raise invalid_field("sku", "is not a SKU (upper case letters, digits, '.', '_', '-')")
     with read_only() as conn:
         return json_response(stock.availability(conn, sku))

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
-from functions.inventory.model import CAUSES, MAX_LINES, MAX_UNITS, SKU_PATTERN, WAREHOUSE_CODE_PATTERN
-from functions.runtime.commands import Command, Patch
+from functions.inventory.model import CAUSES, MAX_LINE_QUANTITY, MAX_LINES, MAX_UNITS, WAREHOUSE_CODE_PATTERN
+from functions.runtime.commands import Command, Patch, Sku
 from functions.runtime.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
-Sku = Annotated[str, StringConstraints(pattern=SKU_PATTERN)]
 WarehouseCode = Annotated[str, StringConstraints(pattern=WAREHOUSE_CODE_PATTERN)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
@@ -85,11 +84,13 @@ class ListMovements(Command):
     page_size: PageSize = DEFAULT_PAGE_SIZE
 
 
-class Line(Command):
-    """One line of an order to reserve."""
+class OrderLine(Command):
+    """One line of an order to reserve (as orders sends it: one per SKU, 1 to 99 units)."""
+
+    model_config = ConfigDict(extra="ignore")
 
     sku: Sku
-    quantity: Units
+    quantity: int = Field(ge=1, le=MAX_LINE_QUANTITY)
 
 
-Lines = Annotated[list[Line], Field(min_length=1, max_length=MAX_LINES)]
+OrderLines = Annotated[list[OrderLine], Field(min_length=1, max_length=MAX_LINES)]

@@ -1,7 +1,6 @@
 """The events the inventory emits and consumes, and the data it reads of those it consumes.
 
-Their contracts (every field, who produces and consumes them) are in events/. The orders'
-events are consumed once the orders domain produces them (their handlers are in handlers.py).
+Their contracts (every field, who produces and consumes them) are in events/.
 """
 
 from __future__ import annotations
@@ -11,27 +10,26 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field
 
-from functions.inventory.commands import Lines, Sku, WarehouseCode
+from functions.inventory.commands import OrderLines, WarehouseCode
 from functions.inventory.model import MAX_UNITS
 from functions.runtime.access import ACCESS_EVENTS
-from functions.runtime.commands import Command
+from functions.runtime.commands import Command, Sku
 
 STOCK_CHANGED = "com.ecom.inventory.stock.changed"
 STOCK_RESERVED = "com.ecom.inventory.stock.reserved"
 STOCK_REJECTED = "com.ecom.inventory.stock.rejected"
 RESERVATION_EXPIRED = "com.ecom.inventory.reservation.expired"
 STOCK_COUNTED = "com.ecom.warehouse.stock.counted"
+ORDER_PLACED = "com.ecom.orders.order.placed"
+ORDER_CANCELLED = "com.ecom.orders.order.cancelled"
 
 EMITS: tuple[str, ...] = (STOCK_CHANGED, STOCK_RESERVED, STOCK_REJECTED, RESERVATION_EXPIRED)
-CONSUMES: tuple[str, ...] = (STOCK_COUNTED, *ACCESS_EVENTS)
+CONSUMES: tuple[str, ...] = (STOCK_COUNTED, ORDER_PLACED, ORDER_CANCELLED, *ACCESS_EVENTS)
 
-# The orders domain's events: consumed once orders produces them (not in events/catalog.yaml yet,
-# so not upper-case constants, which the contract tests hold to the catalog).
-order_placed = "com.ecom.orders.order.placed"
-order_cancelled = "com.ecom.orders.order.cancelled"
+# Sent once payments exists (confirmed: paid; refunded: money back, before shipping). Not in
+# events/catalog.yaml yet, so not upper-case constants, which the contract tests hold to it.
 order_confirmed = "com.ecom.orders.order.confirmed"
 order_refunded = "com.ecom.orders.order.refunded"
-ORDER_EVENTS = (order_placed, order_cancelled, order_confirmed, order_refunded)
 
 
 class StockCounted(Command):
@@ -52,7 +50,7 @@ class OrderEvent(Command):
 
 
 class OrderPlaced(OrderEvent):
-    lines: Lines
+    lines: OrderLines
 
 
 class OrderCancelled(OrderEvent):

@@ -1,7 +1,7 @@
 """The inventory's event handlers: warehouse counts, the orders' lifecycle, expiry ticks, access.
 
-The orders' handlers (on_order_*) are written against the payloads the orders domain will emit;
-they join main.py, functions.toml and triggers.yaml when orders produces those types.
+on_order_confirmed and on_order_refunded are written against the payloads agreed for payments;
+they join main.py, functions.toml and triggers.yaml when those types are in events/catalog.yaml.
 """
 
 from __future__ import annotations
@@ -10,19 +10,21 @@ from typing import Any
 
 from functions.inventory import reservations, stock
 from functions.inventory.events import (
-    ORDER_EVENTS,
+    ORDER_CANCELLED,
+    ORDER_PLACED,
     STOCK_COUNTED,
     OrderCancelled,
     OrderConfirmed,
     OrderPlaced,
     OrderRefunded,
     StockCounted,
+    order_confirmed,
+    order_refunded,
 )
 from functions.runtime import access
 from functions.runtime.db import UnitOfWork
 from functions.runtime.handlers import Event, event_handler, ping_handler
 
-order_placed, order_cancelled, order_confirmed, order_refunded = ORDER_EVENTS
 EXPIRY_PING = "inventory-expire-reservations"  # the PingSource in knative/eventing/pingsources.yaml
 
 
@@ -44,23 +46,26 @@ def on_access_changed(uow: UnitOfWork, event: Event, data: access.AccessChanged)
     access.record(uow.conn, uow.domain, event.type, data)
 
 
-@event_handler(types=(order_placed,), data=OrderPlaced)
+@event_handler(types=(ORDER_PLACED,), data=OrderPlaced)
 def on_order_placed(uow: UnitOfWork, event: Event, data: OrderPlaced) -> None:
     """Reserve every line or none → stock.reserved or stock.rejected (with the short lines)."""
     reservations.reserve(uow, data.order_id, [(line.sku, line.quantity) for line in data.lines])
 
 
-@event_handler(types=(order_cancelled,), data=OrderCancelled)
+@event_handler(types=(ORDER_CANCELLED,), data=OrderCancelled)
 def on_order_cancelled(uow: UnitOfWork, event: Event, data: OrderCancelled) -> None:
+    """Give back what the order holds; before it was placed, make sure nothing ever will be."""
     reservations.release(uow, data.order_id)
 
 
 @event_handler(types=(order_confirmed,), data=OrderConfirmed)
 def on_order_confirmed(uow: UnitOfWork, event: Event, data: OrderConfirmed) -> None:
+    """The order is paid: its held units leave the stock."""
     reservations.commit(uow, data.order_id)
 
 
 @event_handler(types=(order_refunded,), data=OrderRefunded)
 def on_order_refunded(uow: UnitOfWork, event: Event, data: OrderRefunded) -> None:
+    """Refunded before shipping: the units go back on the shelf when the refund says so."""
     if data.restock:
         reservations.restock(uow, data.order_id)

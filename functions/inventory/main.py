@@ -2,7 +2,7 @@
 
 As catalog's main.py: a target is imported when functions-framework asks for it (PEP 562
 `__getattr__`), with what its first request would import, before gunicorn forks its workers.
-The orders' handlers (handlers.on_order_*) join `__all__` once orders produces their events.
+handlers.on_order_confirmed and on_order_refunded join `__all__` once payments sends their events.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from typing import Any
 
 from functions.runtime.web import answer_framework_errors_as_problems
 
-__all__ = ["availability", "expire_reservations", "on_access_changed", "on_stock_counted",  # noqa: F822
-           "stock", "stock_adjust", "stock_movements", "stock_receive", "warehouse", "warehouses"]
-_HANDLERS = ("on_access_changed", "on_stock_counted", "expire_reservations")
-_TARGETS = {name: "functions.inventory.handlers" if name in _HANDLERS else "functions.inventory.api"
-            for name in __all__}
+__all__ = ["availability", "expire_reservations", "on_access_changed", "on_order_cancelled",  # noqa: F822
+           "on_order_placed", "on_stock_counted", "stock", "stock_adjust", "stock_movements", "stock_receive",
+           "warehouse", "warehouses"]
+_TARGETS = {name: "functions.inventory.handlers" if name.startswith(("on_", "expire_"))
+            else "functions.inventory.api" for name in __all__}
 
 # What each HTTP target's first request imports (api.py imports it there); the driver for all.
 _PARSING = ("functions.inventory.commands", "functions.runtime.validation")

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 
 from functions.runtime.exceptions import Conflict, InvalidInput
 
-SKU_PATTERN = r"^[A-Z0-9][A-Z0-9._-]{0,63}$"  # the catalog's SKUs (schemas/catalog), kept equal by a test
 WAREHOUSE_CODE_PATTERN = r"^[A-Z0-9][A-Z0-9_-]{0,31}$"
 MAX_UNITS = 2**31 - 1  # a Postgres integer column, and every event's maximum
-MAX_LINES = 100
+MAX_LINES = 50  # an order's lines, one per SKU (the orders' contract: a cart holds at most 50)
+MAX_LINE_QUANTITY = 99  # units of one line (the orders' contract: a cart line holds 1 to 99)
 
 RECEIPT, ADJUSTMENT, RESERVATION, RELEASE, COMMIT, RESTOCK = (
     "receipt", "adjustment", "reservation", "release", "commit", "restock")
@@ -26,6 +26,9 @@ CAUSES = (RECEIPT, ADJUSTMENT, RESERVATION, RELEASE, COMMIT, RESTOCK)
 # A reservation's states: held until the order is paid (committed), cancelled (released) or too
 # late (expired); a committed one goes back on the shelf when refunded before shipping (restocked).
 HELD, RELEASED, COMMITTED, EXPIRED, RESTOCKED = "held", "released", "committed", "expired", "restocked"
+# An order's decision, made once: reserved, rejected, or cancelled before it was placed (events of
+# two Triggers may arrive in either order: a cancellation first means nothing is ever held).
+RESERVED, REJECTED, CANCELLED = "reserved", "rejected", "cancelled"
 COUNT_REASON = "count"
 
 
@@ -43,8 +46,11 @@ def merge_lines(lines: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
     merged: dict[str, int] = {}
     for sku, quantity in lines:
         merged[sku] = merged.get(sku, 0) + quantity
-    if any(quantity > MAX_UNITS for quantity in merged.values()):
-        raise InvalidInput.of("lines", f"a SKU's quantity may not pass {MAX_UNITS}")
+    # What reserve emits (stock.reserved, stock.rejected) holds to the orders' limits too.
+    if len(merged) > MAX_LINES:
+        raise InvalidInput.of("lines", f"an order has at most {MAX_LINES} SKUs")
+    if any(not 1 <= quantity <= MAX_LINE_QUANTITY for quantity in merged.values()):
+        raise InvalidInput.of("lines", f"a SKU's quantity is 1 to {MAX_LINE_QUANTITY}")
     return sorted(merged.items())
 
 

@@ -23,6 +23,7 @@ from functions.runtime.openapi import (
     Operation,
     Param,
 )
+from functions.runtime.skus import SKU_PATTERN
 
 ADMIN_WRITE = ADMIN_ERRORS | BODY_ERRORS | {409: "Conflict"}
 ADMIN_READ = ADMIN_ERRORS | {422: "ValidationFailed"}
@@ -30,7 +31,7 @@ PAGES = {"page": "The page number.", "page_size": "Rows per page."}
 WAREHOUSE_ID = Param("WarehouseId", "id", "The warehouse's id; anything but a UUID is 422 (field `id`).",
                      {"type": "string", "format": "uuid"})
 SKU = Param("Sku", "sku", "The SKU (upper case letters, digits, `.`, `_`, `-`).",
-            {"type": "string", "pattern": r"^[A-Z0-9][A-Z0-9._-]{0,63}$"}, example="ELE-AUD-0009")
+            {"type": "string", "pattern": SKU_PATTERN}, example="ELE-AUD-0009")
 
 WAREHOUSES = Endpoint("/api/admin/warehouses", {
     "GET": Operation(

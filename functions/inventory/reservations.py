@@ -71,9 +71,9 @@ def reserve(uow: UnitOfWork, order_id: UUID, lines: Iterable[tuple[str, int]],
     conn = uow.conn
     wanted = model.merge_lines(lines)
     now = now or datetime.now(timezone.utc)
-    first = conn.scalar(upsert(order_decisions).values(order_id=order_id, outcome="reserved", short=[])
+    first = conn.scalar(upsert(order_decisions).values(order_id=order_id, outcome=model.RESERVED, short=[])
                         .on_conflict_do_nothing().returning(order_decisions.c.order_id))
-    if first is None:  # decided before (or by a concurrent duplicate, which we waited for)
+    if first is None:  # decided before (by a concurrent duplicate we waited for, or a cancellation)
         return decision_of(conn, order_id)
     savepoint = conn.begin_nested()
     held, versions, failed = [], {}, None
@@ -126,7 +126,7 @@ def _reject(uow: UnitOfWork, order_id: UUID, wanted: list[tuple[str, int]], fail
             # does not make it satisfiable in this decision.
             short.append(model.Short(sku, quantity, min(units, quantity - 1) if sku == failed else units))
     uow.conn.execute(update(order_decisions).where(order_decisions.c.order_id == order_id)
-                     .values(outcome="rejected", short=[s.as_json() for s in short]))
+                     .values(outcome=model.REJECTED, short=[s.as_json() for s in short]))
     uow.emit(STOCK_REJECTED, str(order_id), {"order_id": order_id, "short": [s.as_json() for s in short],
                                              "rejected_at": now})
     uow.commit()
@@ -139,7 +139,7 @@ def decision_of(conn: Connection, order_id: UUID) -> Decision:
         .mappings().first()
     if row is None:
         raise NotFound("Reservation", str(order_id))
-    if row["outcome"] == "rejected":
+    if row["outcome"] != model.RESERVED:  # rejected (with its short lines) or cancelled first
         return Decision(order_id, False, short=[model.Short(**s) for s in row["short"]])
     r = reservations
     rows = conn.execute(select(r.c.sku, r.c.warehouse_id, r.c.quantity, r.c.expires_at)
@@ -183,7 +183,13 @@ def _end(uow: UnitOfWork, order_id: UUID, start: str, end: str, cause: str, reas
 
 
 def release(uow: UnitOfWork, order_id: UUID) -> list[Held]:
-    """Give back what an order holds (cancelled); nothing held is nothing to do."""
+    """Give back what an order holds (cancelled); nothing held is nothing to do.
+
+    An order inventory has not decided yet (its order.placed still on the way) is decided
+    `cancelled` now, so that reserving it later holds nothing.
+    """
+    uow.conn.execute(upsert(order_decisions).values(order_id=order_id, outcome=model.CANCELLED, short=[])
+                     .on_conflict_do_nothing())
     ended = _end(uow, order_id, model.HELD, model.RELEASED, model.RELEASE, "cancelled")
     uow.commit()
     return ended

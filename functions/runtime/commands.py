@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationInfo, field_validator
+
+from functions.runtime.skus import SKU_PATTERN
+
+Sku = Annotated[str, StringConstraints(pattern=SKU_PATTERN)]
 
 
 class Command(BaseModel):

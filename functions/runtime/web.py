@@ -82,13 +82,15 @@ def no_content() -> Response:
     return Response(status=204)
 
 
-def path_ref(request: Request, field: str = "ref") -> str:
+def path_ref(request: Request, field: str = "ref", segment: int = -1) -> str:
     """Return the path's last segment (the `{ref}` of /api/products/{ref}), or raise a 422.
+
+    `segment` counts from the end otherwise: -2 is the `{id}` of /api/orders/{id}/cancel.
 
     No id, slug or file name has control characters or runs past a few hundred characters,
     and Postgres cannot even compare text holding a NUL: refused here, named as `field`.
     """
-    ref = request.path.rstrip("/").rsplit("/", 1)[-1]
+    ref = request.path.rstrip("/").split("/")[segment]
     if len(ref) > MAX_PATH_REF:
         raise invalid_field(field, f"is longer than {MAX_PATH_REF} characters")
     if _CONTROL.search(ref):
@@ -96,9 +98,9 @@ def path_ref(request: Request, field: str = "ref") -> str:
     return ref
 
 
-def id_from_path(request: Request, what: str) -> uuid.UUID:
-    """Return the path's last segment as a UUID, or raise a 422 naming the `id`."""
-    ref = path_ref(request, "id")
+def id_from_path(request: Request, what: str, segment: int = -1) -> uuid.UUID:
+    """Return the path's last (or `segment`th) segment as a UUID, or raise a 422 naming the `id`."""
+    ref = path_ref(request, "id", segment)
     parsed = parse_uuid(ref)
     if parsed is None:
         raise invalid_field("id", f"'{ref}' is not a {what} id (a UUID)")

@@ -20,16 +20,16 @@ CATALOG = "knative/services/catalog.yaml"
 KONG = "knative/kong/kong.yaml"
 
 
-def new_domain(tree: Tree, domain: str = "orders") -> None:
-    tree.write(f"functions/{domain}/main.py", '__all__ = ["orders"]\n')
+def new_domain(tree: Tree, domain: str = "returns") -> None:
+    tree.write(f"functions/{domain}/main.py", '__all__ = ["returns"]\n')
 
 
 class TestImages:
     def test_an_image_make_images_does_not_build_fails(self, tree: Tree) -> None:
         doc = ksvc()
-        doc["spec"]["template"]["spec"]["containers"][0]["image"] = "localhost:5001/ecom-orders:latest"
+        doc["spec"]["template"]["spec"]["containers"][0]["image"] = "localhost:5001/ecom-returns:latest"
         tree.write("knative/services/demo.yaml", doc)
-        assert reports(check_images(tree.project()), "ecom-orders", "not built by `make images`")
+        assert reports(check_images(tree.project()), "ecom-returns", "not built by `make images`")
 
     def test_an_image_make_images_stopped_building_fails(self, tree: Tree) -> None:
         tree.edit("Makefile", "IMAGE_NAMES := $(DOMAINS) migrate", "IMAGE_NAMES := $(DOMAINS)")
@@ -37,10 +37,10 @@ class TestImages:
 
     def test_a_new_domain_gets_its_image_from_the_one_dockerfile(self, tree: Tree) -> None:
         new_domain(tree)
-        doc = ksvc("orders-orders")
-        doc["spec"]["template"]["spec"]["containers"][0]["image"] = "localhost:5001/ecom-orders:latest"
-        tree.write("knative/services/orders.yaml", doc)
-        assert not reports(check_images(tree.project()), "ecom-orders")
+        doc = ksvc("returns-returns")
+        doc["spec"]["template"]["spec"]["containers"][0]["image"] = "localhost:5001/ecom-returns:latest"
+        tree.write("knative/services/returns.yaml", doc)
+        assert not reports(check_images(tree.project()), "ecom-returns")
 
     def test_an_upstream_image_without_a_fixed_tag_fails(self, tree: Tree) -> None:
         tree.edit("knative/kong/gateway.yaml", "image: kong:3.9.1", "image: kong")
@@ -53,8 +53,8 @@ class TestImages:
 
 class TestKustomization:
     def test_a_manifest_left_out_of_the_kustomization_fails(self, tree: Tree) -> None:
-        tree.write("knative/services/orders.yaml", ksvc("orders-orders"))
-        assert reports(check_kustomization(tree.project()), "knative/services/orders.yaml", "not applied")
+        tree.write("knative/services/returns.yaml", ksvc("returns-returns"))
+        assert reports(check_kustomization(tree.project()), "knative/services/returns.yaml", "not applied")
 
     def test_a_listed_file_that_does_not_exist_fails(self, tree: Tree) -> None:
         tree.remove("knative/eventing/rabbitmq.yaml")
@@ -75,7 +75,7 @@ class TestKustomization:
 class TestDatabase:
     def test_a_new_domain_without_its_role_fails(self, tree: Tree) -> None:
         new_domain(tree)
-        assert reports(check_database(tree.project()), "managed role ecom_orders")
+        assert reports(check_database(tree.project()), "managed role ecom_returns")
 
     def test_a_service_reading_another_domains_database_fails(self, tree: Tree) -> None:
         tree.edit(CATALOG, "name: ecom-db-catalog", "name: ecom-db-accounts")
@@ -129,7 +129,7 @@ class TestFunctionServices:
 class TestDomainBuilds:
     def test_a_new_domain_without_a_func_yaml_fails(self, tree: Tree) -> None:
         new_domain(tree)
-        assert reports(check_domain_builds(tree.project()), "no functions/orders/func.yaml")
+        assert reports(check_domain_builds(tree.project()), "no functions/returns/func.yaml")
 
     def test_a_dockerfile_that_copies_another_domain_fails(self, tree: Tree) -> None:
         tree.edit(

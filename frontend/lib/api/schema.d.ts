@@ -434,6 +434,274 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cart": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's cart
+         * @description Any signed-in user; only their own cart (an empty one until something is added). Each line shows the catalog's current price; while catalog is down, the price it had when the line was last added to.
+         */
+        get: operations["getCart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cart/items": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a product in the cart
+         * @description Any signed-in user. Adds `quantity` (1 to 99, default 1) of the SKU; a SKU already in the cart gets the quantities added, never beyond 99 (422 naming `quantity`). The catalog is asked for the product's name and current price: a SKU it does not sell (unknown or deactivated) is 422 naming `sku`; catalog not answering in time is 503. A cart holds at most 50 different SKUs, all in one currency (409 naming `sku`).
+         */
+        post: operations["addCartItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cart/items/{sku}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Take a line out of the cart
+         * @description Any signed-in user; 404 when the SKU is not in their cart.
+         */
+        delete: operations["removeCartItem"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a line's quantity
+         * @description Any signed-in user. Sets the quantity (1 to 99) of a SKU in their cart; 404 when it is not in it.
+         */
+        patch: operations["setCartItemQuantity"];
+        trace?: never;
+    };
+    "/api/orders": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's orders
+         * @description Any signed-in user; only their own orders, newest first, optionally of one `status`.
+         */
+        get: operations["listMyOrders"];
+        put?: never;
+        /**
+         * Place an order from the cart
+         * @description Any signed-in user. Turns their cart into an order `pending`: each line priced by the catalog now (its name and unit price are kept with the order), shipped to `shipping_address_id` or else to their default address (a copy is kept; later edits do not change it), with the subtotal, a flat shipping fee (nothing from the free-shipping threshold up) and tax. The cart is emptied and `com.ecom.orders.order.placed` emitted: inventory then reserves the stock and the order moves to `awaiting_payment`, or to `cancelled` (`out_of_stock`). 409 for an empty cart or a line no longer for sale; 422 naming `shipping_address_id` when it names none of the caller's addresses or there is no default one; 503 when catalog or accounts did not answer (nothing is placed: send the same key again).
+         */
+        post: operations["placeOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of the caller's orders
+         * @description Any signed-in user. The order with its lines, shipping address and status timeline. Another user's order is 404, like one that does not exist.
+         */
+        get: operations["getMyOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel one of the caller's orders
+         * @description Any signed-in user, for their own order while it is `pending` or `awaiting_payment` (409 otherwise; another user's order is 404). The reserved stock is released. No body.
+         */
+        post: operations["cancelMyOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/orders": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every order (admin)
+         * @description Needs role `admin`. Newest first, filtered by `status`, `customer` (a user id) and the time placed (`placed_from` inclusive, `placed_to` exclusive, ISO 8601 with an offset).
+         */
+        get: operations["searchOrders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Any order (admin)
+         * @description Needs role `admin`. The order with its lines and timeline.
+         */
+        get: operations["getOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/orders/{id}/ship": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark an order shipped (admin)
+         * @description Needs role `admin`. A `confirmed` order becomes `shipped` (409 from any other status); emits `com.ecom.orders.order.shipped`. Recorded in the audit trail. No body.
+         */
+        post: operations["shipOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel an order (admin)
+         * @description Needs role `admin`. An order `pending` or `awaiting_payment` becomes `cancelled` (reason `admin`; 409 from any other status); its stock is released. Recorded in the audit trail.
+         */
+        post: operations["cancelOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/openapi.json": {
         parameters: {
             query?: never;
@@ -862,6 +1130,100 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last page. */
             next_cursor: string | null;
         };
+        CartItem: {
+            sku: string;
+            name: string;
+            quantity: number;
+            /** @description The catalog's current price (as of adding, when catalog is down). */
+            unit_price: components["schemas"]["Money"];
+            line_total: components["schemas"]["Money"];
+            added_at: components["schemas"]["Timestamp"];
+        };
+        Cart: {
+            /** @description Oldest first. */
+            items: components["schemas"]["CartItem"][];
+            /** @description Units in the cart, all lines together. */
+            item_count: number;
+            /** @description The lines' sum; null for an empty cart. */
+            subtotal: components["schemas"]["Money"] | null;
+            /** @description Null for a cart that never held anything. */
+            updated_at: components["schemas"]["Timestamp"] | null;
+        };
+        OrderSummary: {
+            id: components["schemas"]["Uuid"];
+            user_id: components["schemas"]["Uuid"];
+            /** @enum {string} */
+            status: "pending" | "awaiting_payment" | "paid" | "confirmed" | "shipped" | "cancelled" | "refunded";
+            /** @description Set once `status` is `cancelled`. */
+            cancel_reason: ("customer" | "admin" | "out_of_stock" | "payment_timeout") | null;
+            subtotal: components["schemas"]["Money"];
+            /** @description A flat fee, nothing from the free-shipping threshold up. */
+            shipping: components["schemas"]["Money"];
+            /** @description The tax rate on the subtotal, rounded half up. */
+            tax: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+            /** @description While `awaiting_payment`: when the stock reservation lapses and the order is cancelled. */
+            payable_until: components["schemas"]["Timestamp"] | null;
+            placed_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        OrderPage: {
+            items: components["schemas"]["OrderSummary"][];
+            total: number;
+            page: number;
+            page_size: number;
+        };
+        OrderItem: {
+            sku: string;
+            /** @description As the catalog named the product when the order was placed. */
+            name: string;
+            quantity: number;
+            /** @description The price when the order was placed. */
+            unit_price: components["schemas"]["Money"];
+            line_total: components["schemas"]["Money"];
+        };
+        /** @description A copy of the address as it was when the order was placed. */
+        ShippingAddress: {
+            address_id: components["schemas"]["Uuid"];
+            name: string;
+            line1: string;
+            line2: string;
+            city: string;
+            region: string;
+            postal_code: string;
+            country: string;
+            phone: string;
+        };
+        StatusChange: {
+            /** @description Null for the first entry (the order placed). */
+            from_status: ("pending" | "awaiting_payment" | "paid" | "confirmed" | "shipped" | "cancelled" | "refunded") | null;
+            /** @enum {string} */
+            status: "pending" | "awaiting_payment" | "paid" | "confirmed" | "shipped" | "cancelled" | "refunded";
+            reason: string | null;
+            at: components["schemas"]["Timestamp"];
+        };
+        Order: {
+            id: components["schemas"]["Uuid"];
+            user_id: components["schemas"]["Uuid"];
+            /** @enum {string} */
+            status: "pending" | "awaiting_payment" | "paid" | "confirmed" | "shipped" | "cancelled" | "refunded";
+            /** @description Set once `status` is `cancelled`. */
+            cancel_reason: ("customer" | "admin" | "out_of_stock" | "payment_timeout") | null;
+            subtotal: components["schemas"]["Money"];
+            /** @description A flat fee, nothing from the free-shipping threshold up. */
+            shipping: components["schemas"]["Money"];
+            /** @description The tax rate on the subtotal, rounded half up. */
+            tax: components["schemas"]["Money"];
+            total: components["schemas"]["Money"];
+            /** @description While `awaiting_payment`: when the stock reservation lapses and the order is cancelled. */
+            payable_until: components["schemas"]["Timestamp"] | null;
+            placed_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+            items: components["schemas"]["OrderItem"][];
+            shipping_address: components["schemas"]["ShippingAddress"];
+            /** @description Every change of status, oldest first. */
+            history: components["schemas"]["StatusChange"][];
+        };
         Register: {
             /** Format: email */
             email: string;
@@ -967,6 +1329,21 @@ export interface components {
             };
             images?: components["schemas"]["ImageInput"][];
             active?: boolean;
+        };
+        AddCartItem: {
+            sku: string;
+            /** @default 1 */
+            quantity?: number;
+        };
+        SetCartItemQuantity: {
+            quantity: number;
+        };
+        PlaceOrder: {
+            /**
+             * @description One of the caller's addresses; the default address when left out.
+             * @default null
+             */
+            shipping_address_id?: string | null;
         };
     };
     responses: {
@@ -1227,12 +1604,16 @@ export interface components {
         XRequestId: components["schemas"]["RequestId"];
         /** @description The address's id; anything but a UUID is 422 (field `id`). */
         AddressId: string;
+        /** @description The SKU of a line in the cart; anything else is 422 (field `sku`). */
+        CartSku: string;
         /** @description The category's id; anything but a UUID is 422 (field `id`). */
         CategoryId: string;
         /** @description The category's id (UUID) or slug. */
         CategoryRef: string;
         /** @description A file of the docs page (its script, style sheet or icons). */
         DocsAsset: "swagger-ui.css" | "swagger-ui-bundle.js" | "favicon-32x32.png" | "favicon-16x16.png";
+        /** @description Required. A new unique value (a UUID) per intended order, the same one when retrying it: the first answer is replayed for the same request, a different request with a used key is 422, and a duplicate sent while the first is running waits for it. Kept at least 24 hours. */
+        IdempotencyKey: string;
         /** @description An `ETag` from an earlier answer. */
         IfNoneMatch: string;
         /**
@@ -1240,6 +1621,8 @@ export interface components {
          * @example camping-1.svg
          */
         ImageFile: string;
+        /** @description The order's id; anything but a UUID is 422 (field `id`). */
+        OrderId: string;
         /** @description The product's id; anything but a UUID is 422 (field `id`). */
         ProductId: string;
         /** @description The product's id (UUID), slug or SKU. */
@@ -2299,6 +2682,491 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    getCart: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cart. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    addCartItem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Sent as `application/json` (any `+json` media type is accepted too). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddCartItem"];
+            };
+        };
+        responses: {
+            /** @description Added; the body is the whole cart. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    removeCartItem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The SKU of a line in the cart; anything else is 422 (field `sku`). */
+                sku: components["parameters"]["CartSku"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole cart. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    setCartItemQuantity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The SKU of a line in the cart; anything else is 422 (field `sku`). */
+                sku: components["parameters"]["CartSku"];
+            };
+            cookie?: never;
+        };
+        /** @description Sent as `application/json` (any `+json` media type is accepted too). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetCartItemQuantity"];
+            };
+        };
+        responses: {
+            /** @description The whole cart. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listMyOrders: {
+        parameters: {
+            query?: {
+                status?: "pending" | "awaiting_payment" | "paid" | "confirmed" | "shipped" | "cancelled" | "refunded";
+                page?: number;
+                page_size?: number;
+            };
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of orders. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    placeOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+                /** @description Required. A new unique value (a UUID) per intended order, the same one when retrying it: the first answer is replayed for the same request, a different request with a used key is 422, and a duplicate sent while the first is running waits for it. Kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Sent as `application/json` (any `+json` media type is accepted too). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaceOrder"];
+            };
+        };
+        responses: {
+            /** @description Placed (or the replayed answer to the same key). */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    /** @description `true` when this is the stored answer to an earlier request with the same key. */
+                    "Idempotent-Replayed"?: "true";
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getMyOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The order's id; anything but a UUID is 422 (field `id`). */
+                id: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelMyOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The order's id; anything but a UUID is 422 (field `id`). */
+                id: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled order. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            /** @description The order's status does not allow this change (`conflict`, field `status`). */
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    searchOrders: {
+        parameters: {
+            query?: {
+                status?: "pending" | "awaiting_payment" | "paid" | "confirmed" | "shipped" | "cancelled" | "refunded";
+                customer?: string;
+                placed_from?: string;
+                placed_to?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of orders. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The order's id; anything but a UUID is 422 (field `id`). */
+                id: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    shipOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The order's id; anything but a UUID is 422 (field `id`). */
+                id: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The shipped order. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            /** @description The order's status does not allow this change (`conflict`, field `status`). */
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The order's id; anything but a UUID is 422 (field `id`). */
+                id: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled order. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            /** @description The order's status does not allow this change (`conflict`, field `status`). */
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getApiDocument: {

@@ -70,10 +70,11 @@ def upgrade() -> None:
     CREATE INDEX stock_movements_order_idx ON inventory.stock_movements (order_id) WHERE order_id IS NOT NULL;
     REVOKE UPDATE, DELETE, TRUNCATE ON inventory.stock_movements FROM ecom_inventory;
 
-    -- An order's decision, once: reserving an order again returns it and changes nothing.
+    -- An order's decision, once: reserving an order again returns it and changes nothing; an
+    -- order cancelled before inventory saw it placed is decided `cancelled`: nothing is held.
     CREATE TABLE inventory.order_decisions (
         order_id    uuid PRIMARY KEY,
-        outcome     text NOT NULL CHECK (outcome IN ('reserved', 'rejected')),
+        outcome     text NOT NULL CHECK (outcome IN ('reserved', 'rejected', 'cancelled')),
         short       jsonb NOT NULL DEFAULT '[]'::jsonb,
         decided_at  timestamptz NOT NULL DEFAULT now()
     );

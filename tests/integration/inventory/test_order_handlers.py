@@ -1,7 +1,6 @@
-"""The handlers of the orders' events, through the event-handler wrapper (inbox, rejections).
-
-They are not deployed yet (no Service or Trigger until orders produces the types), so they are
-called here as functions-framework would call them: a Flask request carrying the CloudEvent.
+"""The handlers of the orders' events: inventory-on-order-placed and -cancelled as deployed, and
+-confirmed and -refunded (not deployed until payments sends their types) as functions-framework
+would call them: a Flask request carrying the CloudEvent.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from cloudevents.http import CloudEvent
 from flask import Flask, request
 from sqlalchemy import text
 
-from functions.inventory import handlers
+from functions.inventory import handlers, main
 from tests.integration.inventory.conftest import assert_problem, events_of, ledger_sums, levels
 
 _app = Flask(__name__)
@@ -27,10 +26,18 @@ def order_event(kind: str, order_id: uuid.UUID, **data) -> CloudEvent:
                       {"order_id": str(order_id), "user_id": str(uuid.uuid4())} | data)
 
 
-def deliver(handler, event: CloudEvent):
-    headers, body = to_binary(event)
-    with _app.test_request_context("/", method="POST", headers=headers, data=body):
-        return handler(request)
+@pytest.fixture
+def deliver(client_for):
+    """Return a function posting a CloudEvent to a handler: its deployed target, or the function."""
+
+    def _deliver(handler, event: CloudEvent):
+        headers, body = to_binary(event)
+        if handler.__name__ in main.__all__:
+            return client_for(handler.__name__).post("/", headers=headers, data=body)
+        with _app.test_request_context("/", method="POST", headers=headers, data=body):
+            return handler(request)
+
+    return _deliver
 
 
 @pytest.fixture
@@ -46,7 +53,7 @@ def placed(order: uuid.UUID, sku: str, quantity: int) -> CloudEvent:
 
 
 class TestOrderLifecycle:
-    def test_placed_then_confirmed_then_refunded_with_restock(self, stocked, db):
+    def test_placed_then_confirmed_then_refunded_with_restock(self, deliver, stocked, db):
         warehouse, sku = stocked
         order = uuid.uuid4()
         event = placed(order, sku, 2)
@@ -65,7 +72,7 @@ class TestOrderLifecycle:
         assert levels(db, sku) == {warehouse["code"]: (5, 0)}
         assert ledger_sums(db, sku) == levels(db, sku)
 
-    def test_placed_then_cancelled_releases(self, stocked, db):
+    def test_placed_then_cancelled_releases(self, deliver, stocked, db):
         warehouse, sku = stocked
         order = uuid.uuid4()
         deliver(handlers.on_order_placed, placed(order, sku, 4))
@@ -74,14 +81,25 @@ class TestOrderLifecycle:
         assert deliver(handlers.on_order_cancelled, cancelled).status_code == 200
         assert levels(db, sku) == {warehouse["code"]: (5, 0)}
 
-    def test_an_order_too_big_is_rejected_with_its_short_lines(self, stocked, db):
+    def test_a_cancellation_that_overtakes_the_placement_means_nothing_is_held(self, deliver, stocked, db):
+        warehouse, sku = stocked
+        order = uuid.uuid4()
+        cancelled = order_event("cancelled", order, reason="out_of_stock",
+                                cancelled_at="2026-12-03T10:00:01Z")
+        assert deliver(handlers.on_order_cancelled, cancelled).status_code == 200
+        assert deliver(handlers.on_order_placed, placed(order, sku, 2)).status_code == 200
+        assert levels(db, sku) == {warehouse["code"]: (5, 0)}
+        assert events_of(db, "com.ecom.inventory.stock.reserved", str(order)) == []
+        assert events_of(db, "com.ecom.inventory.stock.rejected", str(order)) == []
+
+    def test_an_order_too_big_is_rejected_with_its_short_lines(self, deliver, stocked, db):
         _, sku = stocked
         order = uuid.uuid4()
         assert deliver(handlers.on_order_placed, placed(order, sku, 6)).status_code == 200
         (rejected,) = events_of(db, "com.ecom.inventory.stock.rejected", str(order))
         assert rejected["short"] == [{"sku": sku, "requested": 6, "available": 5}]
 
-    def test_confirming_an_order_whose_hold_ended_is_recorded_as_rejected(self, stocked, db):
+    def test_confirming_an_order_whose_hold_ended_is_recorded_as_rejected(self, deliver, stocked, db):
         _, sku = stocked
         order = uuid.uuid4()
         deliver(handlers.on_order_placed, placed(order, sku, 1))
@@ -95,7 +113,8 @@ class TestOrderLifecycle:
                                   {"id": late["id"]}).scalar()
         assert status == "rejected"
 
-    def test_an_order_with_impossible_lines_is_rejected(self, inventory_env):
-        event = order_event("placed", uuid.uuid4(), lines=[], placed_at="2026-12-03T10:00:00Z")
+    @pytest.mark.parametrize("lines", [[], [{"sku": "A-1", "quantity": 100}], [{"sku": "a", "quantity": 1}]])
+    def test_an_order_with_impossible_lines_is_rejected(self, deliver, inventory_env, lines):
+        event = order_event("placed", uuid.uuid4(), lines=lines, placed_at="2026-12-03T10:00:00Z")
         response = deliver(handlers.on_order_placed, event)
         assert_problem(response, 400, "invalid-event")

@@ -41,9 +41,3 @@ def test_a_hold_expires_ttl_seconds_later():
     now = datetime(2026, 12, 3, 12, 0, tzinfo=timezone.utc)
     assert model.expiry(now, 900) == datetime(2026, 12, 3, 12, 15, tzinfo=timezone.utc)
 
-
-def test_skus_have_the_catalogs_shape():
-    # Inventory keeps stock of the SKUs the catalog sells: the same pattern in both domains.
-    from functions.catalog.model import SKU_PATTERN
-
-    assert model.SKU_PATTERN == SKU_PATTERN

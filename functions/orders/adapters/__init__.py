@@ -1,0 +1,1 @@
+"""Orders adapters: what the use cases ask of other domains over HTTP (catalog, accounts)."""

@@ -1,0 +1,54 @@
+"""Changes of an order's status: checked against the machine (model.TRANSITIONS), written to the
+history, and told to the other domains by event where they act on it.
+
+The order's row is locked first (SELECT ... FOR UPDATE): a shopper's cancel and inventory's
+event for the same order apply one after the other, each seeing the status the other left.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from functions.orders import model
+from functions.orders.events import ORDER_CANCELLED, ORDER_SHIPPED
+from functions.orders.tables import order_status_history, orders
+from functions.runtime.db import UnitOfWork
+from functions.runtime.exceptions import NotFound
+
+
+def record_history(conn: Connection, order_id: UUID, from_status: str | None, to_status: str,
+                   actor: str, reason: str | None = None) -> None:
+    conn.execute(insert(order_status_history).values(order_id=order_id, from_status=from_status,
+                                                     to_status=to_status, reason=reason, actor=actor))
+
+
+def change_status(uow: UnitOfWork, order_id: UUID, target: str, *, actor: str, reason: str | None = None,
+                  owner: UUID | None = None, payable_until: datetime | None = None) -> dict[str, Any]:
+    """Move the order to `target`; 404 when it is not there (or not the owner's), 409 when not allowed."""
+    conn = uow.conn
+    query = select(orders.c.status, orders.c.user_id).where(orders.c.id == order_id)
+    if owner is not None:
+        query = query.where(orders.c.user_id == owner)  # someone else's order does not exist for them
+    current = conn.execute(query.with_for_update()).first()
+    if current is None:
+        raise NotFound("Order", str(order_id))
+    model.check_transition(current.status, target)
+    values: dict[str, Any] = {"status": target, "updated_at": func.now()}
+    if target == model.CANCELLED:
+        values["cancel_reason"] = reason
+    if payable_until is not None:
+        values["payable_until"] = payable_until
+    row = conn.execute(update(orders).where(orders.c.id == order_id).values(**values)
+                       .returning(orders)).mappings().one()
+    record_history(conn, order_id, current.status, target, actor, reason)
+    if target == model.CANCELLED:
+        uow.emit(ORDER_CANCELLED, str(order_id), {"order_id": order_id, "user_id": row["user_id"],
+                                                  "reason": reason, "cancelled_at": row["updated_at"]})
+    elif target == model.SHIPPED:
+        uow.emit(ORDER_SHIPPED, str(order_id), {"order_id": order_id, "user_id": row["user_id"],
+                                                "shipped_at": row["updated_at"]})
+    return dict(row)
