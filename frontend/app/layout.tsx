@@ -1,5 +1,6 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
+import { CartProvider } from "@/components/cart/cart-provider";
 import { SiteHeader } from "@/components/layout/site-header";
 import { SessionProvider } from "@/components/session/session-provider";
 import { getSession } from "@/lib/session/server";
@@ -18,8 +19,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang="en">
       <body className="min-h-screen">
         <SessionProvider user={session?.user ?? null} expiresAt={session?.expiresAt ?? null}>
-          <SiteHeader />
-          <main id="main" className="mx-auto max-w-6xl px-4 py-6">{children}</main>
+          <CartProvider>
+            <SiteHeader />
+            <main id="main" className="mx-auto max-w-6xl px-4 py-6">{children}</main>
+          </CartProvider>
         </SessionProvider>
       </body>
     </html>

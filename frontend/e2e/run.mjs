@@ -1,6 +1,8 @@
 // The storefront's browser tests: real stack, production build, Debian's Chromium.
 // Each scenario saves a screenshot under test-results/ when it fails; the main pages are
 // also saved under test-results/pages/ for a look. Exit code 1 when any scenario fails.
+// E2E_ONLY=<regular expression> runs only the scenarios whose names match (mind their order:
+// some use what an earlier one made).
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -8,6 +10,8 @@ import { buildIfStale, CHROMIUM, CHROMIUM_ARGS, resultsDir, startNext, startStac
 import { scenarios } from "./scenarios.mjs";
 
 const started = Date.now();
+const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY, "i") : null;
+const chosen = Object.entries(scenarios).filter(([name]) => !only || only.test(name));
 buildIfStale();
 const stack = await startStack();
 let next;
@@ -18,7 +22,7 @@ try {
   // playwright-core gives each launch a new, empty --user-data-dir of its own.
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   const shared = { emailOf: (who) => `${who}-${randomUUID().slice(0, 8)}@example.com`, password: "a long passphrase 42" };
-  for (const [name, scenario] of Object.entries(scenarios)) {
+  for (const [name, scenario] of chosen) {
     const context = await browser.newContext({ baseURL: next.url, viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const t0 = Date.now();
@@ -39,7 +43,7 @@ try {
   await next?.stop();
   await stack.stop();
 }
-const total = Object.keys(scenarios).length;
+const total = chosen.length;
 if (failures) console.log(`e2e: the stack's log is ${stack.log}`);
 console.log(`e2e: ${total - failures}/${total} scenarios passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 process.exit(failures ? 1 : 0);

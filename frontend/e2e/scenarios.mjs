@@ -36,6 +36,31 @@ const listingShown = (page) =>
 
 let sharedSearch = { url: "", names: [] };
 
+/** The page has no sideways scrolling on a 360 px screen (saved as `name`), then back to desktop. */
+async function fitsNarrowScreen(page, name) {
+  await page.setViewportSize({ width: 360, height: 740 });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), `${name}: no sideways scrolling`);
+  await shot(page, name);
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+/** Two product pages to buy from (in stock, from the demo catalog). */
+async function productsToBuy(page) {
+  await page.goto("/products?q=tent&in_stock=1");
+  const links = await page.getByTestId("product-card").locator("a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  const unique = [...new Set(links)];
+  assert.ok(unique.length >= 2, "two products in stock");
+  return unique.slice(0, 2);
+}
+
+/** Press "Add to cart" and wait for the header's badge to say `badge` units. */
+async function addToCart(page, quantity, badge) {
+  assert.equal(await page.getByTestId("quantity").inputValue(), String(quantity));
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  await page.getByText("Added to your cart.").waitFor();
+  await page.getByTestId("cart-badge").getByText(badge, { exact: true }).waitFor();
+}
+
 export const scenarios = {
   async "a shopper searches, filters, sorts and opens a product"({ page }) {
     await page.goto("/");
@@ -139,6 +164,88 @@ export const scenarios = {
     await logIn(page, shared.customer, shared.password);
     await page.goto("/admin");
     assert.match(page.url(), /\/login\?next=%2Fadmin$/, "customer: to login");
+    await page.goto("/admin/orders");
+    assert.match(page.url(), /\/login\?next=%2Fadmin%2Forders$/, "customer: not the orders either");
+  },
+
+  async "a signed-out shopper adds to cart, registers, changes the cart and places the order once"({ page, shared }) {
+    const products = await productsToBuy(page);
+    await page.goto(products[0]);
+    await page.getByRole("button", { name: "Add to cart" }).click();
+    await page.waitForURL(/\/login\?next=/); // signed out: log in first, then come back
+    await page.getByRole("link", { name: "Create an account" }).click();
+    const email = shared.emailOf("buyer");
+    await page.getByLabel("Name").fill("Bea Buyer");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(shared.password);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL(`**${products[0]}`);
+    await addToCart(page, 1, "1");
+    await page.goto(products[1]);
+    await page.getByRole("button", { name: "One more" }).click();
+    await addToCart(page, 2, "3");
+
+    await page.getByTestId("cart-link").click();
+    await page.waitForURL("**/cart");
+    await page.getByTestId("cart-lines").waitFor(); // past the loading state of a client navigation
+    const lines = page.getByTestId("cart-lines").locator("li");
+    assert.equal(await lines.count(), 2);
+    const subtotal = async () => dollars(await page.getByTestId("cart-subtotal").getByTestId("price").textContent());
+    const subtotalBefore = await subtotal();
+    await lines.first().getByTestId("line-quantity").fill("3");
+    await lines.first().getByRole("button", { name: "Update" }).click();
+    await page.getByTestId("cart-badge").getByText("5", { exact: true }).waitFor();
+    await page.getByText("Subtotal (5 items)").waitFor();
+    assert.ok((await subtotal()) > subtotalBefore, "the subtotal follows the quantity");
+    await shot(page, "cart");
+    await fitsNarrowScreen(page, "cart-360px");
+
+    await page.getByRole("link", { name: "Go to checkout" }).click();
+    await page.waitForURL("**/checkout");
+    const form = page.getByTestId("address-form"); // no saved address yet: add one inline
+    await form.getByLabel("Recipient").fill("Bea Buyer");
+    await form.getByLabel("Address line 1").fill("2 Harbour Road");
+    await form.getByLabel("City").fill("Portsmouth");
+    await form.getByLabel("Postal code").fill("03801");
+    await form.getByLabel("Country").fill("US");
+    await form.getByRole("button", { name: "Add address" }).click();
+    await page.getByTestId("address-choice").getByRole("radio", { checked: true }).waitFor();
+    await page.getByText("Shipping and tax are computed when you place the order.").waitFor();
+    assert.equal(await page.getByTestId("payment-step").count(), 1, "the payment step's place is marked");
+    await shot(page, "checkout");
+    await fitsNarrowScreen(page, "checkout-360px");
+
+    // The first answer is lost on the way back (the order IS placed): the retry sends the same
+    // Idempotency-Key, gets the same order, and the shopper has one order, not two.
+    let dropped = false;
+    await page.route("**/checkout", async (route) => {
+      if (dropped || route.request().method() !== "POST") return route.continue();
+      dropped = true;
+      await route.fetch();
+      await route.abort("connectionreset");
+    });
+    await page.getByRole("button", { name: "Place order" }).click();
+    await page.getByTestId("place-order-error").waitFor();
+    await page.unroute("**/checkout");
+    await page.getByRole("button", { name: "Try again" }).click();
+    await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
+    const orderId = page.url().split("/").pop();
+    assert.equal(await page.getByTestId("order-status").getAttribute("data-status"), "pending");
+    assert.equal(await page.getByTestId("order-timeline").locator("li").count(), 1, "the timeline starts with the order placed");
+    assert.equal(await page.getByTestId("order-lines").locator("li").count(), 2);
+    assert.match(await page.getByTestId("order-address").textContent(), /2 Harbour Road/);
+    assert.match(await page.getByTestId("order-totals").textContent(), /Total\$[0-9,.]+/);
+    assert.equal(await page.getByTestId("cart-badge").count(), 0, "the cart is empty now");
+    await shot(page, "order");
+    await fitsNarrowScreen(page, "order-360px");
+
+    await page.getByRole("link", { name: "Orders", exact: true }).click();
+    await page.waitForURL("**/orders");
+    await page.getByTestId("order-table").waitFor();
+    const rows = page.getByTestId("order-row");
+    assert.equal(await rows.count(), 1, "placed once despite the retry");
+    assert.equal(await rows.first().getAttribute("data-order-id"), orderId);
+    shared.orderId = orderId;
   },
 
   async "an admin creates a product that the shop then lists"({ page, stack, shared }) {
@@ -162,6 +269,23 @@ export const scenarios = {
     await page.goto(`/products?q=${encodeURIComponent(sku)}`);
     assert.deepEqual(await names(page), [name]);
     assert.deepEqual(await prices(page), [24.5]);
+    shared.admin = email;
+  },
+
+  async "an admin finds the order, cannot ship it unpaid, and cancels it"({ page, shared }) {
+    assert.ok(shared.admin && shared.orderId, "the admin and checkout scenarios ran");
+    await logIn(page, shared.admin, shared.password, "/admin/orders");
+    await page.getByLabel("Status").selectOption("pending");
+    await page.waitForURL(/status=pending/);
+    await page.locator(`[data-order-id="${shared.orderId}"] a`).click();
+    await page.waitForURL(`**/admin/orders/${shared.orderId}`);
+    await page.getByRole("button", { name: "Ship order" }).click();
+    await page.getByTestId("ship-order").getByRole("alert").waitFor(); // 409: not confirmed
+    await page.getByRole("button", { name: "Cancel order" }).click();
+    await page.getByText("Order cancelled.").waitFor();
+    await page.locator('[data-testid=order-status][data-status="cancelled"]').waitFor();
+    assert.equal(await page.getByTestId("order-timeline").locator("li").count(), 2);
+    await shot(page, "admin-order");
   },
 
   async "the gateway down is a page that says so"() {

@@ -1,5 +1,7 @@
 """The real local stack for the storefront's browser tests and budget: a scratch database
-(migrated, seeded), the gateway and the functions on a free port.
+(migrated, seeded), the gateway and the functions on a free port, and the events between them:
+the local broker on RabbitMQ (127.0.0.1:5672, a per-run exchange and queue prefix) with an
+outbox relay for every domain. Without RabbitMQ the stack still runs, without events.
 
 Prints one JSON line {"gateway": URL, "database": URL} when ready, then answers commands on
 stdin, one a line: `admin EMAIL` (the same promotion `make admin` does) answers `ok` or
@@ -15,6 +17,7 @@ import os
 import signal
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,13 +28,16 @@ from sqlalchemy import create_engine  # noqa: E402
 from functions.accounts.users import promote_to_admin  # noqa: E402
 from functions.catalog.adapters.seed import load_seed, seed_catalog  # noqa: E402
 from functions.runtime.exceptions import DomainError  # noqa: E402
+from localrun.broker.localbroker import start_local_broker  # noqa: E402
 from localrun.dev.keys import ensure_key_pair  # noqa: E402
+from localrun.dev.relays import Relays  # noqa: E402
 from localrun.dev.scratch import scratch_database  # noqa: E402
 from localrun.dev.stack import secrets_for  # noqa: E402
 from localrun.gateway.server import serve  # noqa: E402
-from schemas.migrate import role_url  # noqa: E402
+from schemas.migrate import DOMAINS, role_url  # noqa: E402
 
 SERVER_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+pg8000://postgres@127.0.0.1:5432/postgres")
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 
 
 def promote(url: str, email: str) -> str:
@@ -58,8 +64,19 @@ def main() -> None:
         private, public = ensure_key_pair(Path(keys))
         gateway, activator = serve(REPO, secrets_for(url, (private.read_text(), public.read_text())),
                                    port=0, idle_seconds=300)
+        run = uuid.uuid4().hex[:8]
+        events = {"AMQP_URL": AMQP_URL, "EVENTS_EXCHANGE": f"ecom.events.storefront-{run}",
+                  "BROKER_QUEUE_PREFIX": f"ecom.storefront-{run}"}
+        broker = start_local_broker(REPO, activator, gateway, events)
+        relays = None
+        if broker is None:
+            print("stack.py: RabbitMQ does not answer: running without events", file=sys.stderr, flush=True)
+        else:
+            relays = Relays({d: role_url(url, d) for d in DOMAINS}, broker.url, events["EVENTS_EXCHANGE"], "rabbitmq")
+            relays.start()
         try:
-            print(json.dumps({"gateway": f"http://127.0.0.1:{gateway.port}", "database": url}), flush=True)
+            print(json.dumps({"gateway": f"http://127.0.0.1:{gateway.port}", "database": url,
+                              "events": broker is not None}), flush=True)
             for line in sys.stdin:
                 command, _, argument = line.strip().partition(" ")
                 if command == "admin":
@@ -67,6 +84,11 @@ def main() -> None:
                 elif command:
                     print(f"error: unknown command {command!r}", flush=True)
         finally:
+            if relays is not None:
+                relays.stop()
+            if broker is not None:
+                broker.stop()
+                broker.delete_topology()
             gateway.stop()
             activator.shutdown()
 

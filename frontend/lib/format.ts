@@ -14,3 +14,9 @@ export function majorToMinor(text: string | undefined, digits = 2): number | und
   if (!Number.isFinite(value) || value < 0) return undefined;
   return Math.round(value * 10 ** digits);
 }
+
+/** A UTC ISO 8601 time as people read it; `locale` and `timeZone` undefined mean the reader's own. */
+export function formatDateTime(iso: string, locale?: string, timeZone?: string): string {
+  const text = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(iso));
+  return timeZone ? `${text} ${timeZone}` : text;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatMoney, majorToMinor } from "@/lib/format";
+import { formatDateTime, formatMoney, majorToMinor } from "@/lib/format";
 
 describe("formatMoney", () => {
   it("formats minor units in the currency's own digits", () => {
@@ -16,5 +16,12 @@ describe("majorToMinor", () => {
     expect(majorToMinor("")).toBeUndefined();
     expect(majorToMinor("-3")).toBeUndefined();
     expect(majorToMinor("abc")).toBeUndefined();
+  });
+});
+
+describe("formatDateTime", () => {
+  it("shows an API time in a given locale and zone (the reader's own when left out)", () => {
+    expect(formatDateTime("2026-12-03T14:05:00Z", "en-US", "UTC")).toBe("Dec 3, 2026, 2:05 PM UTC");
+    expect(formatDateTime("2026-12-03T14:05:00Z", "de-DE", "Europe/Berlin")).toBe("03.12.2026, 15:05 Europe/Berlin");
   });
 });

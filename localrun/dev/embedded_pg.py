@@ -39,8 +39,13 @@ def is_running(data_dir: Path) -> bool:
     return _running_info(data_dir) is not None
 
 
-def start(data_dir: Path, port: int = DEFAULT_PORT, database: str = "ecom") -> str:
-    """Init data_dir if new, start (or reuse) its server on 127.0.0.1:port, ensure `database`; return its URL."""
+def start(data_dir: Path, port: int = DEFAULT_PORT, database: str = "ecom",
+          settings: dict[str, str] | None = None) -> str:
+    """Init data_dir if new, start (or reuse) its server on 127.0.0.1:port, ensure `database`; return its URL.
+
+    `settings` are passed to a server this call starts (`-c name=value`), e.g. the benchmarks'
+    `shared_preload_libraries=pg_stat_statements`; a server already running keeps its own.
+    """
     data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     user = _prepare_permissions(data_dir)
@@ -52,7 +57,7 @@ def start(data_dir: Path, port: int = DEFAULT_PORT, database: str = "ecom") -> s
             if not (data_dir / "PG_VERSION").exists():
                 _initdb(data_dir, user)
             _check_port_free(port)
-            _pg_ctl_start(data_dir, port, user)
+            _pg_ctl_start(data_dir, port, user, settings or {})
         _ensure_database(port, database)
     return f"postgresql+pg8000://{SUPERUSER}@127.0.0.1:{port}/{database}"
 
@@ -172,11 +177,11 @@ def _socket_dir(data_dir: Path, port: int, user: str | None) -> Path:
     return short
 
 
-def _pg_ctl_start(data_dir: Path, port: int, user: str | None) -> None:
+def _pg_ctl_start(data_dir: Path, port: int, user: str | None, extra: dict[str, str]) -> None:
     """Start the server and wait until it accepts connections."""
     sock = _socket_dir(data_dir, port, user)
     settings = {"listen_addresses": "127.0.0.1", "port": str(port), "unix_socket_directories": str(sock),
-                "max_connections": "200", "shared_buffers": "128MB"}
+                "max_connections": "200", "shared_buffers": "128MB", **extra}
     # pg_ctl hands -o to /bin/sh, hence the quoting
     opts = " ".join(f"-c {shlex.quote(f'{k}={v}')}" for k, v in settings.items())
     args = ["-w", "-t", "60", "-l", str(data_dir / "log"), "-o", opts, "start"]

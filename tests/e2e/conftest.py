@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +39,34 @@ def local_stack(signing_key: tuple[str, str], idle_seconds: float = 60.0,
         finally:
             gateway.stop()
             activator.shutdown()
+
+
+@contextmanager
+def event_stack(signing_key: tuple[str, str], env: dict[str, str] | None = None,
+                idle_seconds: float = 60.0) -> Iterator[tuple[Gateway, Activator, str]]:
+    """local_stack, plus what carries events: every domain's outbox relay and the local broker on
+    RabbitMQ, on an exchange and queues of this run's own (deleted afterwards).
+
+    `env` goes to every function process too (RESERVATION_TTL_SECONDS, say).
+    """
+    from localrun.broker.localbroker import start_local_broker
+    from localrun.dev.relays import Relays
+    from schemas.migrate import DOMAINS
+
+    run = uuid.uuid4().hex[:8]
+    names = {"EVENTS_EXCHANGE": f"ecom.events.test-{run}", "BROKER_QUEUE_PREFIX": f"ecom.test-{run}"}
+    with local_stack(signing_key, idle_seconds) as (gateway, activator, url):
+        activator.launcher.add_env(**(env or {}))
+        broker = start_local_broker(REPO, activator, gateway, names)
+        assert broker is not None, "RabbitMQ must answer on 127.0.0.1:5672"
+        relays = Relays({d: role_url(url, d) for d in DOMAINS}, broker.url, names["EVENTS_EXCHANGE"], "rabbitmq")
+        relays.start()
+        try:
+            yield gateway, activator, url
+        finally:
+            relays.stop()
+            broker.stop()
+            broker.delete_topology()
 
 
 def call(gateway: Gateway, method: str, path: str, body: dict | bytes | None = None,

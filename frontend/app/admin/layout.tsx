@@ -22,6 +22,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
           <span className="font-semibold">Admin</span>
           <Link href="/admin/products" className="hover:underline">Products</Link>
           <Link href="/admin/categories" className="hover:underline">Categories</Link>
+          <Link href="/admin/orders" className="hover:underline">Orders</Link>
         </nav>
         {children}
       </div>

@@ -13,21 +13,34 @@ export function pageWindow(current: number, last: number): (number | "gap")[] {
   return out;
 }
 
+/** The listing's page links, keeping the rest of its query. */
 export function Pagination({ query, total, pageSize }: { query: ListingQuery; total: number; pageSize: number }) {
+  return <PageLinks page={query.page} total={total} pageSize={pageSize} hrefFor={(page) => listingHref(query, { page })} />;
+}
+
+interface PageLinksProps {
+  page: number;
+  total: number;
+  pageSize: number;
+  hrefFor: (page: number) => string;
+}
+
+/** Previous, numbered and next page links (nothing when everything fits on one page). */
+export function PageLinks({ page: asked, total, pageSize, hrefFor }: PageLinksProps) {
   const last = Math.max(1, Math.ceil(total / pageSize));
   if (last === 1) return null;
-  const page = Math.min(query.page, last);
+  const page = Math.min(asked, last);
   const link = "rounded border border-slate-300 px-3 py-1 hover:bg-slate-100";
   return (
     <nav aria-label="Pages" className="mt-8 flex flex-wrap items-center justify-center gap-2 text-sm">
-      {page > 1 && <Link className={link} href={listingHref(query, { page: page - 1 })} rel="prev">Previous</Link>}
+      {page > 1 && <Link className={link} href={hrefFor(page - 1)} rel="prev">Previous</Link>}
       {pageWindow(page, last).map((p, i) =>
         p === "gap" ? (
           <span key={`gap-${i}`} aria-hidden>…</span>
         ) : (
           <Link
             key={p}
-            href={listingHref(query, { page: p })}
+            href={hrefFor(p)}
             aria-current={p === page ? "page" : undefined}
             aria-label={`Page ${p}`}
             className={`${link} aria-[current=page]:bg-slate-900 aria-[current=page]:text-white`}
@@ -36,7 +49,7 @@ export function Pagination({ query, total, pageSize }: { query: ListingQuery; to
           </Link>
         ),
       )}
-      {page < last && <Link className={link} href={listingHref(query, { page: page + 1 })} rel="next">Next</Link>}
+      {page < last && <Link className={link} href={hrefFor(page + 1)} rel="next">Next</Link>}
     </nav>
   );
 }

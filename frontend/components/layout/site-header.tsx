@@ -1,8 +1,9 @@
 import Link from "next/link";
+import { CartLink } from "@/components/cart/cart-link";
 import { AccountNav } from "@/components/session/account-nav";
 import { SearchBox } from "./search-box";
 
-/** The header on every page: home link, search, and the account links. */
+/** The header on every page: home link, search, the cart and the account links. */
 export function SiteHeader() {
   return (
     <header className="border-b border-slate-200">
@@ -15,7 +16,8 @@ export function SiteHeader() {
         <div className="order-last w-full sm:order-none sm:w-auto sm:flex-1">
           <SearchBox />
         </div>
-        <div className="ml-auto sm:ml-0">
+        <div className="ml-auto flex flex-wrap items-center justify-end gap-3 sm:ml-0">
+          <CartLink />
           <AccountNav />
         </div>
       </div>

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useSession } from "./session-provider";
 
-/** The header's account links: sign in / register, or the user's name, admin and sign out. */
+/** The header's account links: sign in / register, or the user's name, orders, admin and sign out. */
 export function AccountNav() {
   const user = useSession((s) => s.user);
   const signedOut = useSession((s) => s.signedOut);
@@ -19,9 +19,10 @@ export function AccountNav() {
     );
   }
   return (
-    <nav aria-label="Account" className="flex items-center gap-3 text-sm">
+    <nav aria-label="Account" className="flex flex-wrap items-center gap-3 text-sm">
       {user.role === "admin" && <Link href="/admin" className="hover:underline">Admin</Link>}
       <Link href="/account" className="hover:underline" data-testid="account-link">{user.name}</Link>
+      <Link href="/orders" className="hover:underline">Orders</Link>
       <form
         action="/api/session/logout"
         method="post"

@@ -36,6 +36,7 @@ export async function addAddress(_previous: ActionResult, form: FormData): Promi
     return failed(error);
   }
   revalidatePath("/account");
+  revalidatePath("/checkout"); // checkout adds addresses inline
   return { ok: true, message: "Address added.", fieldErrors: {} };
 }
 

@@ -9,6 +9,13 @@ export interface ActionResult {
 
 export const initialResult: ActionResult = { ok: false, message: "", fieldErrors: {} };
 
+/** A cart form's answer, with the cart's new unit count for the header's badge (null: unchanged). */
+export interface CartResult extends ActionResult {
+  itemCount: number | null;
+}
+
+export const initialCartResult: CartResult = { ...initialResult, itemCount: null };
+
 /** Turn a gateway failure into a message for the form (and rethrow anything else). */
 export function failed(error: unknown): ActionResult {
   if (error instanceof GatewayUnavailableError) {

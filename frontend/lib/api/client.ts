@@ -41,6 +41,7 @@ export interface RequestOptions {
   query?: Query;
   body?: unknown;
   token?: string | null;
+  headers?: Record<string, string>;
   timeoutMs?: number;
 }
 
@@ -55,7 +56,7 @@ function withQuery(path: string, query?: Query): string {
 
 /** Send one request to the gateway; return the parsed JSON body (undefined for 204). */
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
+  const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   let response: Response;

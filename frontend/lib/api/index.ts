@@ -4,3 +4,5 @@ export type { FieldError } from "./client";
 export * from "./types";
 export * as catalog from "./catalog";
 export * as accounts from "./accounts";
+export * as cart from "./cart";
+export * as orders from "./orders";

@@ -149,3 +149,124 @@ export const toTokens = (t: Schemas["TokenPair"]): Tokens => ({
   refreshToken: t.refresh_token,
   expiresIn: t.expires_in,
 });
+
+export interface CartLine {
+  sku: string;
+  name: string;
+  quantity: number;
+  unitPrice: Money;
+  lineTotal: Money;
+}
+
+export interface Cart {
+  lines: CartLine[];
+  /** Units in the cart, all lines together (what the header's badge shows). */
+  itemCount: number;
+  /** Null for an empty cart. */
+  subtotal: Money | null;
+}
+
+export type OrderStatus = Schemas["Order"]["status"];
+export type CancelReason = NonNullable<Schemas["Order"]["cancel_reason"]>;
+
+export const ORDER_STATUSES: readonly OrderStatus[] = ["pending", "awaiting_payment", "paid", "confirmed", "shipped", "cancelled", "refunded"];
+
+export interface OrderSummary {
+  id: string;
+  userId: string;
+  status: OrderStatus;
+  cancelReason: CancelReason | null;
+  subtotal: Money;
+  shipping: Money;
+  tax: Money;
+  total: Money;
+  /** While awaiting payment: when the stock reservation lapses (UTC ISO 8601). */
+  payableUntil: string | null;
+  placedAt: string;
+  updatedAt: string;
+}
+
+/** A line as it was priced when the order was placed. */
+export type OrderLine = CartLine;
+
+export interface ShippingAddress {
+  name: string;
+  line1: string;
+  line2: string;
+  city: string;
+  region: string;
+  postalCode: string;
+  country: string;
+  phone: string;
+}
+
+export interface StatusChange {
+  fromStatus: OrderStatus | null;
+  status: OrderStatus;
+  reason: string | null;
+  at: string;
+}
+
+export interface Order extends OrderSummary {
+  lines: OrderLine[];
+  shippingAddress: ShippingAddress;
+  history: StatusChange[];
+}
+
+export interface OrderPage {
+  items: OrderSummary[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+const toLine = (l: Schemas["CartItem"] | Schemas["OrderItem"]): CartLine => ({
+  sku: l.sku,
+  name: l.name,
+  quantity: l.quantity,
+  unitPrice: toMoney(l.unit_price),
+  lineTotal: toMoney(l.line_total),
+});
+
+export const toCart = (c: Schemas["Cart"]): Cart => ({
+  lines: c.items.map(toLine),
+  itemCount: c.item_count,
+  subtotal: c.subtotal ? toMoney(c.subtotal) : null,
+});
+
+export const toOrderSummary = (o: Schemas["OrderSummary"]): OrderSummary => ({
+  id: o.id,
+  userId: o.user_id,
+  status: o.status,
+  cancelReason: o.cancel_reason ?? null,
+  subtotal: toMoney(o.subtotal),
+  shipping: toMoney(o.shipping),
+  tax: toMoney(o.tax),
+  total: toMoney(o.total),
+  payableUntil: o.payable_until ?? null,
+  placedAt: o.placed_at,
+  updatedAt: o.updated_at,
+});
+
+export const toOrder = (o: Schemas["Order"]): Order => ({
+  ...toOrderSummary(o),
+  lines: o.items.map(toLine),
+  shippingAddress: {
+    name: o.shipping_address.name,
+    line1: o.shipping_address.line1,
+    line2: o.shipping_address.line2,
+    city: o.shipping_address.city,
+    region: o.shipping_address.region,
+    postalCode: o.shipping_address.postal_code,
+    country: o.shipping_address.country,
+    phone: o.shipping_address.phone,
+  },
+  history: o.history.map((h) => ({ fromStatus: h.from_status ?? null, status: h.status, reason: h.reason ?? null, at: h.at })),
+});
+
+export const toOrderPage = (p: Schemas["OrderPage"]): OrderPage => ({
+  items: p.items.map(toOrderSummary),
+  total: p.total,
+  page: p.page,
+  pageSize: p.page_size,
+});

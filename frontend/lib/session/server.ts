@@ -1,6 +1,7 @@
 import "server-only";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
+import { ApiError } from "../api/client";
 import { ACCESS_COOKIE, decodeUser, USER_COOKIE, type SessionUser } from "./cookies";
 import { readClaims } from "./tokens";
 
@@ -25,4 +26,14 @@ export async function requireAccessToken(next: string): Promise<string> {
   const token = (await cookies()).get(ACCESS_COOKIE)?.value;
   if (!token || !readClaims(token)) redirect(`/login?next=${encodeURIComponent(next)}`);
   return token;
+}
+
+/** Await a read made with the session's token; a 401 (the session ended) goes to log in and back to `next`. */
+export async function signInAgainOn401<T>(next: string, read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) redirect(`/login?next=${encodeURIComponent(next)}`);
+    throw error;
+  }
 }

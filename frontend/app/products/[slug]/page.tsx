@@ -5,7 +5,7 @@ import { cache } from "react";
 import { Availability } from "@/components/catalog/availability";
 import { Price } from "@/components/catalog/price";
 import { ProductImage } from "@/components/catalog/product-image";
-import { QuantityPicker } from "@/components/catalog/quantity-picker";
+import { AddToCartForm } from "@/components/cart/add-to-cart-form";
 import { ApiError, catalog } from "@/lib/api";
 import { orGatewayDown } from "@/lib/gateway-guard";
 
@@ -55,10 +55,7 @@ export default async function ProductPage({ params }: Props) {
           <h1 className="text-2xl font-semibold">{product.name}</h1>
           <Price money={product.price} className="text-2xl font-bold" />
           <Availability inStock={product.inStock} />
-          <div className="flex flex-wrap items-center gap-3">
-            <QuantityPicker disabled={!product.inStock} />
-            <p className="text-sm text-slate-500">The cart opens soon: ordering is not available yet.</p>
-          </div>
+          <AddToCartForm sku={product.sku} slug={product.slug} disabled={!product.inStock} />
           <p className="leading-relaxed text-slate-700">{product.description}</p>
           {Object.keys(product.attributes).length > 0 && (
             <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm">

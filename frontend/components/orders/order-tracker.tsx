@@ -1,0 +1,64 @@
+"use client";
+
+import { useState } from "react";
+import type { OrderRead } from "@/lib/actions/orders";
+import type { Order } from "@/lib/api/types";
+import { CANCEL_REASON_LABELS, isCancellable } from "@/lib/order-status";
+import { LocalTime } from "@/components/layout/local-time";
+import { StatusBadge } from "./status-badge";
+import { StatusTimeline } from "./status-timeline";
+import { useFollowedOrder } from "./use-followed-order";
+
+interface Props {
+  initial: Order;
+  read: (id: string) => Promise<OrderRead>;
+  cancel: (id: string) => Promise<OrderRead>;
+}
+
+/** The order's status as it changes (followed while pending), its timeline, and Cancel while allowed. */
+export function OrderTracker({ initial, read, cancel }: Props) {
+  const { order, setOrder, problem, following } = useFollowedOrder(initial, read);
+  const [cancelling, setCancelling] = useState(false);
+  const [cancelError, setCancelError] = useState("");
+
+  async function cancelOrder() {
+    setCancelling(true);
+    setCancelError("");
+    try {
+      const answer = await cancel(order.id);
+      if (answer.ok) setOrder(answer.order);
+      else setCancelError(answer.message);
+    } catch {
+      setCancelError("The shop cannot be reached. Try again in a moment.");
+    } finally {
+      setCancelling(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby="status-heading" className="flex flex-col gap-4">
+      <h2 id="status-heading" className="sr-only">Status</h2>
+      <div className="flex flex-wrap items-center gap-3" aria-live="polite">
+        <StatusBadge status={order.status} />
+        {order.cancelReason && <span className="text-sm text-slate-600">({CANCEL_REASON_LABELS[order.cancelReason]})</span>}
+        {following && <span className="text-sm text-slate-500">We are checking stock; this page updates by itself.</span>}
+      </div>
+      {order.status === "awaiting_payment" && order.payableUntil && (
+        <p className="rounded bg-sky-50 p-3 text-sm text-sky-900" data-testid="payable-until">
+          Your items are reserved until <LocalTime iso={order.payableUntil} />. Pay before then, or the order is cancelled.
+          {/* PAYMENT STEP: the "Pay now" action goes here once payments land. */}
+        </p>
+      )}
+      {problem && <p role="status" className="text-sm text-amber-800">{problem}</p>}
+      <StatusTimeline history={order.history} />
+      {isCancellable(order.status) && (
+        <div className="flex flex-col items-start gap-2">
+          <button type="button" onClick={cancelOrder} disabled={cancelling} className="rounded border border-red-700 px-3 py-1.5 text-sm text-red-700 hover:bg-red-50 disabled:opacity-60">
+            {cancelling ? "Cancelling…" : "Cancel order"}
+          </button>
+        </div>
+      )}
+      {cancelError && <p role="alert" className="text-sm text-red-700">{cancelError}</p>}
+    </section>
+  );
+}
