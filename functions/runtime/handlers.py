@@ -1,5 +1,8 @@
 """CloudEvent handlers: idempotent through the inbox, poison events recorded, failures retried.
 
+Also the sinks of PingSources (`ping_handler`): a scheduled tick, not a domain event, so no
+Trigger, no inbox and no entry in events/; the PingSource manifest names the function.
+
 A handler is an HTTP function (so it answers the health paths like every function) that takes
 a CloudEvent in binary or structured mode, as the broker delivers it. The answer tells the
 broker what to do: 2xx done (also for a redelivery), 400 never again (the event is recorded as
@@ -115,6 +118,41 @@ def event_handler(*, types: tuple[str, ...], data: type[D], domain: str | None =
 
         endpoint = http_function(methods=("POST",))(function)
         endpoint.event_types = types  # type: ignore[attr-defined]  # read by the manifest checks
+        return endpoint
+
+    return decorate
+
+
+PING_TYPE = "dev.knative.sources.ping"  # what every PingSource sends (Knative's ping adapter)
+
+
+def ping_handler(*, source: str, domain: str | None = None,
+                 ) -> Callable[[Callable[[UnitOfWork], dict[str, Any]]], Callable[[Request], Response]]:
+    """Make `handle(uow) -> summary` the functions-framework target the PingSource `source` calls.
+
+    A tick does work that is safe to repeat (it looks for what is due now), so a retried or a
+    missed tick needs no inbox: the next one finds what is still due. A failure is a 5xx, which
+    the ping adapter retries.
+    """
+
+    def decorate(handle: Callable[[UnitOfWork], dict[str, Any]]) -> Callable[[Request], Response]:
+        nonlocal domain
+        domain = domain or domain_of(handle.__module__)
+        if domain is None:
+            raise ValueError(f"{handle.__module__} is not in a domain: give the handler's domain")
+
+        @functools.wraps(handle)
+        def function(request: Request) -> Response:
+            event = parse_event(request)
+            if event.type != PING_TYPE:
+                raise invalid_event(f"{get_settings().service_name} handles only {PING_TYPE}, "
+                                    f"not {event.type}")
+            with unit_of_work(domain) as uow:
+                summary = handle(uow)
+            return json_response({"status": "processed", "id": event.id, **summary})
+
+        endpoint = http_function(methods=("POST",))(function)
+        endpoint.ping_source = source  # type: ignore[attr-defined]  # read by the manifest checks
         return endpoint
 
     return decorate

@@ -23,6 +23,7 @@ class Settings:
     refresh_token_days: int
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"  # RabbitMQ, for the outbox relay
     events_exchange: str = "ecom.events"  # the topic exchange events are published to
+    reservation_ttl_seconds: int = 900  # how long inventory holds an order's stock for its payment
 
 
 def _pem(name: str) -> str | None:
@@ -54,6 +55,7 @@ def get_settings() -> Settings:
         refresh_token_days=int(env("REFRESH_TOKEN_DAYS", "30")),
         amqp_url=env("AMQP_URL") or Settings.amqp_url,
         events_exchange=env("EVENTS_EXCHANGE") or Settings.events_exchange,
+        reservation_ttl_seconds=int(env("RESERVATION_TTL_SECONDS") or Settings.reservation_ttl_seconds),
     )
 
 

@@ -83,8 +83,8 @@ def broker_ingresses() -> set[str]:
 
 def test_every_method_of_every_http_function_is_routed_exactly_once():
     """Routes may split a function's methods (public reads, signed-in writes), never overlap."""
-    by_ksvc = {name: function for name, function in functions_by_ksvc().items()
-               if not hasattr(function, "event_types")}  # handlers are reached through Triggers
+    by_ksvc = {name: function for name, function in functions_by_ksvc().items()  # handlers are reached
+               if not hasattr(function, "event_types") and not hasattr(function, "ping_source")}  # by events
     routed: dict[str, Counter] = {name: Counter() for name in by_ksvc}
     for kong_service in kong_services():
         if urlsplit(kong_service["url"]).hostname in broker_ingresses():
@@ -124,3 +124,15 @@ def test_every_kong_route_points_at_a_knative_service_that_exists():
                  for s in SERVICES}
     for kong_service in kong_services():
         assert urlsplit(kong_service["url"]).hostname in addresses | broker_ingresses(), kong_service["name"]
+
+
+def test_every_ping_handler_is_the_sink_of_its_pingsource_and_has_no_route():
+    sinks = {doc["metadata"]["name"]: doc["spec"]["sink"]["ref"]["name"] for _, doc in iter_documents(KNATIVE)
+             if doc.get("kind") == "PingSource"}
+    handlers = {name: f for name, f in functions_by_ksvc().items() if hasattr(f, "ping_source")}
+    assert handlers, "the code has PingSource sinks to check"
+    routed = {ksvc_of(k) for k in kong_services()}
+    for name, handler in handlers.items():
+        assert sinks.get(handler.ping_source) == name, f"{name}: PingSource {handler.ping_source}: {sinks}"
+        assert name not in routed, f"{name} is a PingSource's sink: no Kong route leads to it"
+    assert set(sinks.values()) <= set(handlers), "a PingSource sinks to a function that is no ping handler"

@@ -133,7 +133,8 @@ def test_the_committed_document_is_the_one_the_code_declares():
 def test_every_http_function_declares_one_operation_per_method():
     from tests.consistency.test_functions_manifests_routes import TARGETS
 
-    functions = [f for f in TARGETS.values() if not hasattr(f, "event_types")]  # handlers have Triggers
+    functions = [f for f in TARGETS.values()  # handlers have Triggers, ping handlers PingSources
+                 if not hasattr(f, "event_types") and not hasattr(f, "ping_source")]
     assert functions
     for function in functions:
         assert function.api is not None, f"{function.__name__} declares no operations"

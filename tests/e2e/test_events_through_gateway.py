@@ -1,6 +1,8 @@
-"""Events end to end: POST /events → the local broker → a Trigger → the catalog's handler.
+"""Events end to end: POST /events → the local broker → a Trigger → a handler → its outbox → the relay.
 
-On both transports: RabbitMQ, and Postgres (in the stack's own scratch database).
+A warehouse's count goes to inventory (inventory-on-stock-counted), whose stock.changed reaches the
+catalog (catalog-on-stock-changed). On both transports: RabbitMQ, and Postgres (in the stack's own
+scratch database).
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -20,7 +23,8 @@ from schemas.migrate import role_url
 from tests.e2e.conftest import PRODUCER_KEY, REPO, call, local_stack, wait_until
 
 pytestmark = pytest.mark.e2e
-TYPE = "com.ecom.inventory.stock.changed"
+TYPE = "com.ecom.warehouse.stock.counted"
+STOCK_CHANGED = "com.ecom.inventory.stock.changed"
 
 
 @pytest.fixture(scope="module", params=["rabbitmq", "postgres"])
@@ -32,22 +36,32 @@ def stack(request, signing_key) -> Iterator[tuple]:
         database_url = url if request.param == "postgres" else None
         broker = start_local_broker(REPO, activator, gateway, env, database_url=database_url)
         assert broker is not None, f"the {request.param} transport must answer"
-        relays = Relays({"catalog": role_url(url, "catalog")}, broker.url, env["EVENTS_EXCHANGE"],
-                        request.param)
+        relays = Relays({domain: role_url(url, domain) for domain in ("catalog", "inventory")}, broker.url,
+                        env["EVENTS_EXCHANGE"], request.param)
         relays.start()
         try:
-            yield gateway, activator, url
+            yield gateway, activator, url, broker
         finally:
             relays.stop()
             broker.stop()
             broker.delete_topology()
 
 
-def stock_event(sku: str, available: int, version: int) -> tuple[dict, dict]:
+@pytest.fixture(scope="module")
+def warehouse(stack, mint) -> str:
+    """The code of a warehouse made through the gateway by an admin."""
+    gateway, _, _, _ = stack
+    code = f"EV-{uuid.uuid4().hex[:6].upper()}"
+    status, _, body = call(gateway, "POST", "/api/admin/warehouses", {"code": code, "name": "Counted"},
+                           {"Authorization": f"Bearer {mint('admin')}"})
+    assert status == 201, body
+    return code
+
+
+def count_event(code: str, sku: str, counted: int) -> tuple[dict, dict]:
     headers = {"ce-specversion": "1.0", "ce-id": str(uuid.uuid4()), "ce-source": "/warehouse/e2e",
                "ce-type": TYPE, "ce-subject": sku, "apikey": PRODUCER_KEY}
-    data = {"sku": sku, "on_hand": available, "reserved": 0, "available": available,
-            "version": version, "changed_at": "2026-11-26T10:00:00Z"}
+    data = {"warehouse_code": code, "sku": sku, "counted": counted, "counted_at": "2026-12-03T10:00:00Z"}
     return headers, data
 
 
@@ -55,42 +69,49 @@ def in_stock(gateway, slug: str) -> bool:
     return json.loads(call(gateway, "GET", f"/api/products/{slug}")[2])["in_stock"]
 
 
+def slug_of(gateway, sku: str) -> str:
+    return json.loads(call(gateway, "GET", f"/api/products?q={sku}")[2])["items"][0]["slug"]
+
+
 class TestStockEvents:
-    def test_a_stock_event_posted_to_the_ingress_reaches_the_catalog(self, stack):
-        gateway, activator, _ = stack
+    def test_a_count_posted_to_the_ingress_reaches_inventory_and_then_the_catalog(self, stack, warehouse):
+        gateway, activator, _, _ = stack
         product = next(p for p in load_seed()["products"] if p["in_stock"])
-        slug = json.loads(call(gateway, "GET", f"/api/products?q={product['sku']}")[2])["items"][0]["slug"]
+        slug = slug_of(gateway, product["sku"])
         assert in_stock(gateway, slug) is True
-        headers, data = stock_event(product["sku"], 0, 1)
-        status, _, _ = call(gateway, "POST", "/events", data, headers)
-        assert status == 202
-        # The handler was scaled to zero: the broker starts it through the activator.
+        for counted in (3, 0):  # a count of what is there already changes nothing: 3 first
+            headers, data = count_event(warehouse, product["sku"], counted)
+            status, _, body = call(gateway, "POST", "/events", data, headers)
+            assert status == 202, body
+        # The handlers were scaled to zero: the broker starts them through the activator.
         assert wait_until(lambda: in_stock(gateway, slug) is False, 20)
-        assert "catalog-on-stock-changed" in activator.running()
+        assert {"inventory-on-stock-counted", "catalog-on-stock-changed"} <= set(activator.running())
+        assert json.loads(call(gateway, "GET", f"/api/inventory/{product['sku']}")[2])["available"] == 0
 
     def test_an_event_written_to_an_outbox_reaches_its_trigger_through_the_relay(self, stack):
-        gateway, _, url = stack
+        gateway, _, url, _ = stack
         product = next(p for p in load_seed()["products"][2:] if p["in_stock"])
-        slug = json.loads(call(gateway, "GET", f"/api/products?q={product['sku']}")[2])["items"][0]["slug"]
+        slug = slug_of(gateway, product["sku"])
         assert in_stock(gateway, slug) is True
-        _, data = stock_event(product["sku"], 0, 1)
-        engine = create_engine(role_url(url, "catalog"))
-        with engine.begin() as conn:  # as a producer's unit of work would
-            append(conn, "catalog", TYPE, "/ecom/inventory/e2e", product["sku"], data)
+        data = {"sku": product["sku"], "on_hand": 0, "reserved": 0, "available": 0, "version": 10**6,
+                "changed_at": "2026-11-26T10:00:00Z"}
+        engine = create_engine(role_url(url, "inventory"))
+        with engine.begin() as conn:  # as inventory's unit of work does
+            append(conn, "inventory", STOCK_CHANGED, "/ecom/inventory/e2e", product["sku"], data)
         engine.dispose()
         assert wait_until(lambda: in_stock(gateway, slug) is False, 20)
 
-    def test_a_duplicate_delivery_is_handled_once(self, stack):
-        gateway, _, url = stack
+    def test_a_duplicate_delivery_is_handled_once(self, stack, warehouse):
+        gateway, _, url, _ = stack
         product = load_seed()["products"][1]
-        headers, data = stock_event(product["sku"], 4, 1)
+        headers, data = count_event(warehouse, product["sku"], 4)
         for _ in range(2):  # the same CloudEvent id twice: at-least-once delivery
             assert call(gateway, "POST", "/events", data, headers)[0] == 202
         engine = create_engine(url)
 
         def handled() -> int:
             with engine.connect() as conn:
-                return conn.execute(text("SELECT count(*) FROM catalog.inbox WHERE id = :id"),
+                return conn.execute(text("SELECT count(*) FROM inventory.inbox WHERE id = :id"),
                                     {"id": headers["ce-id"]}).scalar()
 
         assert wait_until(lambda: handled() == 1, 20)
@@ -99,25 +120,72 @@ class TestStockEvents:
     def test_an_event_of_a_type_no_producer_may_send_is_refused_at_the_gateway(self, stack):
         # In both runtimes: Kong's post-function checks the producer's tagged types (the
         # cluster's broker ingress checks none), answering the ingress's own problem.
-        gateway, _, _ = stack
-        headers, data = stock_event("SKU-1", 1, 1)
+        gateway, _, _, _ = stack
+        headers, data = count_event("W1", "SKU-1", 1)
         headers["ce-type"] = "com.ecom.nobody.thing.happened"
         status, response_headers, body = call(gateway, "POST", "/events", data, headers)
         assert status == 403 and response_headers["Content-Type"] == "application/problem+json"
         assert json.loads(body)["errors"][0]["field"] == "type"
 
-    def test_data_that_breaks_the_schema_is_refused_at_the_ingress(self, stack):
-        gateway, _, _ = stack
-        headers, data = stock_event("SKU-1", 1, 1)
-        data["available"] = -1
+    def test_stock_levels_are_inventorys_own_and_never_accepted_from_outside(self, stack):
+        gateway, _, _, _ = stack
+        headers, _ = count_event("W1", "SKU-1", 1)
+        headers["ce-type"] = STOCK_CHANGED
+        data = {"sku": "SKU-1", "on_hand": 1, "reserved": 0, "available": 1, "version": 1,
+                "changed_at": "2026-11-26T10:00:00Z"}
         status, _, body = call(gateway, "POST", "/events", data, headers)
-        assert status == 400 and "available" in json.dumps(json.loads(body)["errors"])
+        assert status == 403 and json.loads(body)["errors"][0]["field"] == "type"
+
+    def test_data_that_breaks_the_schema_is_refused_at_the_ingress(self, stack):
+        gateway, _, _, _ = stack
+        headers, data = count_event("W1", "SKU-1", -1)
+        status, _, body = call(gateway, "POST", "/events", data, headers)
+        assert status == 400 and "counted" in json.dumps(json.loads(body)["errors"])
+
+
+class TestExpiry:
+    def test_the_repositorys_pingsource_releases_a_hold_past_due(self, stack, warehouse):
+        # The minute's tick is fired at once rather than waited for; the rest is as every minute:
+        # the PingSource manifest, the activator starting the sink, the relay carrying its events.
+        gateway, _, url, broker = stack
+        sku = load_seed()["products"][5]["sku"]
+        order = uuid.uuid4()
+        engine = create_engine(role_url(url, "inventory"))
+        with engine.begin() as conn:  # the rows of a hold that ran out 5 minutes ago
+            conn.execute(text("""
+                WITH w AS (SELECT id FROM inventory.warehouses WHERE code = :code),
+                     level AS (INSERT INTO inventory.stock_levels
+                                   (id, warehouse_id, sku, on_hand, reserved)
+                               SELECT gen_random_uuid(), w.id, :sku, 3, 2 FROM w),
+                     decided AS (INSERT INTO inventory.order_decisions (order_id, outcome)
+                                 VALUES (:o, 'reserved'))
+                INSERT INTO inventory.reservations
+                    (id, order_id, sku, warehouse_id, quantity, state, expires_at)
+                SELECT gen_random_uuid(), :o, :sku, w.id, 2, 'held', now() - interval '5 minutes' FROM w
+            """), {"code": warehouse, "sku": sku, "o": order})
+        source, = [s for s in broker.ping_sources if s.name == "inventory-expire-reservations"]
+        broker.pings.fire(source, datetime.now(timezone.utc))
+
+        def state() -> tuple:
+            with engine.connect() as conn:
+                return conn.execute(text(
+                    "SELECT r.state, s.reserved FROM inventory.reservations r JOIN inventory.stock_levels s "
+                    "ON s.sku = r.sku AND s.warehouse_id = r.warehouse_id WHERE r.order_id = :o"),
+                    {"o": order}).one()
+
+        assert wait_until(lambda: tuple(state()) == ("expired", 0), 20)
+        assert json.loads(call(gateway, "GET", f"/api/inventory/{sku}")[2])["available"] >= 3
+        with engine.connect() as conn:
+            expired = conn.execute(text("SELECT data FROM inventory.outbox WHERE subject = :o"),
+                                   {"o": str(order)}).scalars().all()
+        engine.dispose()
+        assert [e["order_id"] for e in expired] == [str(order)]
 
 
 class TestProducerCredentials:
     def test_no_key_is_kongs_401_and_a_wrong_one_too(self, stack):
-        gateway, _, _ = stack
-        headers, data = stock_event("SKU-1", 1, 1)
+        gateway, _, _, _ = stack
+        headers, data = count_event("W1", "SKU-1", 1)
         del headers["apikey"]
         status, response_headers, body = call(gateway, "POST", "/events", data, headers)
         assert status == 401 and json.loads(body)["message"] == "No API key found in request"
@@ -127,8 +195,8 @@ class TestProducerCredentials:
         assert set(json.loads(body)) == {"message", "request_id"}
 
     def test_a_type_the_producer_may_not_send_is_403(self, stack):
-        gateway, _, _ = stack
-        headers, _ = stock_event("SKU-1", 1, 1)
+        gateway, _, _, _ = stack
+        headers, _ = count_event("W1", "SKU-1", 1)
         headers["ce-type"] = "com.ecom.accounts.user.registered"  # a domain's own type
         data = {"user_id": str(uuid.uuid4()), "email": "a@b.example", "name": "A",
                 "registered_at": "2026-11-26T10:00:00Z"}
@@ -138,19 +206,19 @@ class TestProducerCredentials:
         assert json.loads(body)["errors"] == [{"field": "type", "message": "not allowed for this producer"}]
         assert "producer-warehouse" in json.loads(body)["detail"]  # key-auth overwrote the spoofed name
 
-    def test_a_version_that_would_pin_the_flag_is_400(self, stack):
-        gateway, _, _ = stack
-        headers, data = stock_event("SKU-1", 1, 2**63 - 1)
+    def test_a_count_no_column_holds_is_400(self, stack):
+        gateway, _, _, _ = stack
+        headers, data = count_event("W1", "SKU-1", 2**31)
         status, _, body = call(gateway, "POST", "/events", data, headers)
-        assert status == 400 and "data.version" in json.dumps(json.loads(body)["errors"])
+        assert status == 400 and "data.counted" in json.dumps(json.loads(body)["errors"])
 
     def test_a_deep_structured_event_and_a_long_id_are_400(self, stack):
-        gateway, _, _ = stack
+        gateway, _, _, _ = stack
         deep = b'{"specversion":"1.0","id":"x","source":"/w","type":"%s","data":%s}' % (
             TYPE.encode(), b"[" * 100_000 + b"]" * 100_000)
         status, _, body = call(gateway, "POST", "/events", deep,
                                {"Content-Type": "application/cloudevents+json", "apikey": PRODUCER_KEY})
         assert status == 400 and json.loads(body)["errors"][0]["field"] == "body"
-        headers, data = stock_event("SKU-1", 1, 1)
+        headers, data = count_event("W1", "SKU-1", 1)
         status, _, body = call(gateway, "POST", "/events", data, headers | {"ce-id": "i" * 256})
         assert status == 400 and json.loads(body)["errors"][0]["field"] == "id"
