@@ -65,6 +65,6 @@ def test_a_function_that_cannot_start_is_unavailable_to_its_caller(stack, via):
     activator.specs["catalog-categories-broken"] = broken
     try:
         with pytest.raises(Unavailable, match="answered 503"):
-            Service("catalog-categories-broken", deadline=30, backoff=0.01, retries=0).get("/api/categories")
+            Service("catalog-categories-broken", timeout=30, deadline=30, retries=0).get("/api/categories")
     finally:
         del activator.specs["catalog-categories-broken"]
