@@ -79,6 +79,7 @@ bench: $(VENV)/.installed  ## the benchmarks, then one table of every figure bes
 	$(PY) bench/catalog.py
 	$(PY) bench/auth.py
 	$(PY) bench/events.py
+	$(PY) bench/checkout.py
 	$(PY) bench/summary.py
 
 lock:  ## re-resolve the pinned versions in constraints.txt

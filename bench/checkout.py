@@ -173,7 +173,7 @@ def run(port: int, admin: Engine, shoppers: list[dict[str, str]], skus: list[str
     time.sleep(1.0)  # the relays' last marks, the broker's last acks
     with admin.connect() as conn:
         reached = dict(conn.execute(text(
-            "SELECT order_id::text, extract(epoch FROM at) FROM orders.order_status_history "
+            "SELECT order_id::text, extract(epoch FROM at)::float8 FROM orders.order_status_history "
             "WHERE to_status = 'awaiting_payment' AND order_id = ANY(CAST(:ids AS uuid[]))"), {"ids": ids}).all())
         by_role = dict(conn.execute(text(
             "SELECT r.rolname, sum(s.calls)::bigint FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid "
