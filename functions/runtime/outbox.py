@@ -1,4 +1,8 @@
-"""The transactional outbox: events are written with the state change, and a relay sends them."""
+"""The transactional outbox: events are written with the state change, and a relay sends them.
+
+Every insert into a domain's outbox notifies `notify_channel(domain)` at commit (the trigger is
+in schemas/runtime_tables.py), so a relay LISTENing there wakes at once instead of polling.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,11 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 
 from functions.runtime.jsonio import plain
+
+
+def notify_channel(schema: str) -> str:
+    """Return the LISTEN/NOTIFY channel a domain's outbox inserts notify (its relays listen)."""
+    return f"{schema}_outbox"
 
 
 @functools.cache

@@ -17,9 +17,12 @@ the broker confirmed it. When the broker fails in the middle of a batch, the row
 after a reconnect with backoff. When the database fails, the transaction is gone with the
 connection: everything in it is resent after a reconnect with backoff.
 
-Wake-up is polling (`poll_interval`, 50 ms by default, immediately again after a full batch):
-LISTEN/NOTIFY would need a trigger on every outbox, that is a migration; an idle poll is one
-index-only probe of the partial index on pending rows.
+Wake-up: the relay's connection LISTENs on the outbox's channel, and every outbox insert
+notifies it at commit (a trigger), so an idle relay starts its next batch as soon as a row is
+committed (`wakeup.py`), and again at once after a full batch or a notification that came during
+a batch. `poll_interval` (1 s by default) is only the fallback: the longest an idle relay waits
+without a notification (one index-only probe of the partial index on pending rows). Rows held
+back for another relay are retried after `HELD_BACK_RETRY_S`: that relay's commit notifies no one.
 """
 
 from __future__ import annotations
@@ -36,9 +39,11 @@ import pg8000.exceptions
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from functions.runtime.outbox import notify_channel
 from functions.runtime.relay.message import OutboxRow, row_to_message
 from functions.runtime.relay.pg_publisher import PostgresPublisher
 from functions.runtime.relay.publisher import BrokerError, ConfirmingPublisher
+from functions.runtime.relay.wakeup import Wakeup
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -48,6 +53,8 @@ log = logging.getLogger("functions.runtime.relay")
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 DEFAULT_EXCHANGE = "ecom.events"
 DEFAULT_BATCH = 500
+DEFAULT_POLL_INTERVAL = 1.0  # seconds without a notification before an idle relay looks anyway
+HELD_BACK_RETRY_S = 0.05
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 # SQLAlchemy wraps most driver errors; pg8000 lets a socket reset in the middle of a read escape
 # as a bare OSError (ConnectionResetError). Broker failures never get here: the publisher turns
@@ -73,7 +80,7 @@ class Relay:
 
     def __init__(self, domain: str, database: Engine | str, amqp_url: str = DEFAULT_AMQP_URL,
                  exchange: str = DEFAULT_EXCHANGE, *, batch_size: int = DEFAULT_BATCH,
-                 poll_interval: float = 0.05, confirm_timeout: float = 30.0,
+                 poll_interval: float = DEFAULT_POLL_INTERVAL, confirm_timeout: float = 30.0,
                  backoff_initial: float = 0.1, backoff_max: float = 5.0, confirm_mode: str = "stream",
                  stats_interval: float = 10.0,
                  after_confirm: Callable[[Sequence[OutboxRow]], None] | None = None,
@@ -93,6 +100,7 @@ class Relay:
         self.publisher = publisher or ConfirmingPublisher(amqp_url, exchange, confirm_mode, confirm_timeout)
         self._engine, self._owns_engine = self._make_engine(database)
         self._conn: Connection | None = None
+        self._wakeup: Wakeup | None = None  # None: the driver's socket cannot be watched, poll
         self.backend_pid: int | None = None  # the database session's pid, for operators and tests
         self.stats = {"sent": 0, "batches": 0, "held_back": 0, "broker_failures": 0, "db_failures": 0}
         outbox = f"{domain}.outbox"
@@ -142,14 +150,16 @@ class Relay:
             try:
                 self._conn = self._engine.connect()
                 self.backend_pid = self._conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
-                self._conn.commit()
+                self._conn.exec_driver_sql(f"LISTEN {notify_channel(self.domain)}")
+                self._conn.commit()  # LISTEN takes effect at commit
+                self._wakeup = Wakeup.of(self._conn.connection.dbapi_connection)
             except _DB_FAILURES as exc:
                 self._drop_connection()
                 raise DatabaseError(f"cannot connect: {_describe(exc)}") from exc
         return self._conn
 
     def _drop_connection(self) -> None:
-        conn, self._conn, self.backend_pid = self._conn, None, None
+        conn, self._conn, self.backend_pid, self._wakeup = self._conn, None, None, None
         if conn is not None:
             try:
                 conn.invalidate()
@@ -264,10 +274,19 @@ class Relay:
                     last_stats = time.monotonic()
                 if claimed < self.batch_size or sent == 0:
                     self.publisher.idle()
-                    stop.wait(self.poll_interval)
+                    self._wait(stop, held_back=claimed > 0 and sent == 0)
         finally:
             self._log_stats()
             self.close()
+
+    def _wait(self, stop: threading.Event, held_back: bool) -> None:
+        """Wait for the next batch: a notification, the poll interval, or a held-back retry."""
+        if held_back:
+            stop.wait(HELD_BACK_RETRY_S)
+        elif self._wakeup is None:
+            stop.wait(self.poll_interval)
+        else:
+            self._wakeup.wait(self.poll_interval, stop)
 
     def _failed(self, what: str, exc: Exception, delay: float) -> None:
         log.warning(f"relay {what} failure, retrying", extra={
