@@ -10,11 +10,11 @@ import functools
 import uuid
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Connection, DateTime, MetaData, Table, Text, insert
+from sqlalchemy import BigInteger, Column, Connection, DateTime, MetaData, Table, Text, TextClause, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 
-from functions.runtime.jsonio import plain
+from functions.runtime.jsonio import dumps
 
 
 def notify_channel(schema: str) -> str:
@@ -38,11 +38,18 @@ def outbox_table(schema: str) -> Table:
     )
 
 
+@functools.cache
+def _insert(schema: str) -> TextClause:
+    # Built once per schema, as text: an insert() construct costs more to build and key for the
+    # statement cache than the round trip it makes (bench/events.py, CPU per event).
+    return text(f"INSERT INTO {schema}.outbox (id, type, source, subject, data) "
+                "VALUES (:id, :type, :source, :subject, CAST(:data AS jsonb))")
+
+
 def append(conn: Connection, schema: str, event_type: str, source: str, subject: str,
            data: dict[str, Any]) -> uuid.UUID:
     """Write an event to the outbox in the caller's transaction; return its id."""
     event_id = uuid.uuid4()
-    as_json = plain(data)  # UUIDs and times as text, exactly as the API writes them
-    conn.execute(insert(outbox_table(schema)).values(
-        id=event_id, type=event_type, source=source, subject=subject, data=as_json))
+    conn.execute(_insert(schema), {  # UUIDs and times as text, exactly as the API writes them
+        "id": event_id, "type": event_type, "source": source, "subject": subject, "data": dumps(data)})
     return event_id
