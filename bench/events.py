@@ -327,6 +327,7 @@ class Step:
     not_acked: int = 0
     retried: int = 0
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by part, during the step
+    cpu_s: float = 0.0  # how long the CPU was measured: producing and draining
 
     @property
     def produced_rate(self) -> float:
@@ -354,15 +355,17 @@ class Pipeline:
 
     def step(self, rate: float, seconds: float, drain: float) -> Step:
         """Produce at `rate` for `seconds`, wait for the handler, and measure every event."""
-        before = self.meter.snapshot()
+        before, started = self.meter.snapshot(), time.perf_counter()
         producer_cpu = self.producer.cpu_s
         sent, elapsed, lag = self.producer.steady(rate, seconds)
         drained = self.watcher.wait([s.id for s in sent], drain)
         cpu = difference(before, self.meter.snapshot())
+        cpu_s = time.perf_counter() - started
         cpu[THREAD_PARTS[2][1]] = self.producer.cpu_s - producer_cpu  # its threads are gone by now
         if self.watcher.error is not None or self.runtime.relay_errors:
             raise RuntimeError(f"watcher: {self.watcher.error!r}, relay: {self.runtime.relay_errors!r}")
-        return measure(self.bench, self.runtime, self.watcher, Step(rate, sent, elapsed, lag, drained, cpu=cpu))
+        return measure(self.bench, self.runtime, self.watcher, Step(rate, sent, elapsed, lag, drained, cpu=cpu,
+                                                                          cpu_s=cpu_s))
 
 
 def measure(bench: Bench, runtime: Runtime, watcher: InboxWatcher, step: Step) -> Step:
@@ -443,12 +446,13 @@ def print_cpu(step: Step) -> float:
     machine = step.cpu.pop("machine total (all cores, everyone)", 0.0)
     parts = sorted(step.cpu.items(), key=lambda kv: -kv[1])
     total = sum(v for _, v in parts)
-    rows = [[part, f"{seconds * 1000 / events:.2f}", f"{seconds / step.elapsed * 100:.0f}%"] for part, seconds in parts]
-    rows += [["pipeline total (the parts above)", f"{total * 1000 / events:.2f}", f"{total / step.elapsed * 100:.0f}%"],
-             ["machine total (everything on its cores)", f"{machine * 1000 / events:.2f}",
-              f"{machine / step.elapsed * 100:.0f}%"]]
-    print(f"CPU per event at {step.rate:g} events/s ({step.elapsed:.1f} s of producing and draining; "
-          "% of one core):")
+    def row(part: str, seconds: float) -> list[str]:
+        return [part, f"{seconds * 1000 / events:.2f}", f"{seconds / step.cpu_s * 100:.0f}%"]
+
+    rows = [row(part, seconds) for part, seconds in parts]
+    rows += [row("pipeline total (the parts above)", total), row("machine total (everything on its cores)", machine)]
+    print(f"CPU per event at {step.rate:g} events/s ({step.cpu_s:.1f} s of producing and draining; "
+          "core: % of one core over that time):")
     print(table(["part", "CPU ms/event", "core"], rows, left=1))
     per_event = total * 1000 / events
     cores = os.cpu_count() or 1
