@@ -29,6 +29,7 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from functions.runtime.db import tune_pg8000
 from functions.runtime.jsonio import plain
 from functions.runtime.outbox import append
 from functions.runtime.relay import PostgresPublisher, Relay
@@ -250,6 +251,7 @@ class StockProducer:
 
     def __init__(self, url: str, skus: int, watcher: InboxWatcher, seed: int = 4) -> None:
         self.engine = create_engine(url, poolclass=NullPool)
+        tune_pg8000(self.engine)  # as the functions' engine is: checkout writes its events this way
         self.watcher = watcher
         self.rnd = random.Random(seed)
         self.skus = [f"BENCH-{i:03d}" for i in range(skus)]

@@ -7,7 +7,8 @@ broker's confirms and marking rows sent, batch after batch. The floor, taken in 
 pika publishing the *same* messages with the same confirm strategy and no database. Both confirm
 strategies are measured (see publisher.py): "stream" (what the relay uses: a batch, then one wait
 for its confirms) and "each" (pika's public API: one wait per message). Target: relay "stream"
-at least 0.8x raw pika "stream".
+at least 0.8x raw pika "stream", each the best of 3 alternated runs (--rounds), so that a burst
+of other work on the shared machine during one run does not decide the ratio.
 
 Handler latency: the local runtime as `make dev` runs it, in this process (bench/_pipeline.py:
 gateway and activator, the local broker with its Trigger queues on an exchange of this run's own,
@@ -54,7 +55,7 @@ Every section takes the same `Bench` (database, broker, exchange, queue), prints
 and returns its target lines; the lines are repeated at the end, and a full default run writes
 its figures to .data/bench/events.json for bench/summary.py.
 
-Usage: .venv/bin/python bench/events.py [--events 20000] [--batch 500] [--profile]
+Usage: .venv/bin/python bench/events.py [--events 20000] [--batch 500] [--rounds 3] [--profile]
            [--rate 200] [--seconds 10] [--skus 50] [--warmup 20] [--drain 30]
            [--rates 200,300,...] [--step-seconds 5] [--step-drain 8] [--transports rabbitmq,postgres]
            [--only throughput|latency]
@@ -258,22 +259,32 @@ def relay_all(bench: Bench, mode: str) -> int:
         relay.close()
 
 
+def keep_fastest(results: dict[tuple[str, str], tuple[int, float]], key: tuple[str, str], sent: int,
+                 seconds: float) -> None:
+    if key not in results or seconds < results[key][1]:
+        results[key] = (sent, seconds)
+
+
 def relay_throughput(bench: Bench) -> str:
     count = bench.options.events
     print(f"\nRelay throughput: {count:,} events, batches of {bench.options.batch}, persistent messages "
-          "routed to one durable queue, publisher confirms")
+          f"routed to one durable queue, publisher confirms (stream: best of {bench.options.rounds} "
+          "alternated runs each)")
     messages = outbox_messages(bench)
     results: dict[tuple[str, str], tuple[int, float]] = {}
     for mode in ("stream", "each"):
-        purge(bench.amqp_url, bench.queue)
-        sent, seconds, _ = timed(lambda: raw_publish(bench, messages, mode))
-        results["pika only, no database", mode] = (sent, seconds)
+        # Alternated, best of each kept: on a shared machine a neighbour's burst during one run
+        # would otherwise decide the ratio ("each" is slow, and is only printed: one round).
+        for _ in range(bench.options.rounds if mode == "stream" else 1):
+            purge(bench.amqp_url, bench.queue)
+            sent, seconds, _ = timed(lambda: raw_publish(bench, messages, mode))
+            keep_fastest(results, ("pika only, no database", mode), sent, seconds)
 
-        purge(bench.amqp_url, bench.queue)
-        reset_outbox(bench)
-        sent, seconds, _ = timed(lambda: relay_all(bench, mode))
-        assert sent == count and pending(bench) == 0, f"relay sent {sent} of {count}"
-        results["relay", mode] = (sent, seconds)
+            purge(bench.amqp_url, bench.queue)
+            reset_outbox(bench)
+            sent, seconds, _ = timed(lambda: relay_all(bench, mode))
+            assert sent == count and pending(bench) == 0, f"relay sent {sent} of {count}"
+            keep_fastest(results, ("relay", mode), sent, seconds)
 
     rows = []
     for (case, mode), (sent, seconds) in results.items():
@@ -567,6 +578,8 @@ def main() -> None:
     parser.add_argument("--subjects", type=int, default=500, help="aggregates the events are spread over")
     parser.add_argument("--batch", type=int, default=500, help="relay batch size")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the relay run")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="throughput: alternated runs of pika and the relay (stream), the best kept")
     parser.add_argument("--rate", type=float, default=200, help="latency: events per second")
     parser.add_argument("--seconds", type=float, default=10, help="latency: how long to produce")
     parser.add_argument("--skus", type=int, default=50, help="latency: SKUs the events are spread over")

@@ -6,7 +6,7 @@ One batch is one database transaction:
    relay is sending are skipped, never sent twice at the same time;
 2. keep, per subject (aggregate), only the rows that come before any pending row of that subject
    we did not get (see `_hold_back`): the others wait for a later batch, so an aggregate's events
-   leave in seq order however many relays run;
+   leave in seq order however many relays run (1 and 2 are one statement, one round trip);
 3. publish what is left in seq order and wait for the broker's confirms;
 4. mark the confirmed rows sent and commit.
 
@@ -104,13 +104,17 @@ class Relay:
         self.backend_pid: int | None = None  # the database session's pid, for operators and tests
         self.stats = {"sent": 0, "batches": 0, "held_back": 0, "broker_failures": 0, "db_failures": 0}
         outbox = f"{domain}.outbox"
+        # The claim and, per claimed subject, the first pending row of it that is not ours (held
+        # by another relay, or skipped): one statement, one snapshot (see _hold_back).
         self._claim = text(
-            f"SELECT id, seq, type, source, subject, data::text AS data, created_at FROM {outbox} "
-            "WHERE sent_at IS NULL ORDER BY seq LIMIT :limit FOR UPDATE SKIP LOCKED")
-        self._foreign = text(
-            f"SELECT subject, min(seq) AS first FROM {outbox} "
-            "WHERE sent_at IS NULL AND seq <= :last AND subject = ANY(CAST(:subjects AS text[])) "
-            "AND NOT (seq = ANY(CAST(:seqs AS bigint[]))) GROUP BY subject")
+            f"WITH claimed AS MATERIALIZED (SELECT id, seq, type, source, subject, data, created_at "
+            f"FROM {outbox} WHERE sent_at IS NULL ORDER BY seq LIMIT :limit FOR UPDATE SKIP LOCKED), "
+            f"foreign_first AS (SELECT o.subject, min(o.seq) AS first FROM {outbox} o "
+            "WHERE o.sent_at IS NULL AND o.seq <= (SELECT max(seq) FROM claimed) "
+            "AND o.subject IN (SELECT subject FROM claimed) "
+            "AND NOT EXISTS (SELECT 1 FROM claimed c WHERE c.seq = o.seq) GROUP BY o.subject) "
+            "SELECT c.id, c.seq, c.type, c.source, c.subject, c.data::text AS data, c.created_at, f.first "
+            "FROM claimed c LEFT JOIN foreign_first f ON f.subject = c.subject ORDER BY c.seq")
         self._mark = text(f"UPDATE {outbox} SET sent_at = now() WHERE seq = ANY(CAST(:seqs AS bigint[]))")
 
     def _make_engine(self, database: Engine | str) -> tuple[Engine, bool]:
@@ -119,11 +123,11 @@ class Relay:
         from sqlalchemy import create_engine
         from sqlalchemy.pool import NullPool
 
-        from functions.runtime.db import _remember_pg8000_rewrites
+        from functions.runtime.db import tune_pg8000
 
-        _remember_pg8000_rewrites()
         engine = create_engine(database, poolclass=NullPool,  # one long-lived connection, reopened on failure
                                connect_args={"application_name": self.application_name, "timeout": 10})
+        tune_pg8000(engine)
         return engine, True
 
     # --- one batch ------------------------------------------------------------------------------
@@ -172,11 +176,12 @@ class Relay:
         self.publisher.connect()  # first: no rows are claimed (and locked) while the broker is down
         conn = self._connection()
         try:
-            rows = [OutboxRow(*r) for r in conn.execute(self._claim, {"limit": self.batch_size})]
-            if not rows:
+            claimed = conn.execute(self._claim, {"limit": self.batch_size}).all()
+            if not claimed:
                 conn.rollback()
                 return 0, 0
-            sendable = self._hold_back(conn, rows)
+            rows = [OutboxRow(*r[:7]) for r in claimed]
+            sendable = _hold_back(rows, [r[7] for r in claimed])
             if not sendable:
                 conn.rollback()
                 self.stats["held_back"] += len(rows)
@@ -204,28 +209,6 @@ class Relay:
         if len(done) < len(sendable):
             raise BrokerError(f"broker nacked {len(sendable) - len(done)} of {len(sendable)} messages")
         return len(rows), len(done)
-
-    def _hold_back(self, conn: Connection, rows: list[OutboxRow]) -> list[OutboxRow]:
-        """Return the rows of the batch that may be published now without reordering a subject.
-
-        SKIP LOCKED hands out rows in seq order but skips the ones another relay holds, so the
-        batch may contain a subject's later rows while an earlier one is in the other relay's
-        batch, and is unsent until that relay commits. Publishing them now could put them on the
-        exchange before it. So, per subject, we keep only our rows *before* the subject's first
-        pending row that is not ours; the rest stay pending (released at our commit) for a later
-        batch, when the earlier row is sent. Rows the other relay marked sent and committed no
-        longer count as pending, so a subject is held back only while it really has to wait.
-
-        This relies on a subject's rows being committed in seq order, which holds because the
-        unit of work writes an aggregate's event after changing (and so locking) the aggregate:
-        a later transaction on the same aggregate waits for the earlier one before taking a seq.
-        """
-        subjects = sorted({r.subject for r in rows})
-        foreign = dict(conn.execute(self._foreign, {
-            "last": rows[-1].seq, "subjects": subjects, "seqs": [r.seq for r in rows]}).all())
-        if not foreign:
-            return rows
-        return [r for r in rows if r.subject not in foreign or r.seq < foreign[r.subject]]
 
     def _mark_sent(self, conn: Connection, rows: Sequence[OutboxRow]) -> None:
         if rows:
@@ -307,6 +290,29 @@ class Relay:
                 pass
         if self._owns_engine:
             self._engine.dispose()
+
+
+def _hold_back(rows: list[OutboxRow], foreign_first: Sequence[int | None]) -> list[OutboxRow]:
+    """Return the rows of the batch that may be published now without reordering a subject.
+
+    `foreign_first[i]` is the seq of the first pending row of row i's subject (up to the batch's
+    last seq) that is not in the batch, if any: the claim statement computes it.
+
+    SKIP LOCKED hands out rows in seq order but skips the ones another relay holds, so the
+    batch may contain a subject's later rows while an earlier one is in the other relay's
+    batch, and is unsent until that relay commits. Publishing them now could put them on the
+    exchange before it. So, per subject, we keep only our rows *before* the subject's first
+    pending row that is not ours; the rest stay pending (released at our commit) for a later
+    batch, when the earlier row is sent. Rows the other relay marked sent and committed no
+    longer count as pending, so a subject is held back only while it really has to wait.
+
+    This relies on a subject's rows being committed in seq order, which holds because the
+    unit of work writes an aggregate's event after changing (and so locking) the aggregate:
+    a later transaction on the same aggregate waits for the earlier one before taking a seq.
+    The same premise makes one snapshot for the claim and the check enough: a row of the subject
+    with a lower seq than a row we claimed committed before it, so the claim's snapshot sees it.
+    """
+    return [r for r, first in zip(rows, foreign_first) if first is None or r.seq < first]
 
 
 def _describe(exc: BaseException) -> str:

@@ -133,10 +133,11 @@ def domain_roles() -> list[str]:
 
 
 def engine(url: str, name: str, **options: Any) -> Engine:
-    from functions.runtime.db import _remember_pg8000_rewrites
+    from functions.runtime.db import tune_pg8000
 
-    _remember_pg8000_rewrites()
-    return create_engine(url, connect_args={"application_name": name[:63], "timeout": 10}, **options)
+    made = create_engine(url, connect_args={"application_name": name[:63], "timeout": 10}, **options)
+    tune_pg8000(made)
+    return made
 
 
 def publish_message(conn: Any, exchange: str, routing_key: str, event: BrokerEvent, mandatory: bool = False) -> int:
