@@ -21,6 +21,7 @@ THREAD_PARTS = (("bench-relay", "relay (thread in the bench process)"),
                 ("bench-producer", "bench's producer (checkout's stand-in)"),
                 ("bench-inbox-watcher", "bench's inbox watcher"))
 OTHER_THREADS = "bench process: other threads (gateway, activator, main)"
+MACHINE = "machine total (all cores, everyone)"  # not a part: every process on the machine
 
 
 def _thread_part(name: str) -> str:
@@ -71,7 +72,7 @@ class CpuMeter:
         parts["PostgreSQL (all its processes)"] = _named_processes(("postgres",))
         parts["RabbitMQ (beam.smp)"] = _named_processes(("beam.smp",))
         cpu = psutil.cpu_times()
-        parts["machine total (all cores, everyone)"] = cpu.user + cpu.system + getattr(cpu, "softirq", 0.0) \
+        parts[MACHINE] = cpu.user + cpu.system + getattr(cpu, "softirq", 0.0) \
             + getattr(cpu, "irq", 0.0)
         return parts
 

@@ -11,6 +11,7 @@ bound the measured latency is in bench/events.py's docstring.
 from __future__ import annotations
 
 import json
+import math
 import random
 import tempfile
 import threading
@@ -291,7 +292,7 @@ class StockProducer:
     def steady(self, rate: float, seconds: float) -> tuple[list[Sent], float, float]:
         """Send rate x seconds events on a fixed schedule; return them, the elapsed time and the
         worst lag of a producing thread behind its schedule (s)."""
-        threads = max(1, min(8, round(rate / 150)))
+        threads = max(2, min(8, math.ceil(rate / 100)))  # a commit takes 2-5 ms here, more when busy
         count = round(rate * seconds)
         results: list[tuple[list[Sent], float]] = [([], 0.0)] * threads
         errors: list[BaseException] = []
