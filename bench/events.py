@@ -98,6 +98,7 @@ from _pipeline import (
 )
 from cold_start import children_log
 from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy.exc import DBAPIError
 
 from functions.runtime.jsonio import plain
 from functions.runtime.outbox import outbox_table
@@ -528,7 +529,12 @@ def sustained_rate(bench: Bench, pipe: Pipeline) -> tuple[float, Step | None, St
     rows = []
     for rate in bench.options.rates:
         for attempt in (1, 2):  # a failed step runs once more: a neighbour's burst is not the pipeline
-            step = pipe.step(rate, bench.options.step_seconds, bench.options.step_drain)
+            try:
+                step = pipe.step(rate, bench.options.step_seconds, bench.options.step_drain)
+            except DBAPIError as exc:  # e.g. the server's connection limit, shared with other sessions
+                rows.append([f"{rate:g}", "-", "-", "-", "-", "-", "-", "-", f"error: {str(exc.orig)[:80]}"])
+                print(table(SEARCH_COLUMNS, rows, left=0))
+                return best, best_step, None
             ok = step.sustained(limit)
             others = max(0.0, step.cpu.get(MACHINE, 0.0) - sum(v for k, v in step.cpu.items() if k != MACHINE))
             rows.append([f"{rate:g}", f"{step.produced_rate:.0f}", *ms_stats(step.upper)[1:], str(step.missing),
