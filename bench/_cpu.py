@@ -23,7 +23,7 @@ THREAD_PARTS = (("bench-relay", "relay (thread in the bench process)"),
                 ("bench-producer", "bench's producer (checkout's stand-in)"),
                 ("bench-inbox-watcher", "bench's inbox watcher"))
 OTHER_THREADS = "bench process: other threads (gateway, activator, main)"
-POSTGRES = "PostgreSQL (the bench database's backends, the server's own processes)"
+POSTGRES = "PostgreSQL: "  # + whose backend (its application_name) or which server process
 RABBITMQ = "RabbitMQ (beam.smp)"
 MACHINE = "machine total (all cores, everyone)"  # not a part: every process on the machine
 
@@ -46,10 +46,12 @@ class CpuMeter:
     """`snapshot()` the CPU of every part; `difference(before, after)` is what each used between.
 
     `functions()` names the running function processes; `postgres_pids()` the PostgreSQL
-    processes that are the bench's (its database's backends and the background processes).
+    processes that are the bench's (its database's backends and the background processes), each
+    with whose it is: PostgreSQL's CPU is split by who made it work.
     """
 
-    def __init__(self, functions: Callable[[], Mapping[str, int]], postgres_pids: Callable[[], set[int]]) -> None:
+    def __init__(self, functions: Callable[[], Mapping[str, int]],
+                 postgres_pids: Callable[[], Mapping[int, str]]) -> None:
         self.functions, self.postgres_pids = functions, postgres_pids
         self.me = psutil.Process(os.getpid())
 
@@ -71,8 +73,8 @@ class CpuMeter:
         ours = self.postgres_pids()
         for proc in psutil.process_iter(["name"]):
             name = proc.info["name"]
-            part_name = POSTGRES if name == "postgres" and proc.pid in ours else RABBITMQ if name == "beam.smp" \
-                else None
+            part_name = POSTGRES + ours[proc.pid] if name == "postgres" and proc.pid in ours \
+                else RABBITMQ if name == "beam.smp" else None
             if part_name is not None and (cpu := _cpu(proc)) is not None:
                 parts.setdefault(part_name, {})[proc.pid] = cpu
         cpu = psutil.cpu_times()

@@ -163,7 +163,8 @@ class InboxWatcher:
     """
 
     def __init__(self, url: str) -> None:
-        self.engine = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        self.engine = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool,
+                                    connect_args={"application_name": "bench-inbox-watcher"})
         self.seen: dict[str, tuple[float, float]] = {}  # id -> (not yet seen at, seen at), epoch s
         self.polls = 0
         self.cpu_s = 0.0  # the watcher thread's own CPU time (its cost to the run)
@@ -251,7 +252,9 @@ class StockProducer:
     """
 
     def __init__(self, url: str, skus: int, watcher: InboxWatcher, seed: int = 4) -> None:
-        self.engine = create_engine(url, poolclass=NullPool)
+        # Pooled, so the producing threads' backends live from step to step and their CPU is counted.
+        self.engine = create_engine(url, pool_size=8, max_overflow=0,
+                                    connect_args={"application_name": "bench-producer"})
         tune_pg8000(self.engine)  # as the functions' engine is: checkout writes its events this way
         self.watcher = watcher
         self.rnd = random.Random(seed)

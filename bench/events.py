@@ -440,11 +440,18 @@ def measure(bench: Bench, runtime: Runtime, watcher: InboxWatcher, step: Step) -
     return step
 
 
-def postgres_pids(bench: Bench) -> set[int]:
-    """The PostgreSQL processes of this bench: its database's backends, the server's own processes."""
+def postgres_pids(bench: Bench) -> dict[int, str]:
+    """The PostgreSQL processes of this bench, by whose they are: its database's backends (by the
+    application that connected: relay, handler, local broker, the bench's producer and watcher),
+    and the server's own processes (WAL writer, checkpointer: every commit's flush)."""
     with bench.admin.connect() as conn:
-        return set(conn.scalars(text("SELECT pid FROM pg_stat_activity "
-                                     "WHERE datname = current_database() OR backend_type <> 'client backend'")))
+        rows = conn.execute(text(
+            "SELECT pid, CASE WHEN backend_type <> 'client backend' THEN 'server processes (WAL writer, ...)' "
+            "WHEN application_name LIKE 'localrun-broker%' THEN 'local broker queues' "
+            "WHEN application_name = '' THEN 'bench (admin)' "
+            "ELSE application_name || ' backend' END FROM pg_stat_activity "
+            "WHERE datname = current_database() OR backend_type <> 'client backend'"))
+        return {pid: who for pid, who in rows}
 
 
 @contextmanager

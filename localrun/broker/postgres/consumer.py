@@ -8,6 +8,10 @@ the queue's order holds through requeues, as before. A worker that dies mid-batc
 delivery of it, handled or not: they are delivered again (at least once, as unacknowledged AMQP
 messages come back; the inbox de-duplicates).
 
+A worker's session commits with `synchronous_commit = off`: a settle lost in a database crash
+leaves the delivery pending, delivered again (at least once, as always); no WAL flush is waited
+for per batch.
+
 An idle worker waits on its connection's socket for the queue's NOTIFY (`publish` notifies each
 queue it routes to: `queue_channel`), and looks anyway after `poll_interval`: that is how a
 requeued delivery is found once it is due.
@@ -79,6 +83,7 @@ class PgTriggerConsumer(ConsumerThreads):
             try:
                 conn = self._engine.connect()
                 conn.exec_driver_sql(f"LISTEN {queue_channel(self.queue)}")
+                conn.exec_driver_sql("SET synchronous_commit = off")  # a lost settle only redelivers
                 conn.commit()  # LISTEN takes effect at commit
                 wakeup = Wakeup.of(conn.connection.dbapi_connection)
                 with self._lock:
