@@ -86,7 +86,7 @@ def record(bench: str, rows: Sequence[dict[str, Any]]) -> Path:
     """Write a bench's summary rows to .data/bench/<bench>.json, for bench/summary.py.
 
     Each row: figure, value, unit, floor (what it is compared with), floor_value, ratio,
-    target (text, e.g. "<= 1.5x"), met (bool). Any bench may add rows this way (events too).
+    target (text, e.g. "<= 1.5x"), met (bool; None for a figure reported without a target).
     """
     import time
 

@@ -28,6 +28,27 @@ def outbox(schema: str) -> str:
         sent_at     timestamptz
     );
     CREATE INDEX outbox_pending_idx ON {schema}.outbox (seq) WHERE sent_at IS NULL;
+    """ + outbox_notify(schema)
+
+
+def outbox_notify(schema: str) -> str:
+    """Inserting into the outbox wakes the domain's relays at commit, instead of their next poll.
+
+    One notification per statement, empty: it says "look", the relay reads what is pending. It is
+    delivered at commit (never for a rolled-back insert), and PostgreSQL folds a transaction's
+    identical notifications into one. Idempotent (`OR REPLACE`): the outbox DDL includes it for
+    domains created later, and a migration of its own adds it to the outboxes made before it.
+    """
+    from functions.runtime.outbox import notify_channel
+
+    return f"""
+    CREATE OR REPLACE FUNCTION {schema}.outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_notify('{notify_channel(schema)}', '');
+        RETURN NULL;
+    END $$;
+    CREATE OR REPLACE TRIGGER outbox_notify AFTER INSERT ON {schema}.outbox
+        FOR EACH STATEMENT EXECUTE FUNCTION {schema}.outbox_notify();
     """
 
 

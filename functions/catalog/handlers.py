@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert
+import functools
+
+from sqlalchemy import bindparam, func
+from sqlalchemy.dialects.postgresql import Insert, insert
 
 from functions.catalog.events import STOCK_CHANGED, StockChanged
 from functions.catalog.tables import availability
@@ -12,14 +14,22 @@ from functions.runtime.db import UnitOfWork
 from functions.runtime.handlers import Event, event_handler
 
 
+@functools.cache
+def _set_availability() -> Insert:
+    # Built once: its `excluded` proxies cost more to build each time than the round trip it makes.
+    stmt = insert(availability).values(sku=bindparam("sku"), in_stock=bindparam("in_stock"),
+                                       version=bindparam("version"))
+    return stmt.on_conflict_do_update(
+        index_elements=[availability.c.sku],
+        set_={"in_stock": stmt.excluded.in_stock, "version": stmt.excluded.version, "updated_at": func.now()},
+        where=availability.c.version < stmt.excluded.version)
+
+
 @event_handler(types=(STOCK_CHANGED,), data=StockChanged)
 def on_stock_changed(uow: UnitOfWork, event: Event, data: StockChanged) -> None:
     """Set the SKU's in-stock flag; an event older than the one applied already changes nothing."""
-    stmt = insert(availability).values(sku=data.sku, in_stock=data.available > 0, version=data.version)
-    uow.conn.execute(stmt.on_conflict_do_update(
-        index_elements=[availability.c.sku],
-        set_={"in_stock": stmt.excluded.in_stock, "version": stmt.excluded.version, "updated_at": func.now()},
-        where=availability.c.version < stmt.excluded.version))
+    uow.conn.execute(_set_availability(),
+                     {"sku": data.sku, "in_stock": data.available > 0, "version": data.version})
 
 
 @event_handler(types=access.ACCESS_EVENTS, data=access.AccessChanged)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import Column, Connection, DateTime, MetaData, Table, Text
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Column, Connection, DateTime, MetaData, Table, Text, TextClause, text
 
 
 @functools.cache
@@ -23,10 +22,16 @@ def inbox_table(schema: str) -> Table:
     )
 
 
+@functools.cache
+def _insert(schema: str) -> TextClause:
+    # Once per schema, as text: every handled event runs it (see outbox._insert).
+    return text(f"INSERT INTO {schema}.inbox (consumer, source, id, type, status, reason) "
+                "VALUES (:consumer, :source, :id, :type, :status, :reason) ON CONFLICT DO NOTHING")
+
+
 def record(conn: Connection, schema: str, consumer: str, source: str, event_id: str, event_type: str,
            status: str = "processed", reason: str = "") -> bool:
     """Record the event as handled; return False when this consumer had already recorded it."""
-    stmt = insert(inbox_table(schema)).values(
-        consumer=consumer, source=source, id=event_id, type=event_type, status=status,
-        reason=reason[:1000]).on_conflict_do_nothing()
-    return conn.execute(stmt).rowcount == 1
+    return conn.execute(_insert(schema), {
+        "consumer": consumer, "source": source, "id": event_id, "type": event_type, "status": status,
+        "reason": reason[:1000]}).rowcount == 1

@@ -3,6 +3,13 @@
 A Knative Service destination is reached through the activator, so a scaled-to-zero function
 is started by the event exactly as the gateway starts it for a request. Answers are judged by
 Knative's SelectiveRetry: 2xx succeeds; 404, 408, 409, 429, 5xx and no answer are retried.
+
+Connections are kept alive, one per destination per delivering thread (`_Connections`), as
+Knative's dispatcher keeps its HTTP client's: a new TCP connection per event cost the subscriber
+an accept and the broker a connect, and the gunicorn of a function serves a kept-alive one
+sooner. A kept-alive connection the subscriber closed meanwhile (its keep-alive timeout, a
+restart) fails before any answer: that request is sent once more on a new connection, and does
+not count as an attempt (the subscriber never read it; were it read, the inbox de-duplicates).
 """
 
 from __future__ import annotations
@@ -97,27 +104,66 @@ class Sender:
             self.activator.release(lease)
 
 
+class _Connections(threading.local):
+    """Each delivering thread's kept-alive connections, by (host, port); the oldest go first."""
+
+    LIMIT = 16  # destinations per thread (a restarted function listens on a new port)
+
+    def __init__(self) -> None:
+        self.open: dict[tuple[str, int], http.client.HTTPConnection] = {}
+
+    def take(self, host: str, port: int, timeout: float) -> tuple[http.client.HTTPConnection, bool]:
+        """Return a connection to host:port (timeout set) and whether it was used before."""
+        conn = self.open.pop((host, port), None)
+        reused = conn is not None and conn.sock is not None
+        if conn is None:
+            conn = http.client.HTTPConnection(host, port, timeout=timeout)
+        conn.timeout = timeout
+        if conn.sock is not None:
+            conn.sock.settimeout(timeout)
+        return conn, reused
+
+    def give_back(self, host: str, port: int, conn: http.client.HTTPConnection) -> None:
+        if conn.sock is None:  # the answer said Connection: close, or it failed
+            return
+        self.open[(host, port)] = conn
+        while len(self.open) > self.LIMIT:
+            self.open.pop(next(iter(self.open))).close()
+
+
+_connections = _Connections()
+# Failing like this on a kept-alive connection means the subscriber closed it before reading.
+_STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
+
+
 def _post(host: str, port: int, path: str, host_header: str, event: BrokerEvent, timeout: float) -> Outcome:
     headers = http_headers(event)
     if not any(k.lower() == "traceparent" for k, _ in headers):
         headers.append(("traceparent", f"00-{os.urandom(16).hex()}-{os.urandom(8).hex()}-01"))
     headers += [("Host", host_header), ("Content-Length", str(len(event.data)))]
-    conn = http.client.HTTPConnection(host, port, timeout=timeout)
-    try:
-        conn.putrequest("POST", path, skip_host=True, skip_accept_encoding=True)
-        for name, value in headers:
-            conn.putheader(name, value)
-        conn.endheaders(event.data)
-        resp = conn.getresponse()
-        body = resp.read()
+    while True:
+        conn, reused = _connections.take(host, port, timeout)
+        try:
+            conn.putrequest("POST", path, skip_host=True, skip_accept_encoding=True)
+            for name, value in headers:
+                conn.putheader(name, value)
+            conn.endheaders(event.data)
+            resp = conn.getresponse()
+            body = resp.read()
+        except _STALE as exc:
+            conn.close()
+            if reused:
+                continue  # closed by the subscriber while idle: once more, on a new connection
+            return Outcome(None, error=repr(exc))
+        except TimeoutError:
+            conn.close()
+            return Outcome(None, error=f"no answer within {timeout:g} s")
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
+            return Outcome(None, error=repr(exc))
+        _connections.give_back(host, port, conn)
         reply = _reply(resp, body) if 200 <= resp.status < 300 else None
         return Outcome(resp.status, body, reply=reply)
-    except TimeoutError:
-        return Outcome(None, error=f"no answer within {timeout:g} s")
-    except (OSError, http.client.HTTPException) as exc:
-        return Outcome(None, error=repr(exc))
-    finally:
-        conn.close()
 
 
 def _reply(resp: http.client.HTTPResponse, body: bytes) -> BrokerEvent | None:

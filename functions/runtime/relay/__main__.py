@@ -16,7 +16,7 @@ import sys
 import threading
 
 from functions.runtime.logs import configure_logging
-from functions.runtime.relay.core import DEFAULT_BATCH, DatabaseError, Relay
+from functions.runtime.relay.core import DEFAULT_BATCH, DEFAULT_POLL_INTERVAL, DatabaseError, Relay
 from functions.runtime.relay.pg_publisher import PostgresPublisher
 from functions.runtime.relay.publisher import BrokerError, ConfigurationError
 from functions.runtime.settings import get_settings
@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--domain", required=True, help="the domain whose outbox to relay (its schema)")
     parser.add_argument("--once", action="store_true", help="send what is pending, then exit")
     parser.add_argument("--batch", type=int, default=DEFAULT_BATCH, help="rows per batch (default 500)")
-    parser.add_argument("--interval", type=float, default=0.05, help="idle poll interval, seconds")
+    parser.add_argument("--interval", type=float, default=DEFAULT_POLL_INTERVAL,
+                        help="longest idle wait without an outbox notification, seconds (default 1)")
     parser.add_argument("--transport", choices=("rabbitmq", "postgres"), default="rabbitmq",
                         help="where to publish (postgres: the local broker's Postgres transport)")
     args = parser.parse_args(argv)

@@ -6,9 +6,15 @@ One batch is one database transaction:
    relay is sending are skipped, never sent twice at the same time;
 2. keep, per subject (aggregate), only the rows that come before any pending row of that subject
    we did not get (see `_hold_back`): the others wait for a later batch, so an aggregate's events
-   leave in seq order however many relays run;
+   leave in seq order however many relays run (1 and 2 are one statement, one round trip);
 3. publish what is left in seq order and wait for the broker's confirms;
 4. mark the confirmed rows sent and commit.
+
+The relay's session commits with `synchronous_commit = off`: its commit only marks rows sent (and,
+to the Postgres transport, stores the messages with the marks), so one lost in a database crash
+just leaves the rows pending, and they are sent again, as after any crash before the commit.
+The commit does not wait for its WAL flush: one fsync per batch less (bench/events.py, CPU per
+event of the relay's backend), and the next batch starts sooner.
 
 Crash anywhere before the commit and the rows stay pending: they are published again by the next
 batch (at least once; consumers de-duplicate on source + id). A row is never marked sent unless
@@ -17,9 +23,12 @@ the broker confirmed it. When the broker fails in the middle of a batch, the row
 after a reconnect with backoff. When the database fails, the transaction is gone with the
 connection: everything in it is resent after a reconnect with backoff.
 
-Wake-up is polling (`poll_interval`, 50 ms by default, immediately again after a full batch):
-LISTEN/NOTIFY would need a trigger on every outbox, that is a migration; an idle poll is one
-index-only probe of the partial index on pending rows.
+Wake-up: the relay's connection LISTENs on the outbox's channel, and every outbox insert
+notifies it at commit (a trigger), so an idle relay starts its next batch as soon as a row is
+committed (`wakeup.py`), and again at once after a full batch or a notification that came during
+a batch. `poll_interval` (1 s by default) is only the fallback: the longest an idle relay waits
+without a notification (one index-only probe of the partial index on pending rows). Rows held
+back for another relay are retried after `HELD_BACK_RETRY_S`: that relay's commit notifies no one.
 """
 
 from __future__ import annotations
@@ -36,9 +45,11 @@ import pg8000.exceptions
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from functions.runtime.outbox import notify_channel
 from functions.runtime.relay.message import OutboxRow, row_to_message
 from functions.runtime.relay.pg_publisher import PostgresPublisher
 from functions.runtime.relay.publisher import BrokerError, ConfirmingPublisher
+from functions.runtime.relay.wakeup import Wakeup
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -48,6 +59,8 @@ log = logging.getLogger("functions.runtime.relay")
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 DEFAULT_EXCHANGE = "ecom.events"
 DEFAULT_BATCH = 500
+DEFAULT_POLL_INTERVAL = 1.0  # seconds without a notification before an idle relay looks anyway
+HELD_BACK_RETRY_S = 0.05
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 # SQLAlchemy wraps most driver errors; pg8000 lets a socket reset in the middle of a read escape
 # as a bare OSError (ConnectionResetError). Broker failures never get here: the publisher turns
@@ -73,7 +86,7 @@ class Relay:
 
     def __init__(self, domain: str, database: Engine | str, amqp_url: str = DEFAULT_AMQP_URL,
                  exchange: str = DEFAULT_EXCHANGE, *, batch_size: int = DEFAULT_BATCH,
-                 poll_interval: float = 0.05, confirm_timeout: float = 30.0,
+                 poll_interval: float = DEFAULT_POLL_INTERVAL, confirm_timeout: float = 30.0,
                  backoff_initial: float = 0.1, backoff_max: float = 5.0, confirm_mode: str = "stream",
                  stats_interval: float = 10.0,
                  after_confirm: Callable[[Sequence[OutboxRow]], None] | None = None,
@@ -93,16 +106,21 @@ class Relay:
         self.publisher = publisher or ConfirmingPublisher(amqp_url, exchange, confirm_mode, confirm_timeout)
         self._engine, self._owns_engine = self._make_engine(database)
         self._conn: Connection | None = None
+        self._wakeup: Wakeup | None = None  # None: the driver's socket cannot be watched, poll
         self.backend_pid: int | None = None  # the database session's pid, for operators and tests
         self.stats = {"sent": 0, "batches": 0, "held_back": 0, "broker_failures": 0, "db_failures": 0}
         outbox = f"{domain}.outbox"
+        # The claim and, per claimed subject, the first pending row of it that is not ours (held
+        # by another relay, or skipped): one statement, one snapshot (see _hold_back).
         self._claim = text(
-            f"SELECT id, seq, type, source, subject, data::text AS data, created_at FROM {outbox} "
-            "WHERE sent_at IS NULL ORDER BY seq LIMIT :limit FOR UPDATE SKIP LOCKED")
-        self._foreign = text(
-            f"SELECT subject, min(seq) AS first FROM {outbox} "
-            "WHERE sent_at IS NULL AND seq <= :last AND subject = ANY(CAST(:subjects AS text[])) "
-            "AND NOT (seq = ANY(CAST(:seqs AS bigint[]))) GROUP BY subject")
+            f"WITH claimed AS MATERIALIZED (SELECT id, seq, type, source, subject, data, created_at "
+            f"FROM {outbox} WHERE sent_at IS NULL ORDER BY seq LIMIT :limit FOR UPDATE SKIP LOCKED), "
+            f"foreign_first AS (SELECT o.subject, min(o.seq) AS first FROM {outbox} o "
+            "WHERE o.sent_at IS NULL AND o.seq <= (SELECT max(seq) FROM claimed) "
+            "AND o.subject IN (SELECT subject FROM claimed) "
+            "AND NOT EXISTS (SELECT 1 FROM claimed c WHERE c.seq = o.seq) GROUP BY o.subject) "
+            "SELECT c.id, c.seq, c.type, c.source, c.subject, c.data::text AS data, c.created_at, f.first "
+            "FROM claimed c LEFT JOIN foreign_first f ON f.subject = c.subject ORDER BY c.seq")
         self._mark = text(f"UPDATE {outbox} SET sent_at = now() WHERE seq = ANY(CAST(:seqs AS bigint[]))")
 
     def _make_engine(self, database: Engine | str) -> tuple[Engine, bool]:
@@ -111,11 +129,11 @@ class Relay:
         from sqlalchemy import create_engine
         from sqlalchemy.pool import NullPool
 
-        from functions.runtime.db import _remember_pg8000_rewrites
+        from functions.runtime.db import tune_pg8000
 
-        _remember_pg8000_rewrites()
         engine = create_engine(database, poolclass=NullPool,  # one long-lived connection, reopened on failure
                                connect_args={"application_name": self.application_name, "timeout": 10})
+        tune_pg8000(engine)
         return engine, True
 
     # --- one batch ------------------------------------------------------------------------------
@@ -142,14 +160,17 @@ class Relay:
             try:
                 self._conn = self._engine.connect()
                 self.backend_pid = self._conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
-                self._conn.commit()
+                self._conn.exec_driver_sql(f"LISTEN {notify_channel(self.domain)}")
+                self._conn.exec_driver_sql("SET synchronous_commit = off")  # why: the module's docstring
+                self._conn.commit()  # LISTEN takes effect at commit
+                self._wakeup = Wakeup.of(self._conn.connection.dbapi_connection)
             except _DB_FAILURES as exc:
                 self._drop_connection()
                 raise DatabaseError(f"cannot connect: {_describe(exc)}") from exc
         return self._conn
 
     def _drop_connection(self) -> None:
-        conn, self._conn, self.backend_pid = self._conn, None, None
+        conn, self._conn, self.backend_pid, self._wakeup = self._conn, None, None, None
         if conn is not None:
             try:
                 conn.invalidate()
@@ -162,11 +183,12 @@ class Relay:
         self.publisher.connect()  # first: no rows are claimed (and locked) while the broker is down
         conn = self._connection()
         try:
-            rows = [OutboxRow(*r) for r in conn.execute(self._claim, {"limit": self.batch_size})]
-            if not rows:
+            claimed = conn.execute(self._claim, {"limit": self.batch_size}).all()
+            if not claimed:
                 conn.rollback()
                 return 0, 0
-            sendable = self._hold_back(conn, rows)
+            rows = [OutboxRow(*r[:7]) for r in claimed]
+            sendable = _hold_back(rows, [r[7] for r in claimed])
             if not sendable:
                 conn.rollback()
                 self.stats["held_back"] += len(rows)
@@ -194,28 +216,6 @@ class Relay:
         if len(done) < len(sendable):
             raise BrokerError(f"broker nacked {len(sendable) - len(done)} of {len(sendable)} messages")
         return len(rows), len(done)
-
-    def _hold_back(self, conn: Connection, rows: list[OutboxRow]) -> list[OutboxRow]:
-        """Return the rows of the batch that may be published now without reordering a subject.
-
-        SKIP LOCKED hands out rows in seq order but skips the ones another relay holds, so the
-        batch may contain a subject's later rows while an earlier one is in the other relay's
-        batch, and is unsent until that relay commits. Publishing them now could put them on the
-        exchange before it. So, per subject, we keep only our rows *before* the subject's first
-        pending row that is not ours; the rest stay pending (released at our commit) for a later
-        batch, when the earlier row is sent. Rows the other relay marked sent and committed no
-        longer count as pending, so a subject is held back only while it really has to wait.
-
-        This relies on a subject's rows being committed in seq order, which holds because the
-        unit of work writes an aggregate's event after changing (and so locking) the aggregate:
-        a later transaction on the same aggregate waits for the earlier one before taking a seq.
-        """
-        subjects = sorted({r.subject for r in rows})
-        foreign = dict(conn.execute(self._foreign, {
-            "last": rows[-1].seq, "subjects": subjects, "seqs": [r.seq for r in rows]}).all())
-        if not foreign:
-            return rows
-        return [r for r in rows if r.subject not in foreign or r.seq < foreign[r.subject]]
 
     def _mark_sent(self, conn: Connection, rows: Sequence[OutboxRow]) -> None:
         if rows:
@@ -264,10 +264,19 @@ class Relay:
                     last_stats = time.monotonic()
                 if claimed < self.batch_size or sent == 0:
                     self.publisher.idle()
-                    stop.wait(self.poll_interval)
+                    self._wait(stop, held_back=claimed > 0 and sent == 0)
         finally:
             self._log_stats()
             self.close()
+
+    def _wait(self, stop: threading.Event, held_back: bool) -> None:
+        """Wait for the next batch: a notification, the poll interval, or a held-back retry."""
+        if held_back:
+            stop.wait(HELD_BACK_RETRY_S)
+        elif self._wakeup is None:
+            stop.wait(self.poll_interval)
+        else:
+            self._wakeup.wait(self.poll_interval, stop)
 
     def _failed(self, what: str, exc: Exception, delay: float) -> None:
         log.warning(f"relay {what} failure, retrying", extra={
@@ -288,6 +297,29 @@ class Relay:
                 pass
         if self._owns_engine:
             self._engine.dispose()
+
+
+def _hold_back(rows: list[OutboxRow], foreign_first: Sequence[int | None]) -> list[OutboxRow]:
+    """Return the rows of the batch that may be published now without reordering a subject.
+
+    `foreign_first[i]` is the seq of the first pending row of row i's subject (up to the batch's
+    last seq) that is not in the batch, if any: the claim statement computes it.
+
+    SKIP LOCKED hands out rows in seq order but skips the ones another relay holds, so the
+    batch may contain a subject's later rows while an earlier one is in the other relay's
+    batch, and is unsent until that relay commits. Publishing them now could put them on the
+    exchange before it. So, per subject, we keep only our rows *before* the subject's first
+    pending row that is not ours; the rest stay pending (released at our commit) for a later
+    batch, when the earlier row is sent. Rows the other relay marked sent and committed no
+    longer count as pending, so a subject is held back only while it really has to wait.
+
+    This relies on a subject's rows being committed in seq order, which holds because the
+    unit of work writes an aggregate's event after changing (and so locking) the aggregate:
+    a later transaction on the same aggregate waits for the earlier one before taking a seq.
+    The same premise makes one snapshot for the claim and the check enough: a row of the subject
+    with a lower seq than a row we claimed committed before it, so the claim's snapshot sees it.
+    """
+    return [r for r, first in zip(rows, foreign_first) if first is None or r.seq < first]
 
 
 def _describe(exc: BaseException) -> str:

@@ -29,6 +29,8 @@ releases its lock and the delivery is claimed again (at-least-once, as an unacke
 comes back). When the dispatcher raises (the dead-letter queue failed) the delivery is requeued:
 `attempts` + 1 and `next_attempt_at` = now + 1 s. With parallelism 1 the single worker always
 takes the head of the queue, even when it is not due yet, so the order holds through requeues.
-Idle workers poll every `poll_interval` (50 ms). Settled messages older than a day are deleted
+A worker claims up to 8 deliveries at once and settles them together (consumer.py). Idle workers
+wait for the NOTIFY `publish` sends each queue it routes to, and look anyway every `poll_interval`
+(1 s: how a requeued delivery is found once due). Settled messages older than a day are deleted
 when the broker starts (`RETENTION`).
 """

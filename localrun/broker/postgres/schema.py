@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -62,6 +63,9 @@ BEGIN
         SELECT DISTINCT queue, message FROM bindings WHERE exchange = p_exchange AND p_routing_key ~ regex;
     END IF;
     GET DIAGNOSTICS routed = ROW_COUNT;
+    -- wakes the queues' consumers at commit (consumer.py); the name is queue_channel()'s
+    PERFORM pg_notify('localbroker_' || left(md5(queue), 24), '')
+    FROM deliveries WHERE message_id = message;
     IF routed = 0 THEN
         DELETE FROM messages WHERE id = message;
         IF p_mandatory THEN
@@ -73,6 +77,11 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION {SCHEMA}.publish(text, text, jsonb, bytea, boolean) FROM PUBLIC;
 """
+
+
+def queue_channel(queue: str) -> str:
+    """Return the LISTEN/NOTIFY channel `publish` notifies for a queue (a queue name may be too long)."""
+    return "localbroker_" + hashlib.md5(queue.encode()).hexdigest()[:24]
 
 
 def topic_regex(pattern: str) -> str:
@@ -124,10 +133,11 @@ def domain_roles() -> list[str]:
 
 
 def engine(url: str, name: str, **options: Any) -> Engine:
-    from functions.runtime.db import _remember_pg8000_rewrites
+    from functions.runtime.db import tune_pg8000
 
-    _remember_pg8000_rewrites()
-    return create_engine(url, connect_args={"application_name": name[:63], "timeout": 10}, **options)
+    made = create_engine(url, connect_args={"application_name": name[:63], "timeout": 10}, **options)
+    tune_pg8000(made)
+    return made
 
 
 def publish_message(conn: Any, exchange: str, routing_key: str, event: BrokerEvent, mandatory: bool = False) -> int:

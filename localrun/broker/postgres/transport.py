@@ -32,7 +32,7 @@ from localrun.broker.transport import (
 )
 
 REQUEUE_DELAY = 1.0  # seconds before a delivery whose handling raised is tried again
-POLL_INTERVAL = 0.05
+POLL_INTERVAL = 1.0  # the longest an idle consumer waits without a NOTIFY (a requeued delivery)
 RETENTION = "1 day"  # settled messages older than this are deleted at start
 
 

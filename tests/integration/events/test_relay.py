@@ -269,3 +269,19 @@ def test_two_relays_in_parallel_send_every_row_once_in_order_per_aggregate(
     assert set(counts) == {r["id"] for r in rows} and max(counts.values()) == 1  # each exactly once
     assert first.stats["sent"] + second.stats["sent"] == 2000
     assert_order_per_subject(messages, rows)
+
+
+def test_the_relays_commits_do_not_wait_for_the_wal_flush(outbox, accounts_url, events_exchange, bind_queue):
+    # A commit lost in a crash leaves its rows pending: they are sent again, as the test of a
+    # relay killed between publish and mark shows. So the relay need not wait for the flush.
+    bind_queue()
+    relay = make_relay(accounts_url, events_exchange)
+    try:
+        outbox.write(["user-a"])
+        assert relay.relay_once() == 1
+        conn = relay._connection()
+        assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
+        conn.rollback()
+    finally:
+        relay.close()
+    assert outbox.pending() == 0

@@ -63,6 +63,69 @@ class TestUnitOfWork:
         assert _exists(slug)
 
 
+class TestDeferredBegin:
+    """pg8000's BEGIN goes out with the transaction's first statement: one round trip fewer."""
+
+    @staticmethod
+    def writes(monkeypatch) -> list[int]:
+        from pg8000 import core
+
+        flushes: list[int] = []
+        flush = core._flush
+        monkeypatch.setattr(core, "_flush", lambda sock: (flushes.append(1), flush(sock))[1])
+        return flushes
+
+    def test_a_unit_of_work_of_one_statement_is_two_round_trips(self, runtime_on_catalog_role, monkeypatch):
+        from functions.runtime.db import get_engine, unit_of_work
+
+        get_engine().connect().close()  # the pool's first connection is made outside the count
+        slug = f"deferred-{uuid.uuid4().hex[:8]}"
+        flushes = self.writes(monkeypatch)
+        with unit_of_work("catalog") as uow:
+            uow.conn.execute(insert(categories).values(**_category_row(slug)))
+            uow.commit()
+        assert len(flushes) == 2  # BEGIN + INSERT in one write, then COMMIT
+        assert _exists(slug)
+
+    def test_the_first_statement_runs_inside_the_transaction(self, runtime_on_catalog_role, database_url):
+        from functions.runtime.db import unit_of_work
+
+        slug = f"inside-{uuid.uuid4().hex[:8]}"
+        with unit_of_work("catalog") as uow:
+            uow.conn.execute(insert(categories).values(**_category_row(slug)))
+            pid = uow.conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            admin = create_engine(database_url)
+            try:
+                with admin.connect() as other:
+                    state = other.scalar(text("SELECT state FROM pg_stat_activity WHERE pid = :p"), {"p": pid})
+            finally:
+                admin.dispose()
+            assert state == "idle in transaction"
+            assert not _exists(slug)  # not committed: invisible elsewhere
+        assert not _exists(slug)  # rolled back at the end
+
+    def test_an_empty_unit_of_work_sends_nothing_and_reads_after_it_are_in_autocommit(
+            self, runtime_on_catalog_role, database_url, monkeypatch):
+        from functions.runtime.db import get_engine, read_only, unit_of_work
+
+        get_engine().connect().close()
+        flushes = self.writes(monkeypatch)
+        with unit_of_work("catalog") as uow:
+            uow.commit()
+        with unit_of_work("catalog"):
+            pass  # rolled back
+        assert flushes == []
+        with read_only() as conn:
+            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            admin = create_engine(database_url)
+            try:
+                with admin.connect() as other:
+                    state = other.scalar(text("SELECT state FROM pg_stat_activity WHERE pid = :p"), {"p": pid})
+            finally:
+                admin.dispose()
+        assert state == "idle"  # no transaction was left open by an owed BEGIN
+
+
 class TestRoles:
     def test_the_audit_trail_is_append_only_for_the_domain_role(self, database_url):
         engine = create_engine(role_url(database_url, "catalog"))

@@ -133,12 +133,12 @@ def test_a_claimed_delivery_is_locked_until_it_is_settled(transport):
     engine = create_engine(transport.url)
     try:
         with engine.connect() as one, engine.connect() as two:
-            assert one.execute(a._claim, {"q": a.queue}).first()[2].find(first) >= 0
-            assert two.execute(a._claim, {"q": a.queue}).first()[2].find(second) >= 0
+            assert one.execute(a._claim, {"q": a.queue, "limit": 1}).first()[2].find(first) >= 0
+            assert two.execute(a._claim, {"q": a.queue, "limit": 1}).first()[2].find(second) >= 0
             three = engine.connect()
-            assert three.execute(a._claim, {"q": a.queue}).first() is None  # both held
+            assert three.execute(a._claim, {"q": a.queue, "limit": 1}).first() is None  # both held
             one.rollback()  # a consumer that dies: its delivery is free again
-            assert three.execute(a._claim, {"q": a.queue}).first()[2].find(first) >= 0
+            assert three.execute(a._claim, {"q": a.queue, "limit": 1}).first()[2].find(first) >= 0
             three.close()
     finally:
         engine.dispose()
@@ -293,3 +293,42 @@ def test_a_domain_role_may_publish_but_not_read_the_queues(transport):
             conn.execute(text("SELECT * FROM localbroker.deliveries"))
     finally:
         engine.dispose()
+
+
+def test_an_idle_consumer_wakes_on_publish_not_at_its_poll_interval(database):
+    prefix = f"t-{uuid.uuid4().hex[:8]}"
+    slow = PostgresTransport(database, Topology(f"{prefix}.events", prefix), poll_interval=30.0)
+    t = trigger(parallelism=2)
+    slow.declare([t])
+    handled: dict[str, float] = {}
+
+    def handle(_trigger, event):
+        handled[event.id] = time.monotonic()
+        return "acked"
+
+    try:
+        with Consuming(slow, handle, t) as consuming:
+            assert all(c.connected.wait(5) for c in consuming.consumers)
+            time.sleep(0.3)  # every worker found nothing and waits
+            for _ in range(3):
+                published = time.monotonic()
+                event_id, = publish(slow, 1)
+                assert wait_until(lambda: event_id in handled, 5)
+                assert handled[event_id] - published < 2.0  # far below the 30 s poll
+                time.sleep(0.2)
+    finally:
+        slow.close()
+    assert {d[1] for d in deliveries(slow, slow.topology.trigger_queue("t"))} == {"acked"}
+
+
+def test_a_batch_is_settled_together_and_each_delivery_once(transport):
+    t = trigger(parallelism=1)
+    transport.declare([t])
+    ids = publish(transport, 20)  # more than one claim's worth
+    order: list[str] = []
+
+    with Consuming(transport, lambda _t, event: order.append(event.id) or "acked", t):
+        assert wait_until(lambda: len(order) >= len(ids), 10)
+        time.sleep(0.1)
+    assert order == ids
+    assert deliveries(transport, transport.topology.trigger_queue("t")) == [(i, "acked", 1, False) for i in ids]

@@ -1,0 +1,19 @@
+"""catalog: an outbox insert notifies the relays at commit (LISTEN/NOTIFY), so they need not poll
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-03
+"""
+
+from alembic import op
+
+from schemas import runtime_tables
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute(runtime_tables.outbox_notify("catalog"))
