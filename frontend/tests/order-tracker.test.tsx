@@ -90,3 +90,17 @@ describe("order list URLs", () => {
     expect(parseOrdersQuery({ status: "lost", page: "-2" })).toEqual({ status: "", page: 1 });
   });
 });
+
+describe("OrderTracker after inventory answered", () => {
+  it("says plainly that an out-of-stock order was cancelled, and offers no cancel", () => {
+    render(<OrderTracker initial={order("cancelled", { cancelReason: "out_of_stock" })} read={vi.fn()} cancel={vi.fn()} />);
+    expect(screen.getByTestId("out-of-stock").textContent).toMatch(/did not have enough stock/);
+    expect(screen.queryByRole("button", { name: "Cancel order" })).toBeNull();
+  });
+
+  it("shows when an order awaiting payment must be paid by, without the out-of-stock message", () => {
+    render(<OrderTracker initial={reserved} read={vi.fn()} cancel={vi.fn()} />);
+    expect(screen.getByTestId("payable-until").textContent).toMatch(/reserved until/);
+    expect(screen.queryByTestId("out-of-stock")).toBeNull();
+  });
+});

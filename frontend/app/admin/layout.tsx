@@ -18,10 +18,11 @@ export default async function AdminLayout({ children }: { children: ReactNode })
     }
     return (
       <div className="flex flex-col gap-6">
-        <nav aria-label="Admin" className="flex gap-4 border-b border-slate-200 pb-3 text-sm">
+        <nav aria-label="Admin" className="flex flex-wrap gap-4 border-b border-slate-200 pb-3 text-sm">
           <span className="font-semibold">Admin</span>
           <Link href="/admin/products" className="hover:underline">Products</Link>
           <Link href="/admin/categories" className="hover:underline">Categories</Link>
+          <Link href="/admin/stock" className="hover:underline">Stock</Link>
           <Link href="/admin/orders" className="hover:underline">Orders</Link>
         </nav>
         {children}

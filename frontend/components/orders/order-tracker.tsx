@@ -49,6 +49,12 @@ export function OrderTracker({ initial, read, cancel }: Props) {
           {/* PAYMENT STEP: the "Pay now" action goes here once payments land. */}
         </p>
       )}
+      {order.status === "cancelled" && order.cancelReason === "out_of_stock" && (
+        <p role="alert" className="rounded bg-red-50 p-3 text-sm text-red-800" data-testid="out-of-stock">
+          Sorry: we did not have enough stock for an item in this order, so it was cancelled. Nothing was charged; you can order
+          again once it is back in stock.
+        </p>
+      )}
       {problem && <p role="status" className="text-sm text-amber-800">{problem}</p>}
       <StatusTimeline history={order.history} />
       {isCancellable(order.status) && (

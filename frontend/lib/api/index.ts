@@ -6,3 +6,4 @@ export * as catalog from "./catalog";
 export * as accounts from "./accounts";
 export * as cart from "./cart";
 export * as orders from "./orders";
+export * as inventory from "./inventory";

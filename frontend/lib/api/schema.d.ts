@@ -434,6 +434,192 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/warehouses": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List warehouses (admin)
+         * @description Needs role `admin`. Every warehouse, by code; `active` filters.
+         */
+        get: operations["listWarehouses"];
+        put?: never;
+        /**
+         * Create a warehouse (admin)
+         * @description Needs role `admin`. 409 when the code is taken. Audited.
+         */
+        post: operations["createWarehouse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/warehouses/{id}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename or (de)activate a warehouse (admin)
+         * @description Needs role `admin`. Fields left out stay as they are; none may be null; the code cannot change. Deactivating takes the warehouse's stock out of what is available (its SKUs get a `stock.changed` event); reservations already held there stay held. Audited.
+         */
+        patch: operations["updateWarehouse"];
+        trace?: never;
+    };
+    "/api/inventory/{sku}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many units of a SKU can be bought
+         * @description Anyone. The units on hand minus those reserved, summed over the active warehouses, never negative; a SKU no warehouse holds is 0, not 404.
+         */
+        get: operations["getAvailability"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/stock": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stock levels (admin)
+         * @description Needs role `admin`. One row per warehouse and SKU, by SKU then warehouse code.
+         */
+        get: operations["listStock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/stock/receive": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive stock into a warehouse (admin)
+         * @description Needs role `admin`. Adds `quantity` (> 0) units of a SKU to an active warehouse (409 for an inactive one), optionally setting the level's low-stock threshold. The catalog is asked whether it sells the SKU: an unknown or deactivated one is 422 (field `sku`); the catalog not answering is 503. Recorded as a `receipt` movement, audited, and the SKU's `stock.changed` emitted.
+         */
+        post: operations["receiveStock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/stock/adjust": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Correct a stock level (admin)
+         * @description Needs role `admin`. Adds the signed `delta` (not 0) to on hand. On hand may never drop below what is reserved (409, field `delta`); 404 when the warehouse holds none of the SKU. Recorded as an `adjustment` movement, audited, and the SKU's `stock.changed` emitted.
+         */
+        post: operations["adjustStock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/stock/movements": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The stock movements ledger (admin)
+         * @description Needs role `admin`. Every change of on hand or reserved, newest first, with its cause (`receipt`, `adjustment`, `reservation`, `release`, `commit`, `restock`).
+         */
+        get: operations["listStockMovements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cart": {
         parameters: {
             query?: never;
@@ -1130,6 +1316,75 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last page. */
             next_cursor: string | null;
         };
+        Warehouse: {
+            id: components["schemas"]["Uuid"];
+            /** @description Unique, upper case letters, digits, `_` and `-` (1-32). */
+            code: string;
+            name: string;
+            address: string;
+            /** @description An inactive warehouse receives nothing, is never reserved from, and its stock does not count as available. */
+            active: boolean;
+            created_at: components["schemas"]["Timestamp"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        WarehousePage: {
+            items: components["schemas"]["Warehouse"][];
+            total: number;
+            page: number;
+            page_size: number;
+        };
+        Availability: {
+            sku: string;
+            /** @description Units that can be bought now, over every active warehouse; 0 for a SKU none holds. */
+            available: number;
+            in_stock: boolean;
+        };
+        /** @description What one warehouse holds of one SKU. */
+        StockLevel: {
+            id: components["schemas"]["Uuid"];
+            warehouse_id: components["schemas"]["Uuid"];
+            warehouse_code: string;
+            sku: string;
+            on_hand: number;
+            /** @description Held for orders awaiting payment; never above on_hand. */
+            reserved: number;
+            /** @description on_hand - reserved. */
+            available: number;
+            low_stock_threshold: number;
+            /** @description available is at or below low_stock_threshold. */
+            low_stock: boolean;
+            /** @description Grows with every change of this level. */
+            version: number;
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        StockLevelPage: {
+            items: components["schemas"]["StockLevel"][];
+            total: number;
+            page: number;
+            page_size: number;
+        };
+        /** @description One row of the append-only ledger of stock changes. */
+        Movement: {
+            id: number;
+            at: components["schemas"]["Timestamp"];
+            warehouse_id: components["schemas"]["Uuid"];
+            sku: string;
+            /** @enum {string} */
+            cause: "receipt" | "adjustment" | "reservation" | "release" | "commit" | "restock";
+            on_hand_delta: number;
+            reserved_delta: number;
+            /** @description The order a reservation, release, commit or restock was for. */
+            order_id: string | null;
+            reason: string;
+            /** @description The admin behind a receipt or adjustment; null for the system. */
+            actor: string | null;
+        };
+        MovementPage: {
+            items: components["schemas"]["Movement"][];
+            total: number;
+            page: number;
+            page_size: number;
+        };
         CartItem: {
             sku: string;
             name: string;
@@ -1329,6 +1584,37 @@ export interface components {
             };
             images?: components["schemas"]["ImageInput"][];
             active?: boolean;
+        };
+        CreateWarehouse: {
+            code: string;
+            name: string;
+            /** @default  */
+            address?: string;
+            /** @default true */
+            active?: boolean;
+        };
+        UpdateWarehouse: {
+            name?: string;
+            address?: string;
+            active?: boolean;
+        };
+        ReceiveStock: {
+            /** Format: uuid */
+            warehouse_id: string;
+            sku: string;
+            quantity: number;
+            reason: string;
+            /** @default null */
+            low_stock_threshold?: number | null;
+        };
+        AdjustStock: {
+            /** Format: uuid */
+            warehouse_id: string;
+            sku: string;
+            delta: number;
+            reason: string;
+            /** @default null */
+            low_stock_threshold?: number | null;
         };
         AddCartItem: {
             sku: string;
@@ -1627,8 +1913,15 @@ export interface components {
         ProductId: string;
         /** @description The product's id (UUID), slug or SKU. */
         ProductRef: string;
+        /**
+         * @description The SKU (upper case letters, digits, `.`, `_`, `-`).
+         * @example ELE-AUD-0009
+         */
+        Sku: string;
         /** @description The user's id; anything but a UUID is 422 (field `id`). */
         UserId: string;
+        /** @description The warehouse's id; anything but a UUID is 422 (field `id`). */
+        WarehouseId: string;
     };
     requestBodies: never;
     headers: {
@@ -2682,6 +2975,358 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    listWarehouses: {
+        parameters: {
+            query?: {
+                /** @description `true`: only active ones; `false`: only inactive. */
+                active?: boolean;
+                /** @description The page number. */
+                page?: number;
+                /** @description Rows per page. */
+                page_size?: number;
+            };
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of warehouses. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WarehousePage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createWarehouse: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Sent as `application/json` (any `+json` media type is accepted too). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWarehouse"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Warehouse"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateWarehouse: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The warehouse's id; anything but a UUID is 422 (field `id`). */
+                id: components["parameters"]["WarehouseId"];
+            };
+            cookie?: never;
+        };
+        /** @description Sent as `application/json` (any `+json` media type is accepted too). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWarehouse"];
+            };
+        };
+        responses: {
+            /** @description The updated warehouse. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Warehouse"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAvailability: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /**
+                 * @description The SKU (upper case letters, digits, `.`, `_`, `-`).
+                 * @example ELE-AUD-0009
+                 */
+                sku: components["parameters"]["Sku"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SKU's availability. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Availability"];
+                };
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listStock: {
+        parameters: {
+            query?: {
+                /** @description Only this warehouse's levels. */
+                warehouse_id?: string;
+                /** @description Only this SKU's levels. */
+                sku?: string;
+                /** @description `true`: only levels whose available is at or below their threshold; `false`: the others. */
+                low_stock?: boolean;
+                /** @description The page number. */
+                page?: number;
+                /** @description Rows per page. */
+                page_size?: number;
+            };
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of stock levels. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockLevelPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    receiveStock: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Sent as `application/json` (any `+json` media type is accepted too). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiveStock"];
+            };
+        };
+        responses: {
+            /** @description The stock level after the receipt. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockLevel"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    adjustStock: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Sent as `application/json` (any `+json` media type is accepted too). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdjustStock"];
+            };
+        };
+        responses: {
+            /** @description The stock level after the adjustment. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockLevel"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listStockMovements: {
+        parameters: {
+            query?: {
+                /** @description Only this warehouse's movements. */
+                warehouse_id?: string;
+                /** @description Only this SKU's movements. */
+                sku?: string;
+                /** @description Only movements of this cause. */
+                cause?: "receipt" | "adjustment" | "reservation" | "release" | "commit" | "restock";
+                /** @description Only this order's movements. */
+                order_id?: string;
+                /** @description The page number. */
+                page?: number;
+                /** @description Rows per page. */
+                page_size?: number;
+            };
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of movements. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MovementPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getCart: {

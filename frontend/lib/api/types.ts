@@ -270,3 +270,90 @@ export const toOrderPage = (p: Schemas["OrderPage"]): OrderPage => ({
   page: p.page,
   pageSize: p.page_size,
 });
+
+export interface Warehouse {
+  id: string;
+  code: string;
+  name: string;
+  address: string;
+  active: boolean;
+}
+
+export interface StockLevel {
+  id: string;
+  warehouseId: string;
+  warehouseCode: string;
+  sku: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+  lowStockThreshold: number;
+  lowStock: boolean;
+  updatedAt: string;
+}
+
+export type MovementCause = Schemas["Movement"]["cause"];
+export const MOVEMENT_CAUSES: readonly MovementCause[] = ["receipt", "adjustment", "reservation", "release", "commit", "restock"];
+
+export interface Movement {
+  id: number;
+  at: string;
+  warehouseId: string;
+  sku: string;
+  cause: MovementCause;
+  onHandDelta: number;
+  reservedDelta: number;
+  orderId: string | null;
+  reason: string;
+  actor: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface Availability {
+  sku: string;
+  available: number;
+  inStock: boolean;
+}
+
+export const toWarehouse = (w: Schemas["Warehouse"]): Warehouse => ({ id: w.id, code: w.code, name: w.name, address: w.address, active: w.active });
+
+export const toStockLevel = (s: Schemas["StockLevel"]): StockLevel => ({
+  id: s.id,
+  warehouseId: s.warehouse_id,
+  warehouseCode: s.warehouse_code,
+  sku: s.sku,
+  onHand: s.on_hand,
+  reserved: s.reserved,
+  available: s.available,
+  lowStockThreshold: s.low_stock_threshold,
+  lowStock: s.low_stock,
+  updatedAt: s.updated_at,
+});
+
+export const toMovement = (m: Schemas["Movement"]): Movement => ({
+  id: m.id,
+  at: m.at,
+  warehouseId: m.warehouse_id,
+  sku: m.sku,
+  cause: m.cause,
+  onHandDelta: m.on_hand_delta,
+  reservedDelta: m.reserved_delta,
+  orderId: m.order_id ?? null,
+  reason: m.reason,
+  actor: m.actor ?? null,
+});
+
+export const toPage = <W, T>(p: { items: W[]; total: number; page: number; page_size: number }, map: (w: W) => T): Page<T> => ({
+  items: p.items.map(map),
+  total: p.total,
+  page: p.page,
+  pageSize: p.page_size,
+});
+
+export const toAvailability = (a: Schemas["Availability"]): Availability => ({ sku: a.sku, available: a.available, inStock: a.in_stock });

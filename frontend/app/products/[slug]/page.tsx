@@ -6,7 +6,7 @@ import { Availability } from "@/components/catalog/availability";
 import { Price } from "@/components/catalog/price";
 import { ProductImage } from "@/components/catalog/product-image";
 import { AddToCartForm } from "@/components/cart/add-to-cart-form";
-import { ApiError, catalog } from "@/lib/api";
+import { ApiError, catalog, inventory } from "@/lib/api";
 import { orGatewayDown } from "@/lib/gateway-guard";
 
 type Props = { params: Promise<{ slug: string }> };
@@ -20,6 +20,15 @@ const productBySlug = cache(async (slug: string) => {
     throw error;
   }
 });
+
+/** Inventory's count for the SKU, or null when inventory does not answer (the page shows without it). */
+async function availableOf(sku: string): Promise<number | null> {
+  try {
+    return (await inventory.getAvailability(sku)).available;
+  } catch {
+    return null;
+  }
+}
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   try {
@@ -35,6 +44,7 @@ export default async function ProductPage({ params }: Props) {
   return orGatewayDown(async () => {
     const product = await productBySlug(slug);
     if (!product || !product.active) notFound();
+    const available = await availableOf(product.sku);
     const [first, ...rest] = product.images;
     return (
       <article className="grid gap-8 md:grid-cols-2">
@@ -54,8 +64,8 @@ export default async function ProductPage({ params }: Props) {
           )}
           <h1 className="text-2xl font-semibold">{product.name}</h1>
           <Price money={product.price} className="text-2xl font-bold" />
-          <Availability inStock={product.inStock} />
-          <AddToCartForm sku={product.sku} slug={product.slug} disabled={!product.inStock} />
+          <Availability available={available} />
+          <AddToCartForm sku={product.sku} slug={product.slug} disabled={available === 0} />
           <p className="leading-relaxed text-slate-700">{product.description}</p>
           {Object.keys(product.attributes).length > 0 && (
             <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm">
