@@ -23,10 +23,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from sqlalchemy import create_engine, func  # noqa: E402
+from sqlalchemy import create_engine  # noqa: E402
 
 from functions.accounts.users import promote_to_admin  # noqa: E402
 from functions.catalog.adapters.seed import load_seed, seed_catalog  # noqa: E402
+from functions.inventory.adapters.seed import seed_demo_stock  # noqa: E402
 from functions.runtime.exceptions import DomainError  # noqa: E402
 from localrun.broker.localbroker import start_local_broker  # noqa: E402
 from localrun.dev.keys import ensure_key_pair  # noqa: E402
@@ -53,35 +54,6 @@ def promote(url: str, email: str) -> str:
         engine.dispose()
 
 
-DEMO_UNITS = 50
-
-
-def stock_demo_catalog(url: str, data: dict) -> int:
-    """Put DEMO_UNITS of every product the demo catalog says is in stock in a `DEMO` warehouse,
-    with a receipt in the ledger, so inventory agrees with the catalog's seeded availability."""
-    from functions.inventory.tables import skus, stock_levels, stock_movements, warehouses
-
-    skus_in_stock = [p["sku"] for p in data["products"] if p.get("in_stock", True)]
-    warehouse_id = uuid.uuid4()
-    engine = create_engine(role_url(url, "inventory"))
-    try:
-        with engine.begin() as conn:
-            conn.execute(warehouses.insert().values(id=warehouse_id, code="DEMO", name="Demo stock",
-                                                    address="", active=True, created_at=func.now(),
-                                                    updated_at=func.now()))
-            conn.execute(skus.insert(), [{"sku": sku, "version": 1} for sku in skus_in_stock])
-            conn.execute(stock_levels.insert(), [
-                {"id": uuid.uuid4(), "warehouse_id": warehouse_id, "sku": sku, "on_hand": DEMO_UNITS,
-                 "reserved": 0, "low_stock_threshold": 0, "version": 1, "updated_at": func.now()}
-                for sku in skus_in_stock])
-            conn.execute(stock_movements.insert(), [
-                {"warehouse_id": warehouse_id, "sku": sku, "cause": "receipt", "on_hand_delta": DEMO_UNITS,
-                 "reserved_delta": 0, "reason": "demo stock", "actor": None} for sku in skus_in_stock])
-    finally:
-        engine.dispose()
-    return len(skus_in_stock)
-
-
 def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with tempfile.TemporaryDirectory(prefix="storefront-e2e-") as keys, \
@@ -91,7 +63,10 @@ def main() -> None:
         with engine.begin() as conn:
             seed_catalog(conn, data)
         engine.dispose()
-        stock_demo_catalog(url, data)
+        engine = create_engine(role_url(url, "inventory"))
+        with engine.begin() as conn:
+            seed_demo_stock(conn, data)
+        engine.dispose()
         private, public = ensure_key_pair(Path(keys))
         gateway, activator = serve(REPO, secrets_for(url, (private.read_text(), public.read_text())),
                                    port=0, idle_seconds=300)

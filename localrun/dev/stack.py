@@ -52,20 +52,27 @@ def migrate(admin_url: str) -> None:
 
 
 def seed(admin_url: str, *, only_if_empty: bool) -> None:
-    """Load the demo catalog as the catalog's own role (always, or only into an empty catalog)."""
+    """Load the demo catalog as the catalog's own role (always, or only into an empty catalog),
+    and its stock as inventory's (once: functions/inventory/adapters/seed.py)."""
     from sqlalchemy import create_engine
 
     from functions.catalog.adapters.seed import is_empty, load_seed, seed_catalog
+    from functions.inventory.adapters.seed import seed_demo_stock
     from schemas.migrate import role_url
 
-    engine = create_engine(role_url(admin_url, "catalog"))
-    try:
-        with engine.begin() as conn:
-            if not only_if_empty or is_empty(conn):
-                count = seed_catalog(conn, load_seed())
-                say(f"seeded the demo catalog: {count} products")
-    finally:
-        engine.dispose()
+    data = load_seed()
+    for domain in ("catalog", "inventory"):
+        engine = create_engine(role_url(admin_url, domain))
+        try:
+            with engine.begin() as conn:
+                if domain == "inventory":
+                    if count := seed_demo_stock(conn, data):
+                        say(f"seeded the demo stock: {count} SKUs in warehouse DEMO")
+                elif not only_if_empty or is_empty(conn):
+                    count = seed_catalog(conn, data)
+                    say(f"seeded the demo catalog: {count} products")
+        finally:
+            engine.dispose()
 
 
 def make_admin(admin_url: str, email: str) -> None:

@@ -56,6 +56,9 @@ def kong_headers(setting: str | None) -> frozenset[str]:
 DEFAULT_HEADERS = kong_headers(None)
 _INLINE_BODY = 256 * 1024  # answers up to this size go out in one write with their headers
 _DISCARD_BODY = 64 * 1024  # an unread body up to this size is drained to keep the connection
+# nginx's lingering_timeout and (shorter than its 30 s) lingering_time: how long an early answer waits
+# for the rest of a body it will not read.
+_LINGERING_TIMEOUT, _LINGERING_TIME = 5.0, 5.0
 # Request headers the gateway sets itself rather than passing on.
 _OWN = HOP_BY_HOP | {"host", "content-length", "expect", "via", "x-real-ip", "x-forwarded-for",
                      "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port",
@@ -99,10 +102,28 @@ class ProxyHandler(BaseHTTPRequestHandler):
         self._ctx: RequestContext | None = None
         self._chain: Chain | None = None
         self._request_id = ""
+        self._body_left_unread = False
 
     def finish(self) -> None:
         self.server.track(self.connection, False)
         super().finish()
+        if self._body_left_unread:
+            self._linger()
+
+    def _linger(self) -> None:
+        """nginx's lingering close: after answering early (a 413, say) with the body still coming,
+        stop writing and read what the client sends, for a while, before closing. Closing at once
+        would reset the connection while the client is still sending, and the client would never
+        read the answer (a broken pipe instead of the 413)."""
+        sock = self.connection
+        try:
+            sock.shutdown(socket.SHUT_WR)
+            sock.settimeout(_LINGERING_TIMEOUT)
+            until = time.monotonic() + _LINGERING_TIME
+            while time.monotonic() < until and sock.recv(65536):
+                pass
+        except OSError:
+            pass
 
     def log_message(self, format: str, *args: object) -> None:
         log.debug("%s " + format, self.address_string(), *args)
@@ -257,6 +278,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
             except OSError:
                 pass
         self.close_connection = True
+        self._body_left_unread = True
 
     def _upstream_headers(self, match: Match, path: str, body: bytes) -> list[tuple[str, str]]:
         h = self.headers
