@@ -16,6 +16,8 @@ Then the bench waits until every order has left `pending`. A run's figures:
 - p50/p99 of POST start (this process's clock) -> the `awaiting_payment` history row's `at` (the
   start of orders' handler transaction, the database's clock; the same host clock here), so a
   slight under-statement by the handler's own commit;
+- CPU per order by part (bench/_cpu.py): each function's process, the gateway and broker threads,
+  PostgreSQL by the role whose backend it is, RabbitMQ, and the machine's total;
 - SQL statements per order: pg_stat_statements' calls by the domains' roles during the run
   (cart, order, the access checks, inventory's reservation, the handlers' inbox rows, the relays'
   claims and marks), divided by the orders placed; per role beside it. BEGIN/COMMIT count.
@@ -37,6 +39,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from _common import REPO, percentile, record, sigterm_as_interrupt, table
+from _cpu import CpuMeter, difference
 from sqlalchemy import Engine, create_engine, text
 
 from localrun.dev import embedded_pg
@@ -70,8 +73,8 @@ class Client:
 
 
 @contextmanager
-def system(url: str) -> Iterator[tuple[int, Engine, callable]]:
-    """Yield (gateway port, admin engine, mint) with every relay and the local broker running."""
+def system(url: str) -> Iterator[tuple[int, Engine, callable, CpuMeter]]:
+    """Yield (gateway port, admin engine, mint, CPU meter) with every relay and the local broker running."""
     import jwt
 
     from localrun.broker.localbroker import start_local_broker
@@ -102,7 +105,7 @@ def system(url: str) -> Iterator[tuple[int, Engine, callable]]:
         relays.start()
         admin = create_engine(url)
         try:
-            yield gateway.port, admin, mint
+            yield gateway.port, admin, mint, CpuMeter(activator.running, lambda: postgres_pids(admin))
         finally:
             admin.dispose()
             relays.stop()
@@ -110,6 +113,15 @@ def system(url: str) -> Iterator[tuple[int, Engine, callable]]:
             broker.delete_topology()
             gateway.stop()
             activator.shutdown()
+
+
+def postgres_pids(admin: Engine) -> dict[int, str]:
+    """The server's processes, by whose work they do: each domain role's backends, the rest."""
+    with admin.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT pid, CASE WHEN backend_type <> 'client backend' THEN 'server processes (WAL writer, ...)' "
+            "ELSE coalesce(usename, '?') || ' backends' END FROM pg_stat_activity"))
+        return {pid: who for pid, who in rows}
 
 
 def stock_catalog(port: int, admin: Engine, mint) -> list[str]:
@@ -134,10 +146,12 @@ def stock_catalog(port: int, admin: Engine, mint) -> list[str]:
     return list(skus)
 
 
-def run(port: int, admin: Engine, shoppers: list[dict[str, str]], skus: list[str], seconds: float) -> dict:
+def run(port: int, admin: Engine, meter: CpuMeter, shoppers: list[dict[str, str]], skus: list[str],
+        seconds: float) -> dict:
     """Shoppers buy for `seconds`; return the run's figures once every order has left pending."""
     with admin.begin() as conn:
         conn.execute(text("SELECT pg_stat_statements_reset()"))
+    cpu_before = meter.snapshot()
     placed: list[tuple[str, float]] = []
     failures: list[str] = []
     stop_at = time.monotonic() + seconds
@@ -171,6 +185,7 @@ def run(port: int, admin: Engine, shoppers: list[dict[str, str]], skus: list[str
             break
         time.sleep(0.2)
     time.sleep(1.0)  # the relays' last marks, the broker's last acks
+    cpu = difference(cpu_before, meter.snapshot())
     with admin.connect() as conn:
         reached = dict(conn.execute(text(
             "SELECT order_id::text, extract(epoch FROM at)::float8 FROM orders.order_status_history "
@@ -186,6 +201,7 @@ def run(port: int, admin: Engine, shoppers: list[dict[str, str]], skus: list[str
             "rate": len(reached) / (last - first) if last > first else 0.0,
             "p50": percentile(spans, 50), "p99": percentile(spans, 99),
             "statements": sum(by_role.values()) / max(1, len(placed)),
+            "cpu_ms": {part: used * 1000 / max(1, len(placed)) for part, used in cpu.items()},
             "by_role": {role: calls / max(1, len(placed)) for role, calls in by_role.items()}}
 
 
@@ -205,18 +221,18 @@ def main() -> None:
             with seeding.begin() as conn:
                 seed_catalog(conn, load_seed())
             seeding.dispose()
-            with system(url) as (port, admin, mint):
+            with system(url) as (port, admin, mint, meter):
                 print(f"setting up: {SKUS} SKUs with stock, shoppers ...", flush=True)
                 skus = stock_catalog(port, admin, mint)
                 accounts = create_engine(role_url(url, "accounts"))
                 shoppers = make_shoppers(accounts, mint, 32)
                 accounts.dispose()
-                run(port, admin, shoppers[:8], skus, 2.0)  # warm-up: every function started once
+                run(port, admin, meter, shoppers[:8], skus, 2.0)  # warm-up: every function started once
                 results = {}
                 for label, count, pool in (("8 shoppers, 1,000 SKUs", 8, skus), ("32 shoppers, 1,000 SKUs", 32, skus),
                                            ("32 shoppers, one hot SKU", 32, skus[:1])):
                     print(f"run: {label}, {args.seconds:g} s ...", flush=True)
-                    results[label] = run(port, admin, shoppers[:count], pool, args.seconds)
+                    results[label] = run(port, admin, meter, shoppers[:count], pool, args.seconds)
     finally:
         embedded_pg.stop(PG_DIR)
     report(results)
@@ -231,6 +247,11 @@ def report(results: dict[str, dict]) -> None:
     print("\nSQL statements per order, by the role that ran them (pg_stat_statements; BEGIN/COMMIT included)")
     print(table(("run", *roles), [(label, *(f"{r['by_role'].get(role, 0):.1f}" for role in roles))
                                  for label, r in results.items()]))
+    label, r = next(iter(results.items()))
+    parts = sorted(r["cpu_ms"], key=lambda part: -r["cpu_ms"][part])
+    print(f"\nCPU ms per order ({label}; the machine total includes everyone else on it)")
+    print(table(("part", *results), [(part, *(f"{x['cpu_ms'].get(part, 0):.1f}" for x in results.values()))
+                                    for part in parts if r["cpu_ms"][part] >= 0.5]))
     for label, r in results.items():
         for failure in sorted(set(r["failures"]))[:5]:
             print(f"  {label}: {failure}")
