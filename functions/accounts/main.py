@@ -8,14 +8,12 @@ ones), before gunicorn forks its workers: once for both, and nothing the other t
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from functions.runtime.targets import SIGNED_IN, lazy_targets
 from functions.runtime.web import answer_framework_errors_as_problems
 
 __all__ = ["address", "addresses", "admin_user", "admin_users", "login", "logout", "me",  # noqa: F822
            "me_password", "refresh", "register"]
-_SIGNED_IN = ("functions.runtime.auth", "functions.runtime.access", "jwt")
+_SIGNED_IN = SIGNED_IN
 _FIRST_REQUEST: dict[str, tuple[str, ...]] = {
     "register": ("functions.accounts.users", "functions.accounts.commands", "functions.runtime.validation"),
     "login": ("functions.accounts.sessions", "functions.accounts.commands", "functions.runtime.validation"),
@@ -28,20 +26,8 @@ _FIRST_REQUEST: dict[str, tuple[str, ...]] = {
     "admin_users": ("functions.accounts.users", "functions.accounts.commands", *_SIGNED_IN),
     "admin_user": ("functions.accounts.users", "functions.accounts.commands", *_SIGNED_IN),
 }
-_DRIVER = ("functions.runtime.db", "sqlalchemy.dialects.postgresql.pg8000", "pg8000", "pythonjsonlogger.json")
 
 
-def __getattr__(name: str) -> Any:
-    if name not in __all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = globals()[name] = getattr(importlib.import_module("functions.accounts.api"), name)
-    for needed in _FIRST_REQUEST.get(name, ()) + _DRIVER:
-        importlib.import_module(needed)
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
-
+__getattr__, __dir__ = lazy_targets(globals(), dict.fromkeys(__all__, "functions.accounts.api"), _FIRST_REQUEST)
 
 answer_framework_errors_as_problems()

@@ -1,18 +1,14 @@
 """The catalog's functions-framework source: each Knative Service picks one target by name.
 
-A target is imported when functions-framework asks for it (PEP 562 `__getattr__`), so a
+A target is imported when functions-framework asks for it (functions/runtime/targets.py), so a
 function process loads its own target's modules only: the HTTP functions (api.py) or the event
-handlers (handlers.py, SQLAlchemy and the event payloads), never both. What that target's first
-request would import (its use case, SQLAlchemy and the driver) is imported then too, before
-gunicorn forks its workers: once, shared by both workers, rather than once per worker on each
-one's first request (functions-framework loads the app in gunicorn's arbiter, as --preload).
+handlers (handlers.py, SQLAlchemy and the event payloads), never both, with what its first
+request would import.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from functions.runtime.targets import lazy_targets
 from functions.runtime.web import answer_framework_errors_as_problems
 
 __all__ = ["categories", "category", "media", "on_access_changed", "on_stock_changed", "product", "products"]  # noqa: F822
@@ -20,7 +16,7 @@ _TARGETS = {name: "functions.catalog.handlers" if name.startswith("on_") else "f
             for name in __all__}
 
 
-# What each HTTP target's first request imports (api.py imports it there); the driver for all.
+# What each HTTP target's first request imports (api.py imports it there); runtime.targets adds the driver.
 _FIRST_REQUEST = {
     "categories": ("functions.catalog.categories", "functions.runtime.paging"),
     "category": ("functions.catalog.categories",),
@@ -28,21 +24,8 @@ _FIRST_REQUEST = {
     "product": ("functions.catalog.products",),
     "media": ("functions.catalog.adapters.media",),
 }
-_DRIVER = ("functions.runtime.db", "sqlalchemy.dialects.postgresql.pg8000", "pg8000", "pythonjsonlogger.json")
 
 
-def __getattr__(name: str) -> Any:
-    module = _TARGETS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = globals()[name] = getattr(importlib.import_module(module), name)
-    for needed in _FIRST_REQUEST.get(name, ()) + _DRIVER:
-        importlib.import_module(needed)
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_TARGETS))
-
+__getattr__, __dir__ = lazy_targets(globals(), _TARGETS, _FIRST_REQUEST)
 
 answer_framework_errors_as_problems()
