@@ -21,6 +21,12 @@ if TYPE_CHECKING:
     from functions.runtime.db import UnitOfWork
 
 
+def _shown_path(path: str) -> str:
+    from functions.payments.model import mask_card_numbers
+
+    return mask_card_numbers(path)
+
+
 def _work(actor: str) -> AbstractContextManager[UnitOfWork]:
     from functions.runtime.db import unit_of_work
 
@@ -66,7 +72,7 @@ def _shopper(request: Request) -> tuple[Claims, UUID]:
     return claims, user_id
 
 
-@http_function(methods=("GET", "POST"), api=operations.PAYMENT_METHODS)
+@http_function(methods=("GET", "POST"), api=operations.PAYMENT_METHODS, shown_path=_shown_path)
 def payment_methods(request: Request) -> Response:
     """GET the caller's saved payment methods; POST saves one by its provider token."""
     from functions.payments import methods
@@ -87,7 +93,7 @@ def payment_methods(request: Request) -> Response:
     return created_response(created, f"/api/users/me/payment-methods/{created['id']}")
 
 
-@http_function(methods=("DELETE",), api=operations.PAYMENT_METHOD)
+@http_function(methods=("DELETE",), api=operations.PAYMENT_METHOD, shown_path=_shown_path)
 def payment_method(request: Request) -> Response:
     """DELETE one of the caller's payment methods (another user's is a 404)."""
     from functions.payments import methods

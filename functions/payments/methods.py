@@ -33,10 +33,12 @@ def list_methods(conn: Connection, user_id: UUID) -> dict[str, Any]:
 def _lock_user(conn: Connection, user_id: UUID) -> None:
     # Payments keeps no row per user to lock: a transaction-scoped advisory lock on the user id
     # makes one user's concurrent adds count one after the other, so none passes the limit.
-    conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:user_id, 0))"), {"user_id": str(user_id)})
+    conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:user_id, 0))"),
+                 {"user_id": str(user_id)})
 
 
-def add_method(uow: UnitOfWork, user_id: UUID, cmd: AddPaymentMethod, now: datetime | None = None) -> dict[str, Any]:
+def add_method(uow: UnitOfWork, user_id: UUID, cmd: AddPaymentMethod,
+               now: datetime | None = None) -> dict[str, Any]:
     """Save a card by its provider token; at most MAX_METHODS per user, none expired."""
     today = now or datetime.now(timezone.utc)
     model.check_expiry(cmd.exp_month, cmd.exp_year, today.year, today.month)

@@ -57,6 +57,11 @@ def contains_card_number(text: str) -> bool:
     return False
 
 
+def mask_card_numbers(text: str) -> str:
+    """Return `text` with every run of digits that holds a card number replaced by `[card number]`."""
+    return _DIGIT_RUN.sub(lambda m: "[card number]" if contains_card_number(m.group()) else m.group(), text)
+
+
 def card_number_fields(value: Any, path: str = "") -> Iterator[str]:
     """Yield the dotted path of every string in `value` (nested dicts, lists) that holds a PAN.
 

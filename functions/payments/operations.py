@@ -16,7 +16,8 @@ from functions.runtime.openapi import (
 )
 
 ERRORS = {401: "Unauthorized", 503: "ServiceUnavailable"}
-METHOD_ID = Param("PaymentMethodId", "id", "The payment method's id; anything but a UUID is 422 (field `id`).",
+METHOD_ID = Param("PaymentMethodId", "id",
+                  "The payment method's id; anything but a UUID is 422 (field `id`).",
                   {"type": "string", "format": "uuid"})
 NO_CARD_NUMBERS = (
     " A full card number is never accepted: any field (or query parameter) holding 13 to 19 digits "

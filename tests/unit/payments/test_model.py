@@ -43,9 +43,20 @@ class TestContainsCardNumber:
     def test_what_is_no_card_number_passes(self, text):
         assert not model.contains_card_number(text)
 
-    @pytest.mark.parametrize("text", ["4242 4242 4242 4242 1234", "12-4242-4242-4242-4242", "1 378282246310005 2"])
+    @pytest.mark.parametrize("text", ["4242 4242 4242 4242 1234", "12-4242-4242-4242-4242",
+                                      "1 378282246310005 2"])
     def test_a_card_number_among_more_separated_digits_is_found(self, text):
         assert model.contains_card_number(text)
+
+
+class TestMask:
+    def test_card_numbers_are_masked_and_the_rest_kept(self):
+        masked = model.mask_card_numbers("/api/users/me/payment-methods/4242-4242-4242-4242?n=1234")
+        assert masked == "/api/users/me/payment-methods/[card number]?n=1234"
+
+    def test_a_path_without_one_is_unchanged(self):
+        path = "/api/users/me/payment-methods/0b0f5a52-2c0e-4d8e-9a8e-1f0d3c2b1a00"
+        assert model.mask_card_numbers(path) == path
 
 
 class TestCardNumberFields:
