@@ -121,11 +121,15 @@ def _dispatch(request: Request, handler: Handler, methods: tuple[str, ...]) -> R
     return handler(request)
 
 
-def http_function(*, methods: tuple[str, ...], api: Endpoint | None = None) -> Callable[[Handler], Handler]:
+def http_function(*, methods: tuple[str, ...], api: Endpoint | None = None,
+                  shown_path: Callable[[str], str] | None = None) -> Callable[[Handler], Handler]:
     """Make `handler` a functions-framework HTTP target that answers `methods` on its route.
 
     `api` declares its operations for the OpenAPI document: one per method, no more, no fewer.
+    `shown_path` rewrites the request path wherever it is repeated (the log line, a problem's
+    `instance`): payments masks card numbers there, which must appear in no answer or log.
     """
+    show = shown_path or (lambda path: path)
     if api is not None and api.methods != set(methods):
         raise ValueError(f"{api.path}: operations for {sorted(api.methods)}, methods {sorted(methods)}")
 
@@ -144,14 +148,14 @@ def http_function(*, methods: tuple[str, ...], api: Endpoint | None = None) -> C
                 try:
                     response = _dispatch(request, handler, methods)
                 except Problem as problem:
-                    response = problem_response(problem, request.path)
+                    response = problem_response(problem, show(request.path))
                 except DomainError as refused:
-                    response = problem_response(from_domain_error(refused), request.path)
+                    response = problem_response(from_domain_error(refused), show(request.path))
                 except Exception:
                     log.exception("unhandled error in %s", handler.__name__)
-                    response = problem_response(internal_error(), request.path)
+                    response = problem_response(internal_error(), show(request.path))
                 response.headers["X-Request-ID"] = rid
-                log.info("%s %s %s", request.method, request.path, response.status_code,
+                log.info("%s %s %s", request.method, show(request.path), response.status_code,
                          extra={"status": response.status_code,
                                 "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
                 return response

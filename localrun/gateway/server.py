@@ -16,6 +16,7 @@ import threading
 from collections.abc import Mapping
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import IO, Any
 
 from localrun.gateway.kong import Router
 from localrun.gateway.plugins import GatewayPlugins, load_gateway
@@ -147,13 +148,15 @@ def kong_conf(deployment: Path) -> dict[str, str]:
 
 def serve(repo_root: Path, secrets: Mapping[tuple[str, str], str], host: str = "127.0.0.1", port: int = 8080,
           idle_seconds: float = 60.0, *,
-          kong_env: Mapping[str, str] | None = None) -> tuple[Gateway, Activator]:
+          kong_env: Mapping[str, str] | None = None,
+          log_to: IO[Any] | None = None) -> tuple[Gateway, Activator]:
     """Return a started gateway and its activator; stop both with gateway.stop(); activator.shutdown().
 
     The declarative file's `{vault://env/<name>}` references read `<NAME>` from kong_env (e.g.
     {"ECOM_JWT_PUBLIC_KEY": pem}), then from the secrets as env variables (Secret `ecom-jwt` key
     `public.pem` is ECOM_JWT_PUBLIC_PEM, see localrun.gateway.vault.secrets_env), then os.environ;
-    an unresolvable reference raises ValueError.
+    an unresolvable reference raises ValueError. `log_to` receives every function process's
+    output (their stderr by default), for a test that reads what the functions logged.
     """
     repo_root = Path(repo_root).resolve()
     specs = load_services(repo_root / "knative", secrets)
@@ -161,7 +164,7 @@ def serve(repo_root: Path, secrets: Mapping[tuple[str, str], str], host: str = "
     router, plugins = load_gateway(repo_root / "knative" / "kong" / "kong.yaml", env)
     for missing in sorted(router.ksvcs - specs.keys()):
         log.warning("kong routes lead to %s, which no Knative Service manifest defines", missing)
-    activator = Activator(specs, repo_root, idle_seconds=idle_seconds)
+    activator = Activator(specs, repo_root, idle_seconds=idle_seconds, log_to=log_to)
     cluster_local = ClusterLocalGateway(activator, host)  # function-to-function calls
     cluster_local.start()
     activator.launcher.add_env(CLUSTER_LOCAL_GATEWAY=cluster_local.address)

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any
 
 from sqlalchemy import create_engine
 
@@ -25,15 +26,19 @@ PRODUCER_KEY = "e2e-warehouse-key"  # the API key of event producer warehouse in
 
 
 @contextmanager
-def local_stack(signing_key: tuple[str, str], idle_seconds: float = 60.0,
+def local_stack(signing_key: tuple[str, str], idle_seconds: float = 60.0, log_to: IO[Any] | None = None,
                 ) -> Iterator[tuple[Gateway, Activator, str]]:
-    """Yield a started gateway, its activator and the database URL; stop all afterwards."""
+    """Yield a started gateway, its activator and the database URL; stop all afterwards.
+
+    `log_to` receives the function processes' output (localrun.gateway.server.serve).
+    """
     with scratch_database(ADMIN_URL, "e2e") as url:
         engine = create_engine(role_url(url, "catalog"))
         with engine.begin() as conn:
             seed_catalog(conn, load_seed())
         engine.dispose()
-        gateway, activator = serve(REPO, secrets_for(url, signing_key, PRODUCER_KEY), port=0, idle_seconds=idle_seconds)
+        gateway, activator = serve(REPO, secrets_for(url, signing_key, PRODUCER_KEY), port=0,
+                                   idle_seconds=idle_seconds, log_to=log_to)
         try:
             yield gateway, activator, url
         finally:

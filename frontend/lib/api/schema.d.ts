@@ -888,6 +888,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me/payment-methods": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's saved payment methods
+         * @description Any signed-in user; only their own methods, oldest first. The whole list is one page: `page` is 1, `page_size` 10 (the most a user keeps). A full card number is never accepted: any field (or query parameter) holding 13 to 19 digits that pass the Luhn check, spaces or dashes allowed between them, is 422 naming that field, before anything else is looked at. Cards are saved by the payment provider's token.
+         */
+        get: operations["listMyPaymentMethods"];
+        put?: never;
+        /**
+         * Save a payment method
+         * @description Any signed-in user. Saves a card by the provider's `token` (`tok_` and up to 64 letters, digits or `_`), with its `brand`, `last4` and expiry, which may not be past (422 naming `exp_year`). A user keeps at most 10 methods (409 naming `token`). The token is kept for charging and never shown back. A full card number is never accepted: any field (or query parameter) holding 13 to 19 digits that pass the Luhn check, spaces or dashes allowed between them, is 422 naming that field, before anything else is looked at. Cards are saved by the payment provider's token.
+         */
+        post: operations["addMyPaymentMethod"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/payment-methods/{id}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete one of the caller's payment methods
+         * @description Any signed-in user; another user's method is 404, like one that does not exist. A full card number is never accepted: any field (or query parameter) holding 13 to 19 digits that pass the Luhn check, spaces or dashes allowed between them, is 422 naming that field, before anything else is looked at. Cards are saved by the payment provider's token.
+         */
+        delete: operations["deleteMyPaymentMethod"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/openapi.json": {
         parameters: {
             query?: never;
@@ -1479,6 +1535,25 @@ export interface components {
             /** @description Every change of status, oldest first. */
             history: components["schemas"]["StatusChange"][];
         };
+        PaymentMethod: {
+            id: components["schemas"]["Uuid"];
+            /** @enum {string} */
+            brand: "visa" | "mastercard" | "amex" | "discover";
+            last4: string;
+            exp_month: number;
+            exp_year: number;
+            created_at: components["schemas"]["Timestamp"];
+        };
+        /** @description Every saved method as one page: `page` is 1, `page_size` 10 (the most a user keeps). */
+        PaymentMethodList: {
+            /** @description Oldest first. */
+            items: components["schemas"]["PaymentMethod"][];
+            total: number;
+            /** @constant */
+            page: 1;
+            /** @constant */
+            page_size: 10;
+        };
         Register: {
             /** Format: email */
             email: string;
@@ -1630,6 +1705,17 @@ export interface components {
              * @default null
              */
             shipping_address_id?: string | null;
+        };
+        AddPaymentMethod: {
+            /** @description The payment provider's token for the card (`tok_visa`); never the card number. */
+            token: string;
+            /** @enum {string} */
+            brand: "visa" | "mastercard" | "amex" | "discover";
+            /** @description The card's last four digits, as the provider returned them. */
+            last4: string;
+            exp_month: number;
+            /** @description Four digits; the month may not be past. */
+            exp_year: number;
         };
     };
     responses: {
@@ -1909,6 +1995,8 @@ export interface components {
         ImageFile: string;
         /** @description The order's id; anything but a UUID is 422 (field `id`). */
         OrderId: string;
+        /** @description The payment method's id; anything but a UUID is 422 (field `id`). */
+        PaymentMethodId: string;
         /** @description The product's id; anything but a UUID is 422 (field `id`). */
         ProductId: string;
         /** @description The product's id (UUID), slug or SKU. */
@@ -3807,6 +3895,112 @@ export interface operations {
             405: components["responses"]["MethodNotAllowed"];
             /** @description The order's status does not allow this change (`conflict`, field `status`). */
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listMyPaymentMethods: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The saved methods. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentMethodList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    addMyPaymentMethod: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Sent as `application/json` (any `+json` media type is accepted too). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddPaymentMethod"];
+            };
+        };
+        responses: {
+            /** @description Saved. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentMethod"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteMyPaymentMethod: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The payment method's id; anything but a UUID is 422 (field `id`). */
+                id: components["parameters"]["PaymentMethodId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];

@@ -1,0 +1,1 @@
+"""Payments adapters: the payment provider (the simulator comes with the payments slice)."""

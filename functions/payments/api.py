@@ -1,0 +1,106 @@
+"""The payments' HTTP functions, one per route: parse, call the use case, shape the answer.
+
+Every function first refuses a card number anywhere in the query or the JSON body
+(`_refuse_card_numbers`), before authentication or parsing: a PAN must not reach any further
+code, storage or log line, not even as an echoed validation error.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from flask import Request, Response
+
+from functions.payments import operations
+from functions.runtime.web import created_response, http_function, id_from_path, json_response, no_content
+
+if TYPE_CHECKING:
+    from functions.runtime.auth import Claims
+    from functions.runtime.db import UnitOfWork
+
+
+def _shown_path(path: str) -> str:
+    from functions.payments.model import mask_card_numbers
+
+    return mask_card_numbers(path)
+
+
+def _work(actor: str) -> AbstractContextManager[UnitOfWork]:
+    from functions.runtime.db import unit_of_work
+
+    return unit_of_work(actor=actor)
+
+
+def _refuse_card_numbers(request: Request) -> None:
+    """Raise a 422 naming every query parameter, body field (at any depth) or path id holding a PAN."""
+    import json
+
+    from functions.payments.model import CARD_NUMBER_MESSAGE, card_number_fields, contains_card_number
+    from functions.runtime.exceptions import FieldError, InvalidInput
+
+    found: list[str] = []
+    if contains_card_number(request.path):
+        found.append("id")
+    for key in request.args:
+        if contains_card_number(key):
+            found.append("query")  # never name a key that is itself the card number
+        elif any(contains_card_number(value) for value in request.args.getlist(key)):
+            found.append(key)
+    raw = request.get_data(cache=True)
+    if raw:
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            # Not JSON (parse_body answers 400 or 415 later): a PAN in it is still refused first.
+            body = raw.decode("utf-8", "replace")
+        found += card_number_fields(body)
+    if found:
+        raise InvalidInput([FieldError(name, CARD_NUMBER_MESSAGE) for name in dict.fromkeys(found)])
+
+
+def _shopper(request: Request) -> tuple[Claims, UUID]:
+    from functions.runtime.auth import bearer_claims
+    from functions.runtime.errors import unauthorized
+    from functions.runtime.ids import parse_uuid
+
+    claims = bearer_claims(request)
+    user_id = parse_uuid(claims.sub)
+    if user_id is None:
+        raise unauthorized("The access token's subject is not a user id.")
+    return claims, user_id
+
+
+@http_function(methods=("GET", "POST"), api=operations.PAYMENT_METHODS, shown_path=_shown_path)
+def payment_methods(request: Request) -> Response:
+    """GET the caller's saved payment methods; POST saves one by its provider token."""
+    from functions.payments import methods
+
+    _refuse_card_numbers(request)
+    claims, user_id = _shopper(request)
+    if request.method == "GET":
+        from functions.runtime.db import read_only
+
+        with read_only() as conn:
+            return json_response(methods.list_methods(conn, user_id))
+    from functions.payments.commands import AddPaymentMethod
+    from functions.runtime.validation import parse_body
+
+    command = parse_body(request, AddPaymentMethod)
+    with _work(claims.sub) as uow:
+        created = methods.add_method(uow, user_id, command)
+    return created_response(created, f"/api/users/me/payment-methods/{created['id']}")
+
+
+@http_function(methods=("DELETE",), api=operations.PAYMENT_METHOD, shown_path=_shown_path)
+def payment_method(request: Request) -> Response:
+    """DELETE one of the caller's payment methods (another user's is a 404)."""
+    from functions.payments import methods
+
+    _refuse_card_numbers(request)
+    claims, user_id = _shopper(request)
+    method_id = id_from_path(request, "payment method")
+    with _work(claims.sub) as uow:
+        methods.delete_method(uow, user_id, method_id)
+    return no_content()

@@ -1,0 +1,55 @@
+"""The payments functions refuse a card number before anything else, and never repeat it.
+
+No database: the refusal comes before authentication and before any connection is opened.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from flask import Flask
+
+from functions.payments import api
+
+PAN = "4242424242424242"
+
+
+@pytest.fixture
+def app() -> Flask:
+    return Flask(__name__)
+
+
+def answer(app: Flask, function, path: str, method: str = "GET",
+           body: dict | None = None) -> tuple[int, dict]:
+    with app.test_request_context(path, method=method, json=body):
+        from flask import request
+
+        response = function(request)
+    return response.status_code, json.loads(response.get_data())
+
+
+class TestTheGuard:
+    def test_one_in_the_path_is_named_id_and_masked_in_the_answer_and_the_log(self, app, capfd, caplog):
+        status, problem = answer(app, api.payment_method, f"/api/users/me/payment-methods/{PAN}", "DELETE")
+        assert status == 422 and [e["field"] for e in problem["errors"]] == ["id"]
+        assert PAN not in json.dumps(problem) and "card%20number" in problem["instance"]
+        # The runtime logs JSON lines to stderr once it has configured logging; before, to pytest's handler.
+        logged = capfd.readouterr().err.splitlines() + [r.getMessage() for r in caplog.records]
+        assert any("[card number]" in line for line in logged) and not any(PAN in line for line in logged)
+
+    def test_it_comes_before_authentication(self, app):
+        # No Authorization header at all: still the 422, so the number goes no further.
+        status, problem = answer(app, api.payment_methods, "/api/users/me/payment-methods", "POST",
+                                 {"token": "tok_visa", "note": "4242 4242 4242 4242"})
+        assert status == 422 and [e["field"] for e in problem["errors"]] == ["note"]
+
+    def test_a_query_parameter_is_named_and_a_key_holding_one_is_not_repeated(self, app):
+        status, problem = answer(app, api.payment_methods, f"/api/users/me/payment-methods?a=1&b={PAN}")
+        assert status == 422 and [e["field"] for e in problem["errors"]] == ["b"]
+        status, problem = answer(app, api.payment_methods, f"/api/users/me/payment-methods?{PAN}=1")
+        assert status == 422 and [e["field"] for e in problem["errors"]] == ["query"]
+
+    def test_without_one_the_request_goes_on_to_authentication(self, app):
+        status, problem = answer(app, api.payment_methods, "/api/users/me/payment-methods")
+        assert status == 401
