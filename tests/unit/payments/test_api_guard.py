@@ -38,11 +38,17 @@ class TestTheGuard:
         handler = logging.Handler()
         handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
         edge = logging.getLogger("ecom.http")
+        # Earlier tests may have left it disabled (a logging.config call disables existing loggers)
+        # or above INFO: this test is about what the edge writes, so it listens at INFO.
+        was = edge.disabled, edge.level
+        edge.disabled = False
+        edge.setLevel(logging.INFO)
         edge.addHandler(handler)
         try:
             status, problem = answer(app, api.payment_method, f"/api/users/me/payment-methods/{PAN}", "DELETE")
         finally:
             edge.removeHandler(handler)
+            edge.disabled, edge.level = was[0], was[1]
         assert status == 422 and [e["field"] for e in problem["errors"]] == ["id"]
         assert PAN not in json.dumps(problem) and "card%20number" in problem["instance"]
         assert any("[card number]" in line for line in lines) and not any(PAN in line for line in lines)
