@@ -39,6 +39,10 @@ def local_stack(signing_key: tuple[str, str], idle_seconds: float = 60.0, log_to
         engine.dispose()
         gateway, activator = serve(REPO, secrets_for(url, signing_key, PRODUCER_KEY), port=0,
                                    idle_seconds=idle_seconds, log_to=log_to)
+        # Each function keeps one pooled connection when idle and opens at most four more in a
+        # burst: a checkout touches a dozen functions, and the local broker's Postgres transport
+        # holds a connection per delivery slot, all on the one test server (100 connections).
+        activator.launcher.add_env(DB_POOL_SIZE="1", DB_POOL_MAX_OVERFLOW="4")
         try:
             yield gateway, activator, url
         finally:
@@ -52,9 +56,7 @@ def event_stack(signing_key: tuple[str, str], env: dict[str, str] | None = None,
     """local_stack, plus what carries events: every domain's outbox relay and the local broker on
     RabbitMQ, on an exchange and queues of this run's own (deleted afterwards).
 
-    `env` goes to every function process too (RESERVATION_TTL_SECONDS, say). Each function keeps
-    one pooled connection when idle and opens at most four more in a burst: a checkout touches a
-    dozen functions at once, all on the one test server (100 connections by default).
+    `env` goes to every function process too (RESERVATION_TTL_SECONDS, say).
     """
     from localrun.broker.localbroker import start_local_broker
     from localrun.dev.relays import Relays
@@ -63,7 +65,7 @@ def event_stack(signing_key: tuple[str, str], env: dict[str, str] | None = None,
     run = uuid.uuid4().hex[:8]
     names = {"EVENTS_EXCHANGE": f"ecom.events.test-{run}", "BROKER_QUEUE_PREFIX": f"ecom.test-{run}"}
     with local_stack(signing_key, idle_seconds) as (gateway, activator, url):
-        activator.launcher.add_env(**({"DB_POOL_SIZE": "1", "DB_POOL_MAX_OVERFLOW": "4"} | (env or {})))
+        activator.launcher.add_env(**(env or {}))
         broker = start_local_broker(REPO, activator, gateway, names)
         assert broker is not None, "RabbitMQ must answer on 127.0.0.1:5672"
         relays = Relays({d: role_url(url, d) for d in DOMAINS}, broker.url, names["EVENTS_EXCHANGE"], "rabbitmq")
