@@ -8,6 +8,7 @@ the Luhn check) in any string of a request, so it can be refused before anything
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -101,3 +102,36 @@ def check_expiry(exp_month: int, exp_year: int, today_year: int, today_month: in
 def check_room_for_method(count: int) -> None:
     if count >= MAX_METHODS:
         raise Conflict(f"A user keeps at most {MAX_METHODS} payment methods; delete one first.", "token")
+
+
+# A payment: processing while the provider is asked, then completed or failed; refunded when all
+# of it went back (a part refunded leaves it completed, with `refunded_minor`).
+PROCESSING, COMPLETED, FAILED, REFUNDED = "processing", "completed", "failed", "refunded"
+TAKEN = (PROCESSING, COMPLETED, REFUNDED)  # at most one such payment per order
+# A request settles its payment within this (PAYMENT_LEASE_SECONDS), or its key, sent again, may
+# take it over: longer than the provider's slowest answer, times its attempts.
+LEASE_SECONDS = int(os.environ.get("PAYMENT_LEASE_SECONDS", "30"))
+PROVIDER_ATTEMPTS = 3  # calls per step while the provider times out, with the same key
+
+
+def check_one_way_to_pay(payment_method_id: object, token: object) -> None:
+    if payment_method_id is None and token is None:
+        raise InvalidInput.of("payment_method_id", "or token is required: say how to pay")
+    if payment_method_id is not None and token is not None:
+        raise InvalidInput.of("token", "cannot be sent with payment_method_id: send one of them")
+
+
+def check_payable(status: str) -> None:
+    if status != "awaiting_payment":
+        raise Conflict(f"The order is {status}: only an order awaiting payment can be paid.", "order_id")
+
+
+def refundable(amount_minor: int, refunded_minor: int, status: str, asked: int | None) -> int:
+    """How much a refund of `asked` (None: all that is left) gives back; refuse more than is left."""
+    if status not in (COMPLETED,):
+        raise Conflict(f"A {status} payment cannot be refunded: only a completed one can.", "status")
+    left = amount_minor - refunded_minor
+    amount = left if asked is None else asked
+    if amount > left:
+        raise InvalidInput.of("amount_minor", f"is more than is left to refund ({left})")
+    return amount

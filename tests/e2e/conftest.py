@@ -70,12 +70,24 @@ def event_stack(signing_key: tuple[str, str], env: dict[str, str] | None = None,
         assert broker is not None, "RabbitMQ must answer on 127.0.0.1:5672"
         relays = Relays({d: role_url(url, d) for d in DOMAINS}, broker.url, names["EVENTS_EXCHANGE"], "rabbitmq")
         relays.start()
+        _BROKERS[url] = broker
         try:
             yield gateway, activator, url
         finally:
+            _BROKERS.pop(url, None)
             relays.stop()
             broker.stop()
             broker.delete_topology()
+
+
+_BROKERS: dict[str, Any] = {}  # an event_stack's database URL -> its local broker
+
+
+def violations(url: str, grace_seconds: float = 0.0) -> list[str]:
+    """`make verify` on an event_stack's database and its broker's dead letters; [] when all hold."""
+    from localrun.verify import verify
+
+    return [str(v) for v in verify(url, grace_seconds, _BROKERS[url].transport.read_dead_letters)]
 
 
 def call(gateway: Gateway, method: str, path: str, body: dict | bytes | None = None,

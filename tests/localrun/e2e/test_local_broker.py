@@ -268,8 +268,12 @@ def _world(tmp_path_factory, database_url: str | None) -> Iterator[World]:
     log = (root / "functions.log").open("w")
     activator = Activator(load_services(root / "knative", {}), root, idle_seconds=60, log_to=log)
     clock = FakeClock()
-    broker = LocalBroker(root, activator, AMQP_URL, exchange=f"test-{suffix}.events", prefix=f"test-{suffix}",
-                         clock=clock, database_url=database_url)
+    os.environ["BROKER_PG_WORKERS"] = "4"  # a Trigger's parallelism, up to 4, on the Postgres transport too
+    try:
+        broker = LocalBroker(root, activator, AMQP_URL, exchange=f"test-{suffix}.events", prefix=f"test-{suffix}",
+                             clock=clock, database_url=database_url)
+    finally:
+        del os.environ["BROKER_PG_WORKERS"]
     router, plugins = load_gateway(root / "kong.yaml")
     gateway = Gateway(router, activator, port=0, plugins=plugins)
     try:

@@ -113,3 +113,32 @@ class TestRules:
         model.check_room_for_method(model.MAX_METHODS - 1)
         with pytest.raises(Conflict):
             model.check_room_for_method(model.MAX_METHODS)
+
+
+class TestPaymentRules:
+    def test_exactly_one_way_to_pay_naming_the_field(self):
+        from functions.payments.model import check_one_way_to_pay
+        from functions.runtime.exceptions import InvalidInput
+
+        check_one_way_to_pay("m", None)
+        check_one_way_to_pay(None, "tok_visa")
+        with pytest.raises(InvalidInput) as neither:
+            check_one_way_to_pay(None, None)
+        assert neither.value.errors[0].field == "payment_method_id"
+        with pytest.raises(InvalidInput) as both:
+            check_one_way_to_pay("m", "tok_visa")
+        assert both.value.errors[0].field == "token"
+
+    def test_a_refund_gives_back_at_most_what_is_left_and_all_of_it_by_default(self):
+        from functions.payments.model import refundable
+        from functions.runtime.exceptions import Conflict, InvalidInput
+
+        assert refundable(1000, 0, "completed", None) == 1000
+        assert refundable(1000, 400, "completed", None) == 600
+        assert refundable(1000, 400, "completed", 600) == 600
+        with pytest.raises(InvalidInput) as more:
+            refundable(1000, 400, "completed", 601)
+        assert more.value.errors[0].field == "amount_minor"
+        for status in ("refunded", "failed", "processing"):
+            with pytest.raises(Conflict):
+                refundable(1000, 0, status, None)

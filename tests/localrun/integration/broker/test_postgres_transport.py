@@ -42,7 +42,7 @@ def database() -> Iterator[str]:
 def transport(database) -> Iterator[PostgresTransport]:
     prefix = f"t-{uuid.uuid4().hex[:8]}"
     transport = PostgresTransport(database, Topology(f"{prefix}.events", prefix), poll_interval=0.01,
-                                  requeue_delay=0.2)
+                                  requeue_delay=0.2, max_workers=4)  # a Trigger's parallelism, up to 4
     yield transport
     transport.close()
 

@@ -146,7 +146,7 @@ def loaded(signing_key: tuple[str, str]):
 
 
 class TestRepositoryKong:
-    USER_PATHS = ("/api/users/", "/api/admin/", "/api/cart", "/api/orders")
+    USER_PATHS = ("/api/users/", "/api/admin/", "/api/cart", "/api/orders", "/api/payments")
 
     def test_every_route_for_users_has_jwt_then_a_per_user_rate_limit(self, loaded) -> None:
         router, plugins = loaded
