@@ -24,6 +24,10 @@ MAX_EXP_YEAR = 2100
 # A run of digits, each but the last optionally followed by one space or dash. Lookarounds keep
 # the run whole: "12345" inside a longer run of digits is not a run of its own.
 _DIGIT_RUN = re.compile(r"(?<![0-9])[0-9](?:[ -]?[0-9])*(?![0-9])")
+# A UUID's groups may be all digits and, read across its dashes, pass Luhn ("12345678-1234-...");
+# a UUID is never a card number, so UUIDs are taken out before the digits are looked at.
+_UUID = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+                   r"(?![0-9A-Fa-f])")
 MIN_PAN_DIGITS, MAX_PAN_DIGITS = 13, 19
 
 
@@ -45,7 +49,7 @@ def contains_card_number(text: str) -> bool:
     even if 13 of its digits would pass. A run of separated groups longer than 19 digits is
     searched group by group, so "4242 4242 4242 4242 1234" (a PAN followed by more digits) is found.
     """
-    for match in _DIGIT_RUN.finditer(text):
+    for match in _DIGIT_RUN.finditer(_UUID.sub(" ", text)):
         groups = re.split(r"[ -]", match.group())
         for first in range(len(groups)):
             digits = ""
@@ -60,7 +64,10 @@ def contains_card_number(text: str) -> bool:
 
 def mask_card_numbers(text: str) -> str:
     """Return `text` with every run of digits that holds a card number replaced by `[card number]`."""
-    return _DIGIT_RUN.sub(lambda m: "[card number]" if contains_card_number(m.group()) else m.group(), text)
+    parts = re.split(f"({_UUID.pattern})", text)  # UUIDs (the odd parts) are kept as they are
+    return "".join(part if i % 2 else _DIGIT_RUN.sub(
+        lambda m: "[card number]" if contains_card_number(m.group()) else m.group(), part)
+        for i, part in enumerate(parts))
 
 
 def card_number_fields(value: Any, path: str = "") -> Iterator[str]:

@@ -6,11 +6,12 @@ import http.client
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+import pytest
 from sqlalchemy import create_engine
 
 from functions.catalog.adapters.seed import load_seed, seed_catalog
@@ -78,6 +79,17 @@ def event_stack(signing_key: tuple[str, str], env: dict[str, str] | None = None,
             relays.stop()
             broker.stop()
             broker.delete_topology()
+
+
+@pytest.fixture(scope="module")
+def shoppers(stack, mint) -> Iterator[Callable[[int], list[dict[str, str]]]]:
+    """make(n): n new signed-in shoppers with a default address (localrun.dev.shoppers), on the
+    module's `stack` (gateway, activator, database URL)."""
+    from localrun.dev.shoppers import make_shoppers
+
+    engine = create_engine(role_url(stack[2], "accounts"), pool_size=1)
+    yield lambda count: make_shoppers(engine, mint, count)
+    engine.dispose()
 
 
 _BROKERS: dict[str, Any] = {}  # an event_stack's database URL -> its local broker

@@ -39,7 +39,6 @@ from sqlalchemy import create_engine, text
 
 from functions.runtime.relay.message import OutboxRow, row_to_message
 from functions.runtime.relay.publisher import ConfirmingPublisher
-from localrun.dev.shoppers import make_shoppers
 from schemas.migrate import DOMAINS, role_url
 from tests.e2e.conftest import _BROKERS, call, event_stack, violations, wait_until
 from tests.e2e.test_checkout_flow import stock_up
@@ -68,11 +67,6 @@ def skus(stack) -> Iterator[Callable[[], str]]:
     yield lambda: next(pool)
 
 
-@pytest.fixture(scope="module")
-def shoppers(stack, mint) -> Iterator[Callable[[int], list[dict[str, str]]]]:
-    engine = create_engine(role_url(stack[2], "accounts"), pool_size=1)
-    yield lambda count: make_shoppers(engine, mint, count)
-    engine.dispose()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import create_engine, text
 
-from localrun.dev.shoppers import make_shoppers
 from schemas.migrate import role_url
 from tests.e2e.conftest import call, event_stack, violations, wait_until
 from tests.e2e.test_checkout_flow import available, buy, settled, stock_up
@@ -45,11 +44,6 @@ def skus(stack) -> Iterator[Callable[[], str]]:
     yield lambda: next(pool)
 
 
-@pytest.fixture(scope="module")
-def shoppers(stack, mint) -> Iterator[Callable[[int], list[dict[str, str]]]]:
-    engine = create_engine(role_url(stack[2], "accounts"), pool_size=1)
-    yield lambda count: make_shoppers(engine, mint, count)
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")
