@@ -1,12 +1,12 @@
 """Every function's Prometheus metrics: requests, events, cold starts and the business counters.
 
-A function process keeps its figures in plain counters (a dict per metric under one lock: a
-request adds two increments and a bisect, well under a microsecond's work beside Flask's) and
+A function instance keeps its figures in memory-mapped files its gunicorn workers share
+(`_Store`: a request adds two or three increments, each a dict lookup and an 8-byte write) and
 imports `prometheus_client` only when it is scraped: its import (exposition, wsgiref, urllib,
 about 12 ms on top of what a function loads anyway, `python -X importtime`) never lands on a
 cold start, and no request pays for label validation or the client's per-child locks.
 
-What each process exposes on `GET /metrics` (web.py answers it before any route, on the
+What each instance exposes on `GET /metrics` (web.py answers it before any route, on the
 function's own port; in the cluster Prometheus scrapes the pod there, straight, not through the
 queue-proxy or the activator, so a scrape never wakes a function nor counts as its traffic):
 
@@ -14,7 +14,7 @@ queue-proxy or the activator, so a scrape never wakes a function nor counts as i
 |---|---|---|---|
 | `ecom_http_requests_total` | counter | route, method, status | every request a function answers (not the health probes, not /metrics) |
 | `ecom_http_request_duration_seconds` | histogram | route, method | the same requests' time in the function |
-| `ecom_cold_starts_total` | counter | | 1 in a process that has served a request: its first was a cold start |
+| `ecom_cold_starts_total` | counter | | 1 once the instance has served a request: its first was a cold start |
 | `ecom_events_total` | counter | type, outcome | each CloudEvent a handler is given: `handled`, `duplicate`, `retried` (a 5xx, the broker tries again), `rejected` (never again) |
 | `ecom_orders_placed_total` | counter | currency | `business_event("order_placed", currency=...)` |
 | `ecom_orders_confirmed_total` | counter | currency | `business_event("order_confirmed", currency=...)` |
@@ -34,6 +34,11 @@ counts at once.
 
 from __future__ import annotations
 
+import atexit
+import json
+import mmap
+import os
+import struct
 import threading
 from bisect import bisect_left
 from collections.abc import Iterator
@@ -45,7 +50,162 @@ PATH = "/metrics"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 MAX_LABEL = 64  # characters of a label value: anything longer is a bug (a free text, an id)
 
-_lock = threading.Lock()
+_lock = threading.Lock()  # one writer per process: the threads of a gunicorn worker take turns
+_RECORD = struct.Struct("<i")
+_VALUE = struct.Struct("<d")
+_INITIAL_SIZE = 64 * 1024
+
+
+class _Store:
+    """The figures of every worker of one function instance, in files they all read.
+
+    functions-framework's gunicorn runs WORKERS processes (knative/config.yaml: 2), forked from
+    the one that imported this module: each adds to its own file (`<pid>.db` in `directory`,
+    memory-mapped: an increment is a dict lookup and an 8-byte write), and the worker that
+    answers a scrape sums every file. The directory is named by the process that imported the
+    module, before the fork, so every worker agrees on it, and is removed when that process
+    exits. A file is a header (bytes used) then records: key length, key (JSON, padded to 8
+    bytes), a float64. Where no file can be made, the process counts in memory, for itself.
+    """
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        self._owner = os.getpid()
+        self._map: mmap.mmap | None = None
+        self._offsets: dict[tuple[Any, ...], int] = {}
+        self._memory: dict[tuple[Any, ...], float] | None = None  # the fallback
+        self._used = 8
+        if os.path.isdir(directory):  # a directory left by an earlier process with our pid
+            self._clear()
+
+    def forked(self) -> None:
+        """In a new child: its own file, from its first write on (the parent's stays the parent's)."""
+        self._map, self._offsets, self._used = None, {}, 8
+        if self._memory is not None:
+            self._memory = {}
+
+    def add(self, key: tuple[Any, ...], amount: float) -> None:
+        """Add `amount` to `key`'s value (called with _lock held)."""
+        offset = self._offsets.get(key)
+        if offset is None:
+            if self._memory is not None or not self._open():
+                self._memory[key] = self._memory.get(key, 0.0) + amount  # type: ignore[index]
+                return
+            offset = self._append(key)
+        mapped = self._map
+        assert mapped is not None
+        _VALUE.pack_into(mapped, offset, _VALUE.unpack_from(mapped, offset)[0] + amount)
+
+    def _open(self) -> bool:
+        if self._map is not None:
+            return True
+        try:
+            os.makedirs(self.directory, mode=0o700, exist_ok=True)
+            fd = os.open(os.path.join(self.directory, f"{os.getpid()}.db"), os.O_RDWR | os.O_CREAT | os.O_TRUNC,
+                         0o600)
+            try:
+                os.ftruncate(fd, _INITIAL_SIZE)
+                self._map = mmap.mmap(fd, _INITIAL_SIZE)
+            finally:
+                os.close(fd)
+        except OSError:
+            self._memory = {}
+            return False
+        self._used = 8
+        _RECORD.pack_into(self._map, 0, self._used)
+        return True
+
+    def _append(self, key: tuple[Any, ...]) -> int:
+        mapped = self._map
+        assert mapped is not None
+        raw = json.dumps(key, separators=(",", ":")).encode()
+        raw += b" " * (-(_RECORD.size + len(raw)) % 8)  # the value lands on an 8-byte boundary
+        size = _RECORD.size + len(raw) + _VALUE.size
+        if self._used + size > len(mapped):
+            mapped.resize(max(2 * len(mapped), self._used + size))
+        _RECORD.pack_into(mapped, self._used, len(raw))
+        mapped[self._used + _RECORD.size:self._used + _RECORD.size + len(raw)] = raw
+        offset = self._used + _RECORD.size + len(raw)
+        _VALUE.pack_into(mapped, offset, 0.0)
+        self._used += size
+        _RECORD.pack_into(mapped, 0, self._used)  # last: a reader sees whole records only
+        self._offsets[key] = offset
+        return offset
+
+    def totals(self) -> dict[tuple[Any, ...], float]:
+        """Return every key's value summed over the instance's processes (their files)."""
+        if self._memory is not None:
+            return dict(self._memory)
+        out: dict[tuple[Any, ...], float] = {}
+        try:
+            names = [n for n in os.listdir(self.directory) if n.endswith(".db")]
+        except FileNotFoundError:
+            return out
+        for name in names:
+            try:
+                with open(os.path.join(self.directory, name), "rb") as f:
+                    data = f.read()
+            except FileNotFoundError:
+                continue
+            if len(data) < 8:
+                continue
+            used, position = min(_RECORD.unpack_from(data, 0)[0], len(data)), 8
+            while position + _RECORD.size <= used:
+                length = _RECORD.unpack_from(data, position)[0]
+                key = tuple(json.loads(data[position + _RECORD.size:position + _RECORD.size + length]))
+                value = _VALUE.unpack_from(data, position + _RECORD.size + length)[0]
+                out[key] = out.get(key, 0.0) + value
+                position += _RECORD.size + length + _VALUE.size
+        return out
+
+    def claim(self, name: str) -> bool:
+        """Return True to the first process of the instance to claim `name` (a marker file)."""
+        try:
+            os.makedirs(self.directory, mode=0o700, exist_ok=True)
+            os.close(os.open(os.path.join(self.directory, name), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            return False
+        except OSError:
+            pass  # no directory: this process decides for itself
+        return True
+
+    def _clear(self) -> None:
+        for name in os.listdir(self.directory):
+            try:
+                os.unlink(os.path.join(self.directory, name))
+            except OSError:
+                pass
+
+    def reset(self) -> None:
+        """Forget every figure of every process (tests)."""
+        if self._map is not None:
+            self._map.close()
+        self.forked()
+        if self._memory is not None:
+            self._memory = {}
+        if os.path.isdir(self.directory):
+            self._clear()
+
+    def remove(self) -> None:
+        """At exit of the process that named the directory: delete it (workers leave it alone)."""
+        if os.getpid() == self._owner and os.path.isdir(self.directory):
+            self._clear()
+            try:
+                os.rmdir(self.directory)
+            except OSError:
+                pass
+
+
+def _directory() -> str:
+    given = os.environ.get("METRICS_DIR")
+    if given:
+        return given
+    return os.path.join(os.environ.get("TMPDIR") or "/tmp", f"ecom-metrics-{os.getpid()}")
+
+
+_store = _Store(_directory())
+atexit.register(_store.remove)
+os.register_at_fork(after_in_child=_store.forked)
 
 
 class Counter:
@@ -55,20 +215,18 @@ class Counter:
 
     def __init__(self, name: str, documentation: str, labels: tuple[str, ...] = ()) -> None:
         self.name, self.documentation, self.labels = name, documentation, labels
-        self._values: dict[tuple[str, ...], float] = {}
 
     def inc(self, *values: str, amount: float = 1) -> None:
         with _lock:
-            self._values[values] = self._values.get(values, 0) + amount
+            _store.add((self.name, *values), amount)
 
     def value(self, *values: str) -> float:
-        """Return the series' current count (0 when never incremented)."""
-        with _lock:
-            return self._values.get(values, 0)
+        """Return the series' current count over every worker (0 when never incremented)."""
+        return _store.totals().get((self.name, *values), 0)
 
-    def samples(self) -> list[tuple[tuple[str, ...], float]]:
-        with _lock:
-            return list(self._values.items())
+    def samples(self, totals: dict[tuple[Any, ...], float] | None = None) -> list[tuple[tuple[str, ...], float]]:
+        totals = _store.totals() if totals is None else totals
+        return [(key[1:], value) for key, value in totals.items() if key[0] == self.name]
 
 
 class Histogram:
@@ -80,31 +238,33 @@ class Histogram:
                  buckets: tuple[float, ...] = LATENCY_BUCKETS) -> None:
         self.name, self.documentation, self.labels = name, documentation, labels
         self.buckets = tuple(sorted(buckets))
-        self._counts: dict[tuple[str, ...], list[int]] = {}  # per bucket, not cumulative; +Inf last
-        self._sums: dict[tuple[str, ...], float] = {}
+        self._sum = name + "_sum"  # keys: (name, slot, *values) per bucket, not cumulative; (name_sum, *values)
 
     def observe(self, value: float, *values: str) -> None:
         slot = bisect_left(self.buckets, value)  # the first bound >= value: Prometheus' `le`
         with _lock:
-            counts = self._counts.get(values)
-            if counts is None:
-                counts = self._counts[values] = [0] * (len(self.buckets) + 1)
-                self._sums[values] = 0.0
-            counts[slot] += 1
-            self._sums[values] += value
+            _store.add((self.name, slot, *values), 1)
+            _store.add((self._sum, *values), value)
 
-    def samples(self) -> list[tuple[tuple[str, ...], list[tuple[str, int]], float]]:
+    def samples(self, totals: dict[tuple[Any, ...], float] | None = None,
+                ) -> list[tuple[tuple[str, ...], list[tuple[str, float]], float]]:
         """Return (label values, cumulative (le, count) pairs ending with +Inf, sum) per series."""
+        totals = _store.totals() if totals is None else totals
         bounds = [_le(b) for b in self.buckets] + ["+Inf"]
-        with _lock:
-            series = [(k, list(c), self._sums[k]) for k, c in self._counts.items()]
+        counts: dict[tuple[str, ...], list[float]] = {}
+        sums: dict[tuple[str, ...], float] = {}
+        for key, value in totals.items():
+            if key[0] == self.name:
+                counts.setdefault(tuple(key[2:]), [0.0] * len(bounds))[key[1]] += value
+            elif key[0] == self._sum:
+                sums[tuple(key[1:])] = value
         out = []
-        for key, counts, total in series:
-            running, cumulative = 0, []
-            for bound, count in zip(bounds, counts):
+        for labels, per_slot in counts.items():
+            running, cumulative = 0.0, []
+            for bound, count in zip(bounds, per_slot):
                 running += count
                 cumulative.append((bound, running))
-            out.append((key, cumulative, total))
+            out.append((labels, cumulative, sums.get(labels, 0.0)))
         return out
 
 
@@ -116,7 +276,7 @@ REQUESTS = Counter("ecom_http_requests_total", "Requests a function answered, by
                    ("route", "method", "status"))
 LATENCY = Histogram("ecom_http_request_duration_seconds", "Time a function took to answer, by route and method",
                     ("route", "method"))
-COLD_STARTS = Counter("ecom_cold_starts_total", "1 once this process has served its first request (a cold start)")
+COLD_STARTS = Counter("ecom_cold_starts_total", "1 once this instance has served its first request (a cold start)")
 EVENTS = Counter("ecom_events_total", "CloudEvents given to a handler, by type and outcome "
                  "(handled, duplicate, retried, rejected)", ("type", "outcome"))
 ORDERS_PLACED = Counter("ecom_orders_placed_total", "Orders placed, by currency", ("currency",))
@@ -191,7 +351,7 @@ def observe_request(route: str, method: str, status: int, seconds: float) -> Non
     if not _served:
         with _lock:
             first, _served = not _served, True
-        if first:
+        if first and _store.claim("cold-start"):  # the instance's first request, whichever worker had it
             COLD_STARTS.inc()
     REQUESTS.inc(route, method, _STATUS.get(status) or str(status))
     LATENCY.observe(seconds, route, method)
@@ -210,12 +370,7 @@ def reset() -> None:
     global _served
     with _lock:
         _served = False
-        for metric in METRICS:
-            if isinstance(metric, Counter):
-                metric._values.clear()
-            else:
-                metric._counts.clear()
-                metric._sums.clear()
+        _store.reset()
 
 
 class _Collector:
@@ -224,17 +379,18 @@ class _Collector:
     def collect(self) -> Iterator[Any]:
         from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
 
+        totals = _store.totals()
         for metric in METRICS:
             if isinstance(metric, Counter):
                 family = CounterMetricFamily(metric.name, metric.documentation, labels=metric.labels)
-                samples = metric.samples()
+                samples = metric.samples(totals)
                 if not metric.labels and not samples:
                     samples = [((), 0)]  # an unlabelled counter shows its 0 (no cold start yet)
                 for key, value in samples:
                     family.add_metric(key, value)
             else:
                 family = HistogramMetricFamily(metric.name, metric.documentation, labels=metric.labels)
-                for key, buckets, total in metric.samples():
+                for key, buckets, total in metric.samples(totals):
                     family.add_metric(key, buckets, total)
             yield family
 

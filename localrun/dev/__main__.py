@@ -22,6 +22,7 @@ from localrun.dev.stack import (
     jwt_settings,
     make_admin,
     migrate,
+    report_status,
     say,
     secrets_for,
     seed,
@@ -60,10 +61,7 @@ def run(idle_seconds: float, host: str, port: int, status_port: int | None) -> N
             raise SystemExit(f"[dev] AMQP_URL is set but RabbitMQ at {redact_url(os.environ['AMQP_URL'])} "
                              "does not answer: start it, or unset AMQP_URL to use the Postgres transport")
         relays = start_relays(admin_url, transport) if broker is not None else None
-        if broker is not None:
-            gateway.add_status("broker", broker.status)
-        if relays is not None:
-            gateway.add_status("outboxes", relays.backlog)
+        report_status(gateway, broker, relays)
         storefront = None
         try:
             base = f"http://{host}:{port}"
