@@ -2,7 +2,8 @@
 
 Per request: match the route; run its plugin chain's access phase (an answer from a plugin is
 sent without calling the function); read the body; lease the function from the activator; proxy;
-run the chain's header_filter on the response. Gateway-made answers look like Kong's (JSON,
+run the chain's header_filter on the response, then its log phase once the answer is out (the
+prometheus plugin counts the request there). Gateway-made answers look like Kong's (JSON,
 `Server`, latency and request-id headers); proxied ones carry `Via` instead of `Server`.
 """
 

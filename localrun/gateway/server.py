@@ -3,7 +3,8 @@
 Answers like Kong does (status codes, messages, Via and latency headers) and enforces the
 plugins of the same file (`localrun.gateway.plugins`: jwt, rate-limiting, cors, correlation-id,
 request-size-limiting), so clients and tests see the same gateway on a laptop as in the
-cluster. The per-request work is in `proxy.py`.
+cluster. The per-request work is in `proxy.py`; Kong's Status API (`/metrics` of the whole
+system, `/status`, and `/status/stack` for `make status`) is the status listener, `status.py`.
 """
 
 from __future__ import annotations
