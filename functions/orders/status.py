@@ -54,6 +54,7 @@ def change_status(uow: UnitOfWork, order_id: UUID, target: str, *, actor: str, r
     if target == model.CANCELLED:
         uow.emit(ORDER_CANCELLED, str(order_id), {"order_id": order_id, "user_id": row["user_id"],
                                                   "reason": reason, "cancelled_at": row["updated_at"]})
+        uow.business_event("order_cancelled", reason=reason or "unspecified")
     elif target == model.SHIPPED:
         uow.emit(ORDER_SHIPPED, str(order_id), {"order_id": order_id, "user_id": row["user_id"],
                                                 "shipped_at": row["updated_at"]})

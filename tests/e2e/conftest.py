@@ -16,7 +16,7 @@ from sqlalchemy import create_engine
 
 from functions.catalog.adapters.seed import load_seed, seed_catalog
 from localrun.dev.scratch import scratch_database
-from localrun.dev.stack import secrets_for
+from localrun.dev.stack import report_status, secrets_for
 from localrun.gateway.server import Gateway, serve
 from localrun.serving.activator import Activator
 from schemas.migrate import role_url
@@ -39,7 +39,7 @@ def local_stack(signing_key: tuple[str, str], idle_seconds: float = 60.0, log_to
             seed_catalog(conn, load_seed())
         engine.dispose()
         gateway, activator = serve(REPO, secrets_for(url, signing_key, PRODUCER_KEY), port=0,
-                                   idle_seconds=idle_seconds, log_to=log_to)
+                                   idle_seconds=idle_seconds, log_to=log_to, status_port=0)
         # Each function keeps one pooled connection when idle and opens at most four more in a
         # burst: a checkout touches a dozen functions, and the local broker's Postgres transport
         # holds a connection per delivery slot, all on the one test server (100 connections).
@@ -72,6 +72,7 @@ def event_stack(signing_key: tuple[str, str], env: dict[str, str] | None = None,
         relays = Relays({d: role_url(url, d) for d in DOMAINS}, broker.url, names["EVENTS_EXCHANGE"], "rabbitmq")
         relays.start()
         _BROKERS[url] = broker
+        report_status(gateway, broker, relays)
         try:
             yield gateway, activator, url
         finally:

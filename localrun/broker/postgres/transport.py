@@ -136,6 +136,15 @@ class PostgresTransport(Transport):
                 conn.commit()
                 replayed.append(clean)
 
+    def queue_depths(self, queues: Sequence[str]) -> dict[str, int | None]:
+        with self.engine.connect() as conn:
+            known = set(conn.execute(text(f"SELECT name FROM {SCHEMA}.queues WHERE name = ANY(CAST(:qs AS text[]))"),
+                                     {"qs": list(queues)}).scalars())
+            counts = dict(conn.execute(text(
+                f"SELECT queue, count(*) FROM {SCHEMA}.deliveries WHERE state = 'pending' "
+                "AND queue = ANY(CAST(:qs AS text[])) GROUP BY queue"), {"qs": list(queues)}).all())
+        return {q: (int(counts.get(q, 0)) if q in known else None) for q in queues}
+
     def delete(self, triggers: Sequence[str]) -> None:
         queues = [*(self.topology.trigger_queue(t) for t in triggers), self.topology.dead_letter_queue]
         with self.engine.begin() as conn:
