@@ -59,6 +59,7 @@ def change_status(uow: UnitOfWork, order_id: UUID, target: str, *, actor: str, r
         uow.emit(ORDER_SHIPPED, str(order_id), {"order_id": order_id, "user_id": row["user_id"],
                                                 "shipped_at": row["updated_at"]})
     elif target == model.CONFIRMED:
+        uow.business_event("order_confirmed", currency=row["currency"])
         uow.emit(ORDER_CONFIRMED, str(order_id), {
             "order_id": order_id, "user_id": row["user_id"], "payment_id": row["payment_id"],
             "total_minor": row["total_minor"], "currency": row["currency"], "confirmed_at": row["updated_at"]})

@@ -226,6 +226,7 @@ def settle(uow: UnitOfWork, attempt: Attempt, outcome: Outcome, provider: Provid
     if outcome.declined is not None:
         failed = _set(conn, attempt.id, status=model.FAILED, failure_code=outcome.declined.code,
                       failure_message=outcome.declined.message, lease_until=None)
+        uow.business_event("payment_failed", reason=outcome.declined.code)
         uow.emit(PAYMENT_FAILED, str(row["order_id"]), {
             "payment_id": attempt.id, "order_id": row["order_id"], "user_id": row["user_id"],
             "code": outcome.declined.code, "message": outcome.declined.message, "failed_at": now})
@@ -235,6 +236,7 @@ def settle(uow: UnitOfWork, attempt: Attempt, outcome: Outcome, provider: Provid
     assert outcome.authorized is not None
     paid = _set(conn, attempt.id, status=model.COMPLETED, brand=outcome.authorized.brand,
                 last4=outcome.authorized.last4, completed_at=now, lease_until=None)
+    uow.business_event("payment_completed", amount_minor=paid["amount_minor"], currency=paid["currency"])
     uow.emit(PAYMENT_COMPLETED, str(row["order_id"]), {
         "payment_id": attempt.id, "order_id": row["order_id"], "user_id": row["user_id"],
         "amount_minor": paid["amount_minor"], "currency": paid["currency"], "completed_at": now})
