@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
-from uuid import UUID
 
 from flask import Request, Response
 
 from functions.orders import operations
+from functions.runtime.auth import signed_in_user
 from functions.runtime.web import created_response, http_function, id_from_path, json_response, path_ref
 
 if TYPE_CHECKING:
-    from functions.runtime.auth import Claims
     from functions.runtime.db import UnitOfWork
 
 # The use cases (SQLAlchemy, the inter-function client) and the commands (pydantic) are imported
@@ -24,17 +23,6 @@ def _work(actor: str) -> AbstractContextManager[UnitOfWork]:
 
     return unit_of_work(actor=actor)
 
-
-def _shopper(request: Request) -> tuple[Claims, UUID]:
-    from functions.runtime.auth import bearer_claims
-    from functions.runtime.errors import unauthorized
-    from functions.runtime.ids import parse_uuid
-
-    claims = bearer_claims(request)
-    user_id = parse_uuid(claims.sub)
-    if user_id is None:
-        raise unauthorized("The access token's subject is not a user id.")
-    return claims, user_id
 
 
 def _sku(request: Request) -> str:
@@ -53,7 +41,7 @@ def cart(request: Request) -> Response:
     from functions.orders import carts
     from functions.runtime.db import read_only
 
-    _, user_id = _shopper(request)
+    _, user_id = signed_in_user(request)
     with read_only() as conn:
         return json_response(carts.get_cart(conn, user_id))
 
@@ -65,7 +53,7 @@ def cart_items(request: Request) -> Response:
     from functions.orders.commands import AddCartItem
     from functions.runtime.validation import parse_body
 
-    claims, user_id = _shopper(request)
+    claims, user_id = signed_in_user(request)
     command = parse_body(request, AddCartItem)
     with _work(claims.sub) as uow:
         return created_response(carts.add_item(uow, user_id, command), f"/api/cart/items/{command.sku}")
@@ -76,7 +64,7 @@ def cart_item(request: Request) -> Response:
     """PATCH a cart line's quantity, or DELETE the line."""
     from functions.orders import carts
 
-    claims, user_id = _shopper(request)
+    claims, user_id = signed_in_user(request)
     sku = _sku(request)
     if request.method == "DELETE":
         with _work(claims.sub) as uow:
@@ -92,7 +80,7 @@ def cart_item(request: Request) -> Response:
 @http_function(methods=("GET", "POST"), api=operations.ORDERS)
 def orders(request: Request) -> Response:
     """GET the caller's orders; POST places one from the cart (Idempotency-Key required)."""
-    claims, user_id = _shopper(request)
+    claims, user_id = signed_in_user(request)
     if request.method == "GET":
         from functions.orders import queries
         from functions.orders.commands import ListOwnOrders
@@ -123,7 +111,7 @@ def order(request: Request) -> Response:
     from functions.orders import queries
     from functions.runtime.db import read_only
 
-    _, user_id = _shopper(request)
+    _, user_id = signed_in_user(request)
     order_id = id_from_path(request, "order")
     with read_only() as conn:
         return json_response(queries.order_detail(conn, order_id, owner=user_id))
@@ -134,7 +122,7 @@ def order_cancel(request: Request) -> Response:
     """POST: the caller cancels their own order before it is paid."""
     from functions.orders import model, queries, status
 
-    claims, user_id = _shopper(request)
+    claims, user_id = signed_in_user(request)
     order_id = id_from_path(request, "order", segment=-2)
     with _work(claims.sub) as uow:
         status.change_status(uow, order_id, model.CANCELLED, actor=claims.sub, reason="customer", owner=user_id)

@@ -14,6 +14,7 @@ from uuid import UUID
 from flask import Request, Response
 
 from functions.payments import operations
+from functions.runtime.auth import signed_in_user
 from functions.runtime.web import created_response, http_function, id_from_path, json_response, no_content
 
 if TYPE_CHECKING:
@@ -61,17 +62,6 @@ def _refuse_card_numbers(request: Request) -> None:
         raise InvalidInput([FieldError(name, CARD_NUMBER_MESSAGE) for name in dict.fromkeys(found)])
 
 
-def _shopper(request: Request) -> tuple[Claims, UUID]:
-    from functions.runtime.auth import bearer_claims
-    from functions.runtime.errors import unauthorized
-    from functions.runtime.ids import parse_uuid
-
-    claims = bearer_claims(request)
-    user_id = parse_uuid(claims.sub)
-    if user_id is None:
-        raise unauthorized("The access token's subject is not a user id.")
-    return claims, user_id
-
 
 @http_function(methods=("GET", "POST"), api=operations.PAYMENT_METHODS, shown_path=_shown_path)
 def payment_methods(request: Request) -> Response:
@@ -79,7 +69,7 @@ def payment_methods(request: Request) -> Response:
     from functions.payments import methods
 
     _refuse_card_numbers(request)
-    claims, user_id = _shopper(request)
+    claims, user_id = signed_in_user(request)
     if request.method == "GET":
         from functions.runtime.db import read_only
 
@@ -100,7 +90,7 @@ def payment_method(request: Request) -> Response:
     from functions.payments import methods
 
     _refuse_card_numbers(request)
-    claims, user_id = _shopper(request)
+    claims, user_id = signed_in_user(request)
     method_id = id_from_path(request, "payment method")
     with _work(claims.sub) as uow:
         methods.delete_method(uow, user_id, method_id)
@@ -134,7 +124,7 @@ def payments(request: Request) -> Response:
     from functions.runtime.validation import parse_body
 
     _refuse_card_numbers(request)
-    _, user_id = _shopper(request)
+    _, user_id = signed_in_user(request)
     key = idempotency.request_key(request)
     command = parse_body(request, MakePayment)
     return _answer(*charges.pay(user_id, request.headers["Authorization"], command, key, configured()))
@@ -147,7 +137,7 @@ def payment(request: Request) -> Response:
     from functions.runtime.db import read_only
 
     _refuse_card_numbers(request)
-    claims, user_id = _shopper(request)
+    claims, user_id = signed_in_user(request)
     payment_id = id_from_path(request, "payment")
     with read_only() as conn:
         return json_response(charges.payment_detail(conn, payment_id, _owner_unless_admin(claims, user_id)))
@@ -160,7 +150,7 @@ def order_payments(request: Request) -> Response:
     from functions.runtime.db import read_only
 
     _refuse_card_numbers(request)
-    claims, user_id = _shopper(request)
+    claims, user_id = signed_in_user(request)
     order_id = id_from_path(request, "order", segment=-2)
     with read_only() as conn:
         return json_response(charges.order_payments(conn, order_id, _owner_unless_admin(claims, user_id)))
@@ -178,7 +168,7 @@ def admin_payment_refund(request: Request) -> Response:
     from functions.runtime.validation import parse_body
 
     _refuse_card_numbers(request)
-    admin, admin_id = _shopper(request)
+    admin, admin_id = signed_in_user(request)
     if admin.role != ADMIN:
         raise forbidden("This action needs the admin role.")
     payment_id = id_from_path(request, "payment", segment=-2)

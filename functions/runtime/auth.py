@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from functions.runtime.errors import Problem, forbidden, service_unavailable, unauthorized
 from functions.runtime.settings import get_settings
@@ -64,6 +65,17 @@ def bearer_claims(request: Request) -> Claims:
     return claims
 
 
+def signed_in_user(request: Request) -> tuple[Claims, UUID]:
+    """Return the caller's claims and user id (the token's subject): 401 when either is missing."""
+    from functions.runtime.ids import parse_uuid
+
+    claims = bearer_claims(request)
+    user_id = parse_uuid(claims.sub)
+    if user_id is None:
+        raise unauthorized("The access token's subject is not a user id.")
+    return claims, user_id
+
+
 def _still_allowed(claims: Claims) -> None:
     from functions.runtime import access
     from functions.runtime.db import read_only
@@ -96,4 +108,4 @@ def require_admin(request: Request) -> Claims:
     return claims
 
 
-__all__ = ["ADMIN", "Claims", "bearer_claims", "optional_claims", "require_admin", "verify_token"]
+__all__ = ["ADMIN", "Claims", "bearer_claims", "optional_claims", "require_admin", "signed_in_user", "verify_token"]
