@@ -163,6 +163,7 @@ def test_make_trace_lists_the_orders_path_in_order_with_timings(stack, placed, l
     out = io.StringIO()
     with redirect_stdout(out):
         assert trace.main([order_id, "--database-url", stack[2], "--logs", str(logs)]) == 0
+    print(out.getvalue())  # shown with -s: what make trace prints
     lines = out.getvalue().splitlines()
     assert lines[0].startswith(f"make trace: {order_id}: 1 trace(s)")
     assert lines[1].startswith(f"trace {trace_id}")
