@@ -91,7 +91,8 @@ def collect(admin_url: str, ref: str, logs: Path | None = None) -> list[Step]:
             ids = sorted(events)
             for domain in DOMAINS:
                 rows = conn.execute(text(
-                    f"SELECT consumer, id, type, status, reason, received_at, traceparent FROM {domain}.inbox "
+                    "SELECT consumer, id, type, status, reason, received_at, traceparent "
+                    f"FROM {domain}.inbox "
                     "WHERE id = ANY(:ids) OR split_part(traceparent, '-', 2) = ANY(:traces)"),
                     {"ids": ids, "traces": traces})
                 for consumer, event_id, type_, status, reason, received, traceparent in rows:
@@ -121,7 +122,8 @@ def requests_in(logs: Path, traces: set[str]) -> Iterator[Step]:
                 line = json.loads(raw[start:])
             except ValueError:
                 continue
-            if not isinstance(line, dict) or line.get("logger") != "ecom.http" or line.get("trace_id") not in traces:
+            if (not isinstance(line, dict) or line.get("logger") != "ecom.http"
+                    or line.get("trace_id") not in traces):
                 continue
             try:
                 ended = datetime.fromisoformat(str(line["time"]).replace("Z", "+00:00"))
@@ -130,8 +132,8 @@ def requests_in(logs: Path, traces: set[str]) -> Iterator[Step]:
             took = float(line.get("duration_ms") or 0.0)
             began = ended.timestamp() - took / 1000
             yield Step(datetime.fromtimestamp(began, timezone.utc), "request", line["trace_id"],
-                       str(line.get("span_id", "-")), str(line.get("service", "?")), str(line.get("message", "")),
-                       f"{took:.1f} ms")
+                       str(line.get("span_id", "-")), str(line.get("service", "?")),
+                       str(line.get("message", "")), f"{took:.1f} ms")
 
 
 def render(ref: str, steps: Iterable[Step]) -> list[str]:
@@ -143,7 +145,8 @@ def render(ref: str, steps: Iterable[Step]) -> list[str]:
         trace_steps.sort(key=lambda s: (s.at, _RANK[s.kind]))
     order = sorted(by_trace, key=lambda t: (t == NO_TRACE, by_trace[t][0].at))
     counts = {kind: sum(s.kind == kind for t in by_trace.values() for s in t) for kind in _RANK}
-    lines = [f"make trace: {ref}: {len(by_trace) - (NO_TRACE in by_trace)} trace(s), {counts['event']} event(s), "
+    traced = len(by_trace) - (NO_TRACE in by_trace)
+    lines = [f"make trace: {ref}: {traced} trace(s), {counts['event']} event(s), "
              f"{counts['handled']} handling(s), {counts['request']} request(s)"]
     for trace_id in order:
         trace_steps = by_trace[trace_id]

@@ -27,7 +27,8 @@ def inbox_table(schema: str) -> Table:
 def _insert(schema: str) -> TextClause:
     # Once per schema, as text: every handled event runs it (see outbox._insert).
     return text(f"INSERT INTO {schema}.inbox (consumer, source, id, type, status, reason, traceparent) "
-                "VALUES (:consumer, :source, :id, :type, :status, :reason, :traceparent) ON CONFLICT DO NOTHING")
+                "VALUES (:consumer, :source, :id, :type, :status, :reason, :traceparent) "
+                "ON CONFLICT DO NOTHING")
 
 
 def record(conn: Connection, schema: str, consumer: str, source: str, event_id: str, event_type: str,

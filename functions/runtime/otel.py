@@ -43,14 +43,16 @@ def tracer() -> Any:
 
                 from functions.runtime.settings import get_settings
 
-                named = {} if os.environ.get("OTEL_SERVICE_NAME") else {"service.name": get_settings().service_name}
+                named = ({} if os.environ.get("OTEL_SERVICE_NAME")
+                         else {"service.name": get_settings().service_name})
                 provider = TracerProvider(resource=Resource.create(named))  # OTEL_RESOURCE_ATTRIBUTES too
                 provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
                 _provider, _tracer = provider, provider.get_tracer("ecom-functions")
     return _tracer
 
 
-def start(name: str, kind: str, parent: SpanContext | None, attributes: dict[str, Any]) -> tuple[Any, SpanContext]:
+def start(name: str, kind: str, parent: SpanContext | None,
+          attributes: dict[str, Any]) -> tuple[Any, SpanContext]:
     """Start an exported span, child of the remote `parent`; return it and its context."""
     context = None
     if parent is not None:

@@ -141,7 +141,8 @@ def _post(host: str, port: int, path: str, host_header: str, event: BrokerEvent,
     if not any(k.lower() == "traceparent" for k, _ in headers):
         # The hop's trace context, as Knative's dispatcher sends one: the event's own trace (its
         # distributed-tracing extension) when it has one, else a new trace.
-        traceparent = event.attributes.get("traceparent") or f"00-{os.urandom(16).hex()}-{os.urandom(8).hex()}-01"
+        traceparent = (event.attributes.get("traceparent")
+                       or f"00-{os.urandom(16).hex()}-{os.urandom(8).hex()}-01")
         headers.append(("traceparent", traceparent))
     headers += [("Host", host_header), ("Content-Length", str(len(event.data)))]
     while True:

@@ -108,7 +108,8 @@ def stack(signing_key, collector, logs) -> Iterator[tuple]:
 def sku(stack) -> str:
     engine = create_engine(role_url(stack[2], "catalog"))
     with engine.connect() as conn:
-        found = conn.execute(text("SELECT sku FROM catalog.products WHERE active ORDER BY sku DESC LIMIT 1")).scalar()
+        found = conn.execute(text(
+            "SELECT sku FROM catalog.products WHERE active ORDER BY sku DESC LIMIT 1")).scalar()
     engine.dispose()
     return found
 
@@ -151,7 +152,8 @@ def test_the_gateway_starts_the_trace_and_names_it_on_the_answer(stack, shoppers
     incoming = "00-" + "ab" * 16 + "-" + "cd" * 8 + "-01"
     status, headers, _ = call(stack[0], "GET", f"/api/inventory/{sku}", headers={"traceparent": incoming})
     assert status == 200 and headers["X-Trace-Id"] == "ab" * 16
-    status, headers, _ = call(stack[0], "GET", f"/api/inventory/{sku}", headers={"traceparent": incoming.upper()})
+    status, headers, _ = call(stack[0], "GET", f"/api/inventory/{sku}",
+                              headers={"traceparent": incoming.upper()})
     assert status == 200 and re.fullmatch("[0-9a-f]{32}", headers["X-Trace-Id"])
     assert headers["X-Trace-Id"] != "ab" * 16
 
@@ -201,6 +203,7 @@ def test_the_spans_reach_the_collector_in_one_trace(stack, placed, collector) ->
     assert request["parent"]  # the gateway's span (the local gateway exports none of its own)
     calls = [s for s in found.values() if s["parent"] == request["span_id"] and s["kind"] == 3]  # CLIENT
     assert calls, "orders asks catalog (and accounts) over calls.Service: client spans of the request"
-    callees = {s["service"] for s in collector.of_trace(trace_id) if s["parent"] in {c["span_id"] for c in calls}}
+    call_ids = {c["span_id"] for c in calls}
+    callees = {s["service"] for s in collector.of_trace(trace_id) if s["parent"] in call_ids}
     assert "catalog-product" in callees or "accounts-addresses" in callees, callees
     assert request["start"] <= handler["start"] <= taken["start"]

@@ -113,7 +113,8 @@ class Relay:
         # The claim and, per claimed subject, the first pending row of it that is not ours (held
         # by another relay, or skipped): one statement, one snapshot (see _hold_back).
         self._claim = text(
-            f"WITH claimed AS MATERIALIZED (SELECT id, seq, type, source, subject, data, created_at, traceparent "
+            f"WITH claimed AS MATERIALIZED (SELECT id, seq, type, source, subject, data, created_at, "
+            "traceparent "
             f"FROM {outbox} WHERE sent_at IS NULL ORDER BY seq LIMIT :limit FOR UPDATE SKIP LOCKED), "
             f"foreign_first AS (SELECT o.subject, min(o.seq) AS first FROM {outbox} o "
             "WHERE o.sent_at IS NULL AND o.seq <= (SELECT max(seq) FROM claimed) "

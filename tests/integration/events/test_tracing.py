@@ -51,12 +51,14 @@ def test_a_requests_trace_goes_through_the_outbox_the_broker_and_the_handler(
 
     # The outbox row: the logout request's span, in the gateway's trace (a child, not the gateway's span).
     (stored,) = scalar(database_url, "SELECT traceparent FROM accounts.outbox "
-                       "WHERE subject = :user AND type = 'com.ecom.accounts.session.revoked'", user=user["id"])
+                       "WHERE subject = :user AND type = 'com.ecom.accounts.session.revoked'",
+                       user=user["id"])
     emitted = parse_traceparent(stored)
     assert emitted.trace_id == TRACE and emitted.span_id != GATEWAY_SPAN and emitted.sampled
     (registered,) = scalar(database_url, "SELECT traceparent FROM accounts.outbox "
-                           "WHERE subject = :user AND type = 'com.ecom.accounts.user.registered'", user=user["id"])
-    assert parse_traceparent(registered).trace_id != TRACE  # the register request had no traceparent: its own trace
+                           "WHERE subject = :user AND type = 'com.ecom.accounts.user.registered'",
+                           user=user["id"])
+    assert parse_traceparent(registered).trace_id != TRACE  # register came without one: its own trace
 
     # The relay carries it as the CloudEvents distributed-tracing extension.
     relay = Relay("accounts", role_url(database_url, "accounts"), AMQP_URL, events_exchange,
@@ -90,5 +92,5 @@ def test_a_requests_trace_goes_through_the_outbox_the_broker_and_the_handler(
     handling = parse_traceparent(inbox)
     assert handling.trace_id == TRACE and handling.span_id not in (emitted.span_id, GATEWAY_SPAN)
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
-    assert [(line["trace_id"], line["span_id"]) for line in lines if line["message"].startswith("POST /")] == [
-        (TRACE, handling.span_id)]
+    requests = [line for line in lines if line["message"].startswith("POST /")]
+    assert [(line["trace_id"], line["span_id"]) for line in requests] == [(TRACE, handling.span_id)]
