@@ -11,7 +11,7 @@ openapi: $(VENV)/.installed  ## write functions/openapi.yaml from the functions'
 	$(PY) -m functions.runtime.openapi
 
 .PHONY: dev test test-unit test-integration test-e2e test-storefront storefront-budget fuzz migrate seed admin token bench lock clean
-.PHONY: docs status verify dead-letters replay-dead-letters
+.PHONY: docs status verify trace dead-letters replay-dead-letters
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -71,6 +71,9 @@ docs: $(VENV)/.installed  ## write README.md's domain table and event-flow diagr
 
 verify: $(VENV)/.installed  ## check the checkout's invariants in every schema (read-only role) and the dead letters
 	$(PY) -m localrun.verify $(if $(GRACE),--grace $(GRACE))
+
+trace: $(VENV)/.installed  ## one order's path across functions and events, with timings: make trace ID=<order id> [LOGS=.data/dev.log]
+	$(PY) -m localrun.trace "$(ID)" $(if $(LOGS),--logs "$(LOGS)")
 
 status: $(VENV)/.installed  ## what the running make dev stack is doing: functions, broker queues and dead letters, outboxes
 	$(PY) -m localrun.dev status

@@ -25,7 +25,8 @@ def outbox(schema: str) -> str:
         subject     text NOT NULL,
         data        jsonb NOT NULL,
         created_at  timestamptz NOT NULL DEFAULT now(),
-        sent_at     timestamptz
+        sent_at     timestamptz,
+        traceparent text
     );
     CREATE INDEX outbox_pending_idx ON {schema}.outbox (seq) WHERE sent_at IS NULL;
     """ + outbox_notify(schema)
@@ -63,8 +64,23 @@ def inbox(schema: str) -> str:
         status      text NOT NULL CHECK (status IN ('processed', 'rejected')),
         reason      text NOT NULL DEFAULT '',
         received_at timestamptz NOT NULL DEFAULT now(),
+        traceparent text,
         PRIMARY KEY (consumer, source, id)
     );
+    """
+
+
+def trace_context(schema: str) -> str:
+    """The W3C `traceparent` of each outbox row (the span that emitted the event, sent as its
+    `ce-traceparent`) and of each inbox row (the span that handled it), nullable: rows written
+    before tracing, and events from outside producers, have none (functions/runtime/tracing.py).
+
+    Idempotent (`IF NOT EXISTS`): the outbox and inbox DDL include the columns for domains created
+    later, and a migration of each domain adds them to the tables made before it.
+    """
+    return f"""
+    ALTER TABLE {schema}.outbox ADD COLUMN IF NOT EXISTS traceparent text;
+    ALTER TABLE {schema}.inbox ADD COLUMN IF NOT EXISTS traceparent text;
     """
 
 

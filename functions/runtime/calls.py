@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from functions.runtime import tracing
 from functions.runtime.exceptions import Unavailable
 from functions.runtime.logs import correlation_id
 
@@ -117,7 +118,19 @@ class Service:
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None, *, idempotent: bool = False) -> Reply:
-        """Send one call (retried only when idempotent); a 4xx or 500 answer is returned as is."""
+        """Send one call (retried only when idempotent); a 4xx or 500 answer is returned as is.
+
+        The call is a child span of the current one (functions/runtime/tracing.py): every attempt
+        carries its `traceparent`, so the callee's span is the call's child.
+        """
+        with tracing.span(f"{method} {self.name}", "client", **{
+                "http.request.method": method, "server.address": self.host, "url.path": path}) as call:
+            reply = self._request(method, path, body, headers, idempotent)
+            call.set(**{"http.response.status_code": reply.status})
+            return reply
+
+    def _request(self, method: str, path: str, body: bytes | None, headers: dict[str, str] | None,
+                 idempotent: bool) -> Reply:
         if not self._breaker.admit():
             raise Unavailable(f"{self.name} is not answering; not asked again for a few seconds.")
         give_up_at = time.monotonic() + self.deadline
@@ -148,6 +161,8 @@ class Service:
         all_headers = {"Host": self.host, "Accept": "application/json"}
         if (request_id := correlation_id.get()) != "-":
             all_headers["X-Request-ID"] = request_id  # one id through both functions' logs
+        if (traceparent := tracing.current_traceparent()) is not None:
+            all_headers["traceparent"] = traceparent  # the call's span: the callee's parent
         if body is not None:
             all_headers["Content-Type"] = "application/json"
         all_headers.update(headers)

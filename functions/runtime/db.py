@@ -341,12 +341,17 @@ class UnitOfWork:
         record(self.conn, self.domain, self.actor, action, entity_id, changes)
 
     def emit(self, event_type: str, subject: str, data: dict[str, Any]) -> UUID:
-        """Write an event to the domain's outbox: it leaves only if this unit of work commits."""
+        """Write an event to the domain's outbox: it leaves only if this unit of work commits.
+
+        It carries the current span's `traceparent` (the request's or the handler's), so the
+        trace goes on through the event to its handlers.
+        """
         from functions.runtime.outbox import append
+        from functions.runtime.tracing import current_traceparent
 
         service = get_settings().service_name.removeprefix(f"{self.domain}-")
         return append(self.conn, self.domain, event_type, f"/ecom/{self.domain}/{service}",
-                      subject, data)
+                      subject, data, current_traceparent())
 
     def business_event(self, name: str, amount_minor: int | None = None, **labels: str) -> None:
         """Count a business event (functions/runtime/metrics.py) once this unit of work commits.

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from flask import Request, Response
 from pydantic import BaseModel, ValidationError
 
+from functions.runtime import tracing
 from functions.runtime.db import UnitOfWork, unit_of_work
 from functions.runtime.domains import domain_of
 from functions.runtime.errors import FieldError, Problem
@@ -95,10 +96,31 @@ def _binary_json_event(request: Request) -> Event | None:
                  time=headers.get("ce-time"), data=data)
 
 
+def event_traceparent(request: Request) -> str | None:
+    """The trace a delivered event continues: its own (the CloudEvents distributed-tracing
+    extension, `ce-traceparent` in binary mode: the producer's span), else the delivery's HTTP
+    `traceparent`; the first valid one (functions/runtime/tracing.py), or None for a new trace."""
+    for candidate in (request.headers.get("ce-traceparent"), request.headers.get("traceparent")):
+        if tracing.parse_traceparent(candidate) is not None:
+            return candidate
+    return None
+
+
+def _traced(event: Event) -> None:
+    """Name the handler's span after the event it processes (OpenTelemetry's messaging names)."""
+    active = tracing.current_span.get()
+    if active is not None:
+        active.rename(f"process {event.type}")
+        active.set(**{"cloudevents.event_id": event.id, "cloudevents.event_type": event.type,
+                      "cloudevents.event_source": event.source,
+                      "cloudevents.event_subject": event.subject or ""})
+
+
 def _reject(domain: str, consumer: str, event: Event, reason: str) -> None:
     """Remember a poison event in its own transaction (the handler's effect was rolled back)."""
     with unit_of_work(domain) as uow:
-        record(uow.conn, domain, consumer, event.source, event.id, event.type, "rejected", reason)
+        record(uow.conn, domain, consumer, event.source, event.id, event.type, "rejected", reason,
+               tracing.current_traceparent())
         uow.commit()
     log.warning("rejected %s %s from %s: %s", event.type, event.id, event.source, reason)
 
@@ -118,6 +140,7 @@ def event_handler(*, types: tuple[str, ...], data: type[D], domain: str | None =
         @functools.wraps(handle)
         def function(request: Request) -> Response:
             event = parse_event(request)
+            _traced(event)
             # The metrics' type label: one of ours, never a sender's made-up type (a series each).
             kind = event.type if event.type in types else "unexpected"
             try:
@@ -145,7 +168,8 @@ def event_handler(*, types: tuple[str, ...], data: type[D], domain: str | None =
                 if errors := list(unstorable(payload, "data")):
                     raise Rejected("; ".join(f"{e.field}: {e.message}" for e in errors))
                 with unit_of_work(domain) as uow:
-                    if not record(uow.conn, domain, consumer, event.source, event.id, event.type):
+                    if not record(uow.conn, domain, consumer, event.source, event.id, event.type,
+                                  traceparent=tracing.current_traceparent()):
                         return {"status": DUPLICATE, "id": event.id}
                     try:
                         handle(uow, event, payload)
@@ -159,7 +183,8 @@ def event_handler(*, types: tuple[str, ...], data: type[D], domain: str | None =
                 raise invalid_event(str(exc)) from None
             return {"status": HANDLED, "id": event.id}
 
-        endpoint = http_function(methods=("POST",))(function)
+        endpoint = http_function(methods=("POST",), trace_parent=event_traceparent,
+                                 span_kind="consumer")(function)
         endpoint.event_types = types  # type: ignore[attr-defined]  # read by the manifest checks
         return endpoint
 
@@ -194,7 +219,8 @@ def ping_handler(*, source: str, domain: str | None = None,
                 summary = handle(uow)
             return json_response({"status": "processed", "id": event.id, **summary})
 
-        endpoint = http_function(methods=("POST",))(function)
+        endpoint = http_function(methods=("POST",), trace_parent=event_traceparent,
+                                 span_kind="consumer")(function)
         endpoint.ping_source = source  # type: ignore[attr-defined]  # read by the manifest checks
         return endpoint
 

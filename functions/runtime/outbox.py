@@ -36,6 +36,7 @@ def outbox_table(schema: str) -> Table:
         Column("data", JSONB, nullable=False),
         Column("created_at", DateTime(timezone=True)),
         Column("sent_at", DateTime(timezone=True)),
+        Column("traceparent", Text),  # the span that emitted it: the event's `traceparent` attribute
     )
 
 
@@ -43,8 +44,8 @@ def outbox_table(schema: str) -> Table:
 def _insert(schema: str) -> TextClause:
     # Built once per schema, as text: an insert() construct costs more to build and key for the
     # statement cache than the round trip it makes (bench/events.py, CPU per event).
-    return text(f"INSERT INTO {schema}.outbox (id, type, source, subject, data) "
-                "VALUES (:id, :type, :source, :subject, CAST(:data AS jsonb))")
+    return text(f"INSERT INTO {schema}.outbox (id, type, source, subject, data, traceparent) "
+                "VALUES (:id, :type, :source, :subject, CAST(:data AS jsonb), :traceparent)")
 
 
 def backlog(conn: Connection, schema: str) -> tuple[int, datetime | None]:
@@ -54,9 +55,14 @@ def backlog(conn: Connection, schema: str) -> tuple[int, datetime | None]:
 
 
 def append(conn: Connection, schema: str, event_type: str, source: str, subject: str,
-           data: dict[str, Any]) -> uuid.UUID:
-    """Write an event to the outbox in the caller's transaction; return its id."""
+           data: dict[str, Any], traceparent: str | None = None) -> uuid.UUID:
+    """Write an event to the outbox in the caller's transaction; return its id.
+
+    `traceparent` (W3C, functions/runtime/tracing.py) names the span that caused the event; the
+    relay sends it as the CloudEvents distributed-tracing extension (`ce-traceparent`).
+    """
     event_id = uuid.uuid4()
     conn.execute(_insert(schema), {  # UUIDs and times as text, exactly as the API writes them
-        "id": event_id, "type": event_type, "source": source, "subject": subject, "data": dumps(data)})
+        "id": event_id, "type": event_type, "source": source, "subject": subject, "data": dumps(data),
+        "traceparent": traceparent})
     return event_id

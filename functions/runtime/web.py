@@ -15,7 +15,7 @@ import functions_framework
 from flask import Request, Response
 from flask import request as current_request
 
-from functions.runtime import health, metrics
+from functions.runtime import health, metrics, tracing
 from functions.runtime.domains import current_domain, domain_of
 from functions.runtime.errors import (
     Problem,
@@ -128,9 +128,19 @@ def _metrics_answer() -> Response:
     return Response(body, status=200, content_type=content_type)
 
 
+def _traceparent_header(request: Request) -> str | None:
+    return request.headers.get("traceparent")
+
+
 def http_function(*, methods: tuple[str, ...], api: Endpoint | None = None,
-                  shown_path: Callable[[str], str] | None = None) -> Callable[[Handler], Handler]:
+                  shown_path: Callable[[str], str] | None = None,
+                  trace_parent: Callable[[Request], str | None] = _traceparent_header,
+                  span_kind: str = "server") -> Callable[[Handler], Handler]:
     """Make `handler` a functions-framework HTTP target that answers `methods` on its route.
+
+    Each request is a span (functions/runtime/tracing.py), the child of the `traceparent`
+    `trace_parent` reads from it (the request's header; an event handler's is the event's) or,
+    when that is missing or invalid, the root of a new trace.
 
     `api` declares its operations for the OpenAPI document: one per method, no more, no fewer.
     `shown_path` rewrites the request path wherever it is repeated (the log line, a problem's
@@ -155,6 +165,12 @@ def http_function(*, methods: tuple[str, ...], api: Endpoint | None = None,
             token = correlation_id.set(rid)
             domain_token = current_domain.set(domain)
             started = time.perf_counter()
+            probe = request.path.rstrip("/") in health.PATHS
+            request_span = None if probe else tracing.start_span(
+                f"{request.method} {route}", span_kind, tracing.parse_traceparent(trace_parent(request)),
+                **{"http.request.method": request.method, "http.route": route,
+                   "url.path": show(request.path)})
+            span_token = tracing.current_span.set(request_span)
             try:
                 try:
                     response = _dispatch(request, handler, methods)
@@ -169,11 +185,14 @@ def http_function(*, methods: tuple[str, ...], api: Endpoint | None = None,
                 elapsed = time.perf_counter() - started
                 log.info("%s %s %s", request.method, show(request.path), response.status_code,
                          extra={"status": response.status_code, "duration_ms": round(elapsed * 1000, 2)})
-                if request.path.rstrip("/") not in health.PATHS:  # probes are not traffic
+                if not probe:  # probes are not traffic (nor spans)
                     method = request.method if request.method in _METHODS else "other"  # a bounded label
                     metrics.observe_request(route, method, response.status_code, elapsed)
+                    request_span.set(**{"http.response.status_code": response.status_code})
+                    request_span.end(str(response.status_code) if response.status_code >= 500 else None)
                 return response
             finally:
+                tracing.current_span.reset(span_token)
                 correlation_id.reset(token)
                 current_domain.reset(domain_token)
 

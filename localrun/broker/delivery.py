@@ -139,7 +139,11 @@ _STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
 def _post(host: str, port: int, path: str, host_header: str, event: BrokerEvent, timeout: float) -> Outcome:
     headers = http_headers(event)
     if not any(k.lower() == "traceparent" for k, _ in headers):
-        headers.append(("traceparent", f"00-{os.urandom(16).hex()}-{os.urandom(8).hex()}-01"))
+        # The hop's trace context, as Knative's dispatcher sends one: the event's own trace (its
+        # distributed-tracing extension) when it has one, else a new trace.
+        traceparent = (event.attributes.get("traceparent")
+                       or f"00-{os.urandom(16).hex()}-{os.urandom(8).hex()}-01")
+        headers.append(("traceparent", traceparent))
     headers += [("Host", host_header), ("Content-Length", str(len(event.data)))]
     while True:
         conn, reused = _connections.take(host, port, timeout)

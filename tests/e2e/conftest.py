@@ -53,11 +53,13 @@ def local_stack(signing_key: tuple[str, str], idle_seconds: float = 60.0, log_to
 
 @contextmanager
 def event_stack(signing_key: tuple[str, str], env: dict[str, str] | None = None,
-                idle_seconds: float = 60.0) -> Iterator[tuple[Gateway, Activator, str]]:
+                idle_seconds: float = 60.0, log_to: IO[Any] | None = None,
+                ) -> Iterator[tuple[Gateway, Activator, str]]:
     """local_stack, plus what carries events: every domain's outbox relay and the local broker on
     RabbitMQ, on an exchange and queues of this run's own (deleted afterwards).
 
-    `env` goes to every function process too (RESERVATION_TTL_SECONDS, say).
+    `env` goes to every function process too (RESERVATION_TTL_SECONDS, say); `log_to` receives
+    their output (their JSON log lines).
     """
     from localrun.broker.localbroker import start_local_broker
     from localrun.dev.relays import Relays
@@ -65,7 +67,7 @@ def event_stack(signing_key: tuple[str, str], env: dict[str, str] | None = None,
 
     run = uuid.uuid4().hex[:8]
     names = {"EVENTS_EXCHANGE": f"ecom.events.test-{run}", "BROKER_QUEUE_PREFIX": f"ecom.test-{run}"}
-    with local_stack(signing_key, idle_seconds) as (gateway, activator, url):
+    with local_stack(signing_key, idle_seconds, log_to) as (gateway, activator, url):
         activator.launcher.add_env(**(env or {}))
         broker = start_local_broker(REPO, activator, gateway, names)
         assert broker is not None, "RabbitMQ must answer on 127.0.0.1:5672"

@@ -113,13 +113,15 @@ class Relay:
         # The claim and, per claimed subject, the first pending row of it that is not ours (held
         # by another relay, or skipped): one statement, one snapshot (see _hold_back).
         self._claim = text(
-            f"WITH claimed AS MATERIALIZED (SELECT id, seq, type, source, subject, data, created_at "
+            f"WITH claimed AS MATERIALIZED (SELECT id, seq, type, source, subject, data, created_at, "
+            "traceparent "
             f"FROM {outbox} WHERE sent_at IS NULL ORDER BY seq LIMIT :limit FOR UPDATE SKIP LOCKED), "
             f"foreign_first AS (SELECT o.subject, min(o.seq) AS first FROM {outbox} o "
             "WHERE o.sent_at IS NULL AND o.seq <= (SELECT max(seq) FROM claimed) "
             "AND o.subject IN (SELECT subject FROM claimed) "
             "AND NOT EXISTS (SELECT 1 FROM claimed c WHERE c.seq = o.seq) GROUP BY o.subject) "
-            "SELECT c.id, c.seq, c.type, c.source, c.subject, c.data::text AS data, c.created_at, f.first "
+            "SELECT c.id, c.seq, c.type, c.source, c.subject, c.data::text AS data, c.created_at, "
+            "c.traceparent, f.first "
             "FROM claimed c LEFT JOIN foreign_first f ON f.subject = c.subject ORDER BY c.seq")
         self._mark = text(f"UPDATE {outbox} SET sent_at = now() WHERE seq = ANY(CAST(:seqs AS bigint[]))")
 
@@ -187,8 +189,8 @@ class Relay:
             if not claimed:
                 conn.rollback()
                 return 0, 0
-            rows = [OutboxRow(*r[:7]) for r in claimed]
-            sendable = _hold_back(rows, [r[7] for r in claimed])
+            rows = [OutboxRow(*r[:8]) for r in claimed]
+            sendable = _hold_back(rows, [r[8] for r in claimed])
             if not sendable:
                 conn.rollback()
                 self.stats["held_back"] += len(rows)

@@ -5,7 +5,8 @@ The format is CloudEvents' binary mode over AMQP 0-9-1, the way eventing-rabbitm
 - body: the event's `data`, JSON text (UTF-8); `content_type` property `application/json`;
 - headers: every CloudEvent attribute as `ce-<name>` with a *string* value
   (`ce-specversion`, `ce-id`, `ce-type`, `ce-source`, `ce-subject`, `ce-time`, `ce-dataschema`,
-  `ce-datacontenttype`);
+  `ce-datacontenttype`, and `ce-traceparent` when the row has one: the CloudEvents
+  distributed-tracing extension, the W3C traceparent of the span that emitted the event);
 - properties: `message_id` = event id, `type` = event type, `timestamp` = created_at (seconds),
   `delivery_mode` 2 (persistent); routing key = event type (the topic exchange routes on it).
 
@@ -44,6 +45,7 @@ class OutboxRow(NamedTuple):
     subject: str
     data: str
     created_at: datetime
+    traceparent: str | None = None
 
 
 class AmqpMessage(NamedTuple):
@@ -75,6 +77,8 @@ def row_to_message(row: OutboxRow) -> AmqpMessage:
         "ce-dataschema": dataschema(row.type),
         "ce-datacontenttype": CONTENT_TYPE,
     }
+    if row.traceparent:
+        headers["ce-traceparent"] = row.traceparent
     properties = pika.BasicProperties(
         content_type=CONTENT_TYPE, delivery_mode=PERSISTENT, message_id=event_id, type=row.type,
         timestamp=int(row.created_at.timestamp()), headers=headers)

@@ -5,9 +5,10 @@ Read from the same declarative file as Kong (`plugins[]`, `services[].plugins[]`
 references are resolved first (`localrun.gateway.vault`). One chain per route is computed at load:
 route beats service beats global for each plugin name, disabled declarations are absent, and
 the chain runs in Kong's priority order: pre-function 1000000, correlation-id 100001, cors 2000,
-jwt 1450, key-auth 1250, request-size-limiting 951, rate-limiting 910, prometheus 13 (in the log
-phase, after the answer: prometheus.py), post-function -1000. key-auth: key_auth.py; the serverless plugins run
-the Python twins of the Lua chunks kong.yaml uses: serverless.py.
+jwt 1450, key-auth 1250, request-size-limiting 951, rate-limiting 910, opentelemetry 14 (W3C
+traceparent continued or started, sent upstream: opentelemetry.py), prometheus 13 (in the log
+phase, after the answer: prometheus.py), post-function -1000. key-auth: key_auth.py; the serverless
+plugins run the Python twins of the Lua chunks kong.yaml uses: serverless.py.
 `access` runs before proxying (an answer short-circuits, later plugins do not run); every
 chained plugin's `header_filter` runs on the response, whether it came from the upstream or
 from the gateway (so CORS and correlation headers are on 401s, 429s and 502s too).

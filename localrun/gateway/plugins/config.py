@@ -20,6 +20,7 @@ from localrun.gateway.plugins.correlation_id import CorrelationId
 from localrun.gateway.plugins.cors import Cors
 from localrun.gateway.plugins.jwt import Jwt
 from localrun.gateway.plugins.key_auth import KeyAuth
+from localrun.gateway.plugins.opentelemetry import OpenTelemetry
 from localrun.gateway.plugins.prometheus import KongMetrics, Prometheus
 from localrun.gateway.plugins.proxy_cache import ProxyCache
 from localrun.gateway.plugins.rate_limiting import RateLimiting
@@ -28,7 +29,7 @@ from localrun.gateway.plugins.serverless import PostFunction, PreFunction
 
 PLUGINS: dict[str, type[Plugin]] = {
     cls.name: cls for cls in (PreFunction, CorrelationId, Cors, Jwt, KeyAuth, RequestSizeLimiting,
-                              RateLimiting, ProxyCache, Prometheus, PostFunction)
+                              RateLimiting, ProxyCache, OpenTelemetry, Prometheus, PostFunction)
 }
 _ENTITY_FIELDS = {"name", "enabled", "config", "id", "instance_name", "protocols", "tags",
                   "service", "route", "consumer", "created_at", "updated_at"}

@@ -1,0 +1,19 @@
+"""payments: the W3C traceparent of each outbox row (the event's ce-traceparent) and inbox row (its handling)
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-03
+"""
+
+from alembic import op
+
+from schemas import runtime_tables
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute(runtime_tables.trace_context("payments"))
