@@ -177,6 +177,43 @@ export const scenarios = {
     shared.customer = email;
   },
 
+  async "a shopper saves test cards by keyboard, sees them listed, and deletes one"({ page, shared }) {
+    const email = shared.emailOf("carla");
+    await register(page, "Carla Card", email, shared.password);
+    await page.getByRole("link", { name: "Manage saved cards" }).click();
+    await page.waitForURL("**/account/payment-methods");
+    await page.getByTestId("empty-state").getByText("No saved cards yet").waitFor();
+
+    const form = page.getByTestId("add-payment-method");
+    const card = form.getByLabel("Test card");
+    await card.focus();
+    await page.keyboard.press("ArrowDown"); // from the first test card (Visa) to the next (Mastercard)
+    assert.equal(await card.inputValue(), "tok_mastercard");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Save card", "Tab reaches Save card");
+    await page.keyboard.press("Enter");
+    await page.getByText("Mastercard •••• 4444 saved.").waitFor();
+    await page.locator('[data-testid=payment-method][data-last4="4444"]').waitFor();
+    await card.selectOption("tok_visa");
+    await form.getByRole("button", { name: "Save card" }).click();
+    await page.getByText("Visa •••• 4242 saved.").waitFor();
+
+    await page.reload(); // listed by the API, oldest first
+    const labels = () => page.getByTestId("payment-method").locator("strong").allTextContents();
+    assert.deepEqual(await labels(), ["Mastercard •••• 4444", "Visa •••• 4242"]);
+    assert.match(await page.getByTestId("payment-method").first().textContent(), /Expires \d{2}\/\d{4}/);
+    await shot(page, "payment-methods");
+    await fitsNarrowScreen(page, "payment-methods-360px");
+
+    await page.getByRole("button", { name: "Delete Mastercard •••• 4444" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByText("Card removed.").waitFor();
+    await page.locator('[data-testid=payment-method][data-last4="4444"]').waitFor({ state: "detached" });
+    assert.deepEqual(await labels(), ["Visa •••• 4242"]);
+    await page.getByRole("button", { name: "Delete Visa •••• 4242" }).click();
+    await page.getByTestId("empty-state").getByText("No saved cards yet").waitFor();
+  },
+
   async "a customer cannot open /admin"({ page, shared }) {
     await page.goto("/admin/products");
     assert.match(page.url(), /\/login\?next=%2Fadmin%2Fproducts$/, "anonymous: to login");

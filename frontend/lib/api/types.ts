@@ -357,3 +357,24 @@ export const toPage = <W, T>(p: { items: W[]; total: number; page: number; page_
 });
 
 export const toAvailability = (a: Schemas["Availability"]): Availability => ({ sku: a.sku, available: a.available, inStock: a.in_stock });
+
+export type CardBrand = Schemas["PaymentMethod"]["brand"];
+
+/** A saved card: the provider keeps its token; the shop shows the brand, last four and expiry. */
+export interface PaymentMethod {
+  id: string;
+  brand: CardBrand;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+  createdAt: string;
+}
+
+export const toPaymentMethod = (m: Schemas["PaymentMethod"]): PaymentMethod => ({
+  id: m.id,
+  brand: m.brand,
+  last4: m.last4,
+  expMonth: m.exp_month,
+  expYear: m.exp_year,
+  createdAt: m.created_at,
+});
