@@ -7,10 +7,6 @@ import type { PaymentMethod } from "@/lib/api/types";
 import { cardLabel, methodFor, TEST_CARDS, testCard } from "@/lib/cards";
 import { ACCESS_TOKEN, fakeGateway, json, noContent, problem, type FakeGateway } from "./fake-gateway";
 
-vi.mock("server-only", () => ({}));
-vi.mock("next/headers", async () => (await import("./fake-gateway")).nextHeaders);
-vi.mock("next/cache", async () => (await import("./fake-gateway")).nextCache);
-
 const METHODS = "/api/users/me/payment-methods";
 const visa: PaymentMethod = { id: "9a1b2c3d-0000-4000-8000-000000000001", brand: "visa", last4: "4242", expMonth: 3, expYear: 2030, createdAt: "2026-12-03T10:00:00Z" };
 const master: PaymentMethod = { id: "9a1b2c3d-0000-4000-8000-000000000002", brand: "mastercard", last4: "4444", expMonth: 11, expYear: 2031, createdAt: "2026-12-03T11:00:00Z" };

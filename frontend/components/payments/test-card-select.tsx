@@ -17,7 +17,7 @@ export function TestCardSelect({ name, label, value, onChange, hint, error }: Pr
   return (
     <label className="flex flex-col gap-1 text-sm font-medium">
       {label}
-      <select name={name} required aria-invalid={error ? true : undefined} className={`${inputClass} max-w-full`} {...controlled}>
+      <select name={name} required aria-invalid={error ? true : undefined} className={`${inputClass} w-full min-w-0`} {...controlled}>
         {TEST_CARDS.map((card) => (
           <option key={card.token} value={card.token}>{testCardLabel(card)}</option>
         ))}

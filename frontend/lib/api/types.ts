@@ -378,3 +378,55 @@ export const toPaymentMethod = (m: Schemas["PaymentMethod"]): PaymentMethod => (
   expYear: m.exp_year,
   createdAt: m.created_at,
 });
+
+export type PaymentStatus = "completed" | "failed" | "processing" | "refunded" | "partially_refunded";
+export const PAYMENT_STATUSES: readonly PaymentStatus[] = ["processing", "completed", "failed", "partially_refunded", "refunded"];
+
+/**
+ * The payments API's Payment as its contract says. PAYMENTS-WIRE: the payments API is not in
+ * functions/openapi.yaml yet; once it is, this becomes Schemas["Payment"] (npm run gen:api).
+ */
+export interface PaymentWire {
+  id: string;
+  order_id: string;
+  status: PaymentStatus;
+  amount_minor: number;
+  currency: string;
+  refunded_minor: number;
+  method: { brand: string; last4: string } | null;
+  token: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  created_at: string;
+  completed_at: string | null;
+}
+
+/** One payment (one attempt) of an order: charged, declined, still processing, or (partly) refunded. */
+export interface Payment {
+  id: string;
+  orderId: string;
+  status: PaymentStatus;
+  amount: Money;
+  refunded: Money;
+  /** The saved card it was charged to, or null for a one-off card (then `token` says which). */
+  method: { brand: string; last4: string } | null;
+  token: string | null;
+  failureCode: string | null;
+  failureMessage: string | null;
+  createdAt: string;
+  completedAt: string | null;
+}
+
+export const toPayment = (p: PaymentWire): Payment => ({
+  id: p.id,
+  orderId: p.order_id,
+  status: p.status,
+  amount: { amountMinor: p.amount_minor, currency: p.currency },
+  refunded: { amountMinor: p.refunded_minor, currency: p.currency },
+  method: p.method ? { brand: p.method.brand, last4: p.method.last4 } : null,
+  token: p.token ?? null,
+  failureCode: p.failure_code ?? null,
+  failureMessage: p.failure_message ?? null,
+  createdAt: p.created_at,
+  completedAt: p.completed_at ?? null,
+});
