@@ -33,8 +33,8 @@ export const TEST_CARDS: readonly TestCard[] = [
   { token: "tok_mastercard", brand: "mastercard", last4: "4444", outcome: "succeeds" },
   { token: "tok_chargeDeclined", brand: "visa", last4: "0002", outcome: "is declined" },
   { token: "tok_chargeDeclinedInsufficientFunds", brand: "visa", last4: "9995", outcome: "is declined: insufficient funds" },
-  { token: "tok_timeout", brand: "visa", last4: "0341", outcome: "times out once, then succeeds" },
-  { token: "tok_slow", brand: "visa", last4: "1881", outcome: "succeeds after a delay" },
+  { token: "tok_timeout", brand: "visa", last4: "4242", outcome: "times out once, then succeeds" },
+  { token: "tok_slow", brand: "visa", last4: "4242", outcome: "succeeds after a delay" },
 ];
 
 /** The test card with this token, or undefined for anything else. */

@@ -187,6 +187,17 @@ describe("the payment store", () => {
     expect(s.getState().phase).toBe("charged");
   });
 
+  it("resends a 409 with the same key while the order's only payment is still processing", async () => {
+    gateway.answer("POST", PAY, problem(409, "The order is being paid by another request."));
+    gateway.answer("GET", ORDER_PAYMENTS, json(200, { items: [paymentWire({ status: "processing", completed_at: null })], total: 1, page: 1, page_size: 20 }));
+    const s = store();
+    await s.getState().pay();
+    expect(keysSent()).toHaveLength(3);
+    expect(new Set(keysSent()).size).toBe(1);
+    expect(s.getState()).toMatchObject({ phase: "choosing", notice: { kind: "refused", message: "The order is being paid by another request." } });
+    expect(s.getState().attempt?.key).toBe(keysSent()[0]); // Pay again: still the same request
+  });
+
   it("takes a 409 for an order already paid as the payment that paid it", async () => {
     const earlier = paymentWire({ method: { brand: "mastercard", last4: "4444" }, token: null });
     gateway.answer("POST", PAY, problem(409, "The order is already paid."));
@@ -216,10 +227,17 @@ describe("the payment store", () => {
     s.getState().followed(await readPayment(slow.id));
     expect(s.getState()).toMatchObject({ phase: "charged", payment: { status: "completed" } });
 
-    const failing = store([{ ...slow, id: "7c-failing" }]);
-    expect(failing.getState().phase).toBe("processing");
+    gateway.answer("POST", PAY, json(201, { ...slow, id: "7c-failing" }));
+    const failing = store();
+    await failing.getState().pay();
     failing.getState().followed({ ok: true, payment: toPayment({ ...slow, status: "failed", failure_message: "Your card was declined." }) });
     expect(failing.getState()).toMatchObject({ phase: "choosing", notice: { kind: "declined", message: "Your card was declined." } });
+  });
+
+  it("does not follow a payment an earlier visit left processing, but says so and still lets the shopper pay", () => {
+    const left = paymentWire({ status: "processing", completed_at: null });
+    const s = store([left]);
+    expect(s.getState()).toMatchObject({ phase: "choosing", payment: null, unfinished: { id: left.id } });
   });
 
   it("starts charged for an order whose payment was already taken, and will not pay again", async () => {
@@ -318,6 +336,13 @@ describe("the payment step on the order page", () => {
     await tick(FOLLOW_PAYMENT_EVERY_MS);
     expect(screen.queryByTestId("payment-pending")).toBeNull();
     expect(screen.getByTestId("payment-processing")).toBeTruthy();
+  });
+
+  it("says a payment left processing by an earlier visit is still going, and still offers to pay", () => {
+    const left = toPayment(paymentWire({ status: "processing", completed_at: null }));
+    render(<OrderTracker initial={order("awaiting_payment")} read={readMyOrder} cancel={cancelMyOrder} payments={[left]} methods={[saved]} />);
+    expect(screen.getByTestId("payment-unfinished").textContent).toMatch(/\$15\.80 for this order was still being processed/);
+    expect(payButton()).toHaveProperty("disabled", false);
   });
 
   it("offers no payment step for an order that is not awaiting payment", () => {

@@ -44,6 +44,7 @@ export function PaymentStep({ orderId, total, methods, payments, onCharged, onCo
   const notice = useStore(store, (s) => s.notice);
   const payment = useStore(store, (s) => s.payment);
   const sends = useStore(store, (s) => s.sends);
+  const unfinished = useStore(store, (s) => s.unfinished);
   const [cardToken, setCardToken] = useState(TEST_CARDS[0]!.token);
   const [reads, setReads] = useState(0);
 
@@ -113,6 +114,12 @@ export function PaymentStep({ orderId, total, methods, payments, onCharged, onCo
             <p className="text-sm text-slate-600">No saved cards yet: <Link href="/account/payment-methods" className="underline">save one</Link> to pay in one step next time.</p>
           )}
         </fieldset>
+        {unfinished && !notice && phase === "choosing" && (
+          <p role="status" className="rounded bg-amber-50 p-3 text-sm text-amber-900" data-testid="payment-unfinished">
+            A payment of {formatMoney(unfinished.amount)} for this order was still being processed when you left. If paying now says
+            the order is being paid, wait a moment: this page shows it once it is through.
+          </p>
+        )}
         {notice && (
           <div role="alert" className={`rounded border p-3 text-sm ${NOTICE_TONES[notice.kind]}`} data-testid="payment-notice" data-kind={notice.kind}>
             <p className="font-medium">{notice.message}</p>

@@ -6,7 +6,7 @@ import { ApiError, GatewayUnavailableError, payments, type Payment } from "../ap
 import type { PayBody } from "../api/payments";
 import { cardLabel, methodFor, testCard } from "../cards";
 import { formatMoney } from "../format";
-import { hasSucceeded, processingPayment, refundable, succeededPayment } from "../payment-status";
+import { hasSucceeded, refundable, succeededPayment } from "../payment-status";
 import { requireAccessToken } from "../session/server";
 import { failed, text, type ActionResult } from "./result";
 
@@ -89,9 +89,10 @@ export async function payOrder(orderId: string, idempotencyKey: string, choice: 
       return { outcome: "declined", message: error.detail || DECLINED_MESSAGE, code: extension(error, "code"), paymentId: extension(error, "payment_id") };
     }
     if (error instanceof ApiError && error.status === 409) {
-      // Paid already (another tab, or this attempt's first answer lost)? Then that is the answer.
+      // Paid already (in another tab, say)? Then that payment is the answer. Otherwise the order
+      // is not payable, or a request with this key is still at the provider: the same key again.
       const known = await payments.listForOrder(token, orderId).catch(() => []);
-      const taken = succeededPayment(known) ?? processingPayment(known);
+      const taken = succeededPayment(known);
       return taken ? { outcome: "charged", payment: taken } : { outcome: "conflict", message: error.detail };
     }
     if (error instanceof ApiError && error.status < 500) return { outcome: "refused", message: error.detail, field: fieldOf(error) };

@@ -24,6 +24,8 @@ export interface PaymentState {
   notice: PaymentNotice | null;
   /** The payment taken (or still processing). */
   payment: Payment | null;
+  /** A payment of an earlier visit the provider had not finished (its key is gone with that page). */
+  unfinished: Payment | null;
   /** The attempt in flight or to resend; null once it had a definite answer. */
   attempt: Attempt | null;
   /** How many times the current attempt has been sent. */
@@ -52,7 +54,7 @@ const resendable = (result: PayResult) => result.outcome === "retry" || result.o
 
 /** One store per payment step (an order's page): the choice, the attempt and what it answered. */
 export function createPaymentStore(orderId: string, initial: { choice: PaymentChoice | null; payments: Payment[] }, deps: PaymentDeps) {
-  const taken = succeededPayment(initial.payments) ?? processingPayment(initial.payments);
+  const taken = succeededPayment(initial.payments);
   return createStore<PaymentState>()((set, get) => {
     /** Settle the attempt on its (last) answer. */
     function answered(result: PayResult, attempt: Attempt) {
@@ -77,9 +79,10 @@ export function createPaymentStore(orderId: string, initial: { choice: PaymentCh
     return {
       orderId,
       choice: initial.choice,
-      phase: taken ? (taken.status === "processing" ? "processing" : "charged") : "choosing",
+      phase: taken ? "charged" : "choosing",
       notice: null,
       payment: taken,
+      unfinished: taken ? null : processingPayment(initial.payments),
       attempt: null,
       sends: 0,
       choose: (choice) => set({ choice }),
