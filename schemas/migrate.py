@@ -18,6 +18,9 @@ VERSION_SCHEMA = "migrations"  # Alembic's version tables live apart from the do
 _LOCK_KEY = 7_300_211  # any constant: serialises concurrent `make migrate` runs
 
 
+READER = "reader"  # role_name(READER): reads every schema, writes none (make verify)
+
+
 def role_name(domain: str) -> str:
     return f"ecom_{domain}"
 
@@ -28,13 +31,17 @@ def role_url(admin_url: str, domain: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def _ensure_role_and_schema(conn: Connection, domain: str) -> None:
-    role = role_name(domain)  # identifiers cannot be bound parameters: both come from DOMAINS
+def _ensure_role(conn: Connection, role: str) -> None:
     conn.execute(text(f"""
         DO $$ BEGIN
             CREATE ROLE {role} LOGIN;
         EXCEPTION WHEN duplicate_object THEN NULL;
         END $$"""))
+
+
+def _ensure_role_and_schema(conn: Connection, domain: str) -> None:
+    role = role_name(domain)  # identifiers cannot be bound parameters: both come from DOMAINS
+    _ensure_role(conn, role)
     conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {domain}"))
     conn.execute(text(f"REVOKE ALL ON SCHEMA {domain} FROM PUBLIC"))
     conn.execute(text(f"GRANT USAGE ON SCHEMA {domain} TO {role}"))
@@ -42,6 +49,9 @@ def _ensure_role_and_schema(conn: Connection, domain: str) -> None:
                       f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}"))
     conn.execute(text(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {domain} "
                       f"GRANT USAGE, SELECT ON SEQUENCES TO {role}"))
+    reader = role_name(READER)
+    conn.execute(text(f"GRANT USAGE ON SCHEMA {domain} TO {reader}"))
+    conn.execute(text(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {domain} GRANT SELECT ON TABLES TO {reader}"))
 
 
 def _upgrade(conn: Connection, domain: str) -> None:
@@ -62,9 +72,12 @@ def migrate(admin_url: str, domains: tuple[str, ...] = DOMAINS) -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
             conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {VERSION_SCHEMA}"))
             conn.execute(text(f"REVOKE ALL ON SCHEMA {VERSION_SCHEMA} FROM PUBLIC"))
+            _ensure_role(conn, role_name(READER))
             for domain in domains:
                 _ensure_role_and_schema(conn, domain)
                 _upgrade(conn, domain)  # new tables get the role's rights by default privileges
+                # Tables made before the reader existed: the default privileges came after them.
+                conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA {domain} TO {role_name(READER)}"))
             conn.commit()
     finally:
         engine.dispose()

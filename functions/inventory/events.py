@@ -22,14 +22,12 @@ RESERVATION_EXPIRED = "com.ecom.inventory.reservation.expired"
 STOCK_COUNTED = "com.ecom.warehouse.stock.counted"
 ORDER_PLACED = "com.ecom.orders.order.placed"
 ORDER_CANCELLED = "com.ecom.orders.order.cancelled"
+ORDER_CONFIRMED = "com.ecom.orders.order.confirmed"
+ORDER_REFUNDED = "com.ecom.orders.order.refunded"
 
 EMITS: tuple[str, ...] = (STOCK_CHANGED, STOCK_RESERVED, STOCK_REJECTED, RESERVATION_EXPIRED)
-CONSUMES: tuple[str, ...] = (STOCK_COUNTED, ORDER_PLACED, ORDER_CANCELLED, *ACCESS_EVENTS)
-
-# Sent once payments exists (confirmed: paid; refunded: money back, before shipping). Not in
-# events/catalog.yaml yet, so not upper-case constants, which the contract tests hold to it.
-order_confirmed = "com.ecom.orders.order.confirmed"
-order_refunded = "com.ecom.orders.order.refunded"
+CONSUMES: tuple[str, ...] = (STOCK_COUNTED, ORDER_PLACED, ORDER_CANCELLED, ORDER_CONFIRMED, ORDER_REFUNDED,
+                             *ACCESS_EVENTS)
 
 
 class StockCounted(Command):
@@ -54,7 +52,7 @@ class OrderPlaced(OrderEvent):
 
 
 class OrderCancelled(OrderEvent):
-    pass
+    reason: str | None = None  # payment_timeout: the hold lapsed unpaid
 
 
 class OrderConfirmed(OrderEvent):

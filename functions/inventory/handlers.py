@@ -1,8 +1,4 @@
-"""The inventory's event handlers: warehouse counts, the orders' lifecycle, expiry ticks, access.
-
-on_order_confirmed and on_order_refunded are written against the payloads agreed for payments;
-they join main.py, functions.toml and triggers.yaml when those types are in events/catalog.yaml.
-"""
+"""The inventory's event handlers: warehouse counts, the orders' lifecycle, expiry ticks, access."""
 
 from __future__ import annotations
 
@@ -11,15 +7,15 @@ from typing import Any
 from functions.inventory import reservations, stock
 from functions.inventory.events import (
     ORDER_CANCELLED,
+    ORDER_CONFIRMED,
     ORDER_PLACED,
+    ORDER_REFUNDED,
     STOCK_COUNTED,
     OrderCancelled,
     OrderConfirmed,
     OrderPlaced,
     OrderRefunded,
     StockCounted,
-    order_confirmed,
-    order_refunded,
 )
 from functions.runtime import access
 from functions.runtime.db import UnitOfWork
@@ -36,7 +32,7 @@ def on_stock_counted(uow: UnitOfWork, event: Event, data: StockCounted) -> None:
 
 @ping_handler(source=EXPIRY_PING)
 def expire_reservations(uow: UnitOfWork) -> dict[str, Any]:
-    """Every minute: release the holds past their expiry, one reservation.expired per order."""
+    """Every minute: tell orders of the holds past their expiry, one reservation.expired per order."""
     return {"expired": len(reservations.expire_due(uow))}
 
 
@@ -55,16 +51,16 @@ def on_order_placed(uow: UnitOfWork, event: Event, data: OrderPlaced) -> None:
 @event_handler(types=(ORDER_CANCELLED,), data=OrderCancelled)
 def on_order_cancelled(uow: UnitOfWork, event: Event, data: OrderCancelled) -> None:
     """Give back what the order holds; before it was placed, make sure nothing ever will be."""
-    reservations.release(uow, data.order_id)
+    reservations.release(uow, data.order_id, "expired" if data.reason == "payment_timeout" else "cancelled")
 
 
-@event_handler(types=(order_confirmed,), data=OrderConfirmed)
+@event_handler(types=(ORDER_CONFIRMED,), data=OrderConfirmed)
 def on_order_confirmed(uow: UnitOfWork, event: Event, data: OrderConfirmed) -> None:
     """The order is paid: its held units leave the stock."""
     reservations.commit(uow, data.order_id)
 
 
-@event_handler(types=(order_refunded,), data=OrderRefunded)
+@event_handler(types=(ORDER_REFUNDED,), data=OrderRefunded)
 def on_order_refunded(uow: UnitOfWork, event: Event, data: OrderRefunded) -> None:
     """Refunded before shipping: the units go back on the shelf when the refund says so."""
     if data.restock:

@@ -11,7 +11,7 @@ from functions.runtime.targets import lazy_targets
 from functions.runtime.web import answer_framework_errors_as_problems
 
 __all__ = ["availability", "expire_reservations", "on_access_changed", "on_order_cancelled",  # noqa: F822
-           "on_order_placed", "on_stock_counted", "stock", "stock_adjust", "stock_movements", "stock_receive",
+           "on_order_confirmed", "on_order_placed", "on_order_refunded", "on_stock_counted", "stock", "stock_adjust", "stock_movements", "stock_receive",
            "warehouse", "warehouses"]
 _TARGETS = {name: "functions.inventory.handlers" if name.startswith(("on_", "expire_"))
             else "functions.inventory.api" for name in __all__}

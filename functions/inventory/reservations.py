@@ -152,14 +152,11 @@ def decision_of(conn: Connection, order_id: UUID) -> Decision:
 _SIGNS = {model.RELEASE: (0, -1), model.COMMIT: (-1, -1), model.RESTOCK: (1, 0)}
 
 
-def _end(uow: UnitOfWork, order_id: UUID, start: str, end: str, cause: str, reason: str,
-         due_by: datetime | None = None) -> list[Held]:
+def _end(uow: UnitOfWork, order_id: UUID, start: str, end: str, cause: str, reason: str) -> list[Held]:
     """Move the order's reservations from `start` to `end`, and their stock with them."""
     conn = uow.conn
     r = reservations
     where = [r.c.order_id == order_id, r.c.state == start]
-    if due_by is not None:
-        where.append(r.c.expires_at <= due_by)
     rows = conn.execute(update(r).where(*where).values(state=end, updated_at=func.now())
                         .returning(r.c.sku, r.c.warehouse_id, r.c.quantity)).all()
     ended = sorted((Held(x.sku, x.warehouse_id, x.quantity) for x in rows),
@@ -182,7 +179,7 @@ def _end(uow: UnitOfWork, order_id: UUID, start: str, end: str, cause: str, reas
     return ended
 
 
-def release(uow: UnitOfWork, order_id: UUID) -> list[Held]:
+def release(uow: UnitOfWork, order_id: UUID, reason: str = "cancelled") -> list[Held]:
     """Give back what an order holds (cancelled); nothing held is nothing to do.
 
     An order inventory has not decided yet (its order.placed still on the way) is decided
@@ -190,7 +187,7 @@ def release(uow: UnitOfWork, order_id: UUID) -> list[Held]:
     """
     uow.conn.execute(upsert(order_decisions).values(order_id=order_id, outcome=model.CANCELLED, short=[])
                      .on_conflict_do_nothing())
-    ended = _end(uow, order_id, model.HELD, model.RELEASED, model.RELEASE, "cancelled")
+    ended = _end(uow, order_id, model.HELD, model.RELEASED, model.RELEASE, reason)
     uow.commit()
     return ended
 
@@ -220,16 +217,23 @@ def restock(uow: UnitOfWork, order_id: UUID) -> list[Held]:
 
 
 def expire_due(uow: UnitOfWork, now: datetime | None = None, limit: int = 100) -> list[UUID]:
-    """Release the holds past their expiry (up to `limit` orders); emit reservation.expired per order."""
+    """Tell orders of the holds past their expiry (up to `limit` orders): reservation.expired, once each.
+
+    The stock stays held: orders decides. An order still unpaid is cancelled, and its
+    order.cancelled releases the hold; one paid in time (its payment.completed ahead of this
+    in orders' queue) is confirmed, and its order.confirmed commits the hold. Releasing here
+    instead would let a paid order's units be sold again before its confirmation arrived.
+    """
     now = now or datetime.now(timezone.utc)
     r = reservations
-    due = list(uow.conn.scalars(select(r.c.order_id).where(r.c.state == model.HELD, r.c.expires_at <= now)
-                                .group_by(r.c.order_id).order_by(func.min(r.c.expires_at)).limit(limit)))
-    expired = []
-    for order_id in due:  # one transaction each: its SKUs are taken in SKU order, then let go
-        if _end(uow, order_id, model.HELD, model.EXPIRED, model.RELEASE, "expired", due_by=now):
-            uow.emit(RESERVATION_EXPIRED, str(order_id), {"order_id": order_id, "expired_at": now})
-            expired.append(order_id)
-        uow.commit()
+    lapsed = list(uow.conn.scalars(
+        update(r).where(r.c.order_id.in_(
+            select(r.c.order_id).where(r.c.state == model.HELD, r.c.lapsed_at.is_(None), r.c.expires_at <= now)
+            .group_by(r.c.order_id).order_by(func.min(r.c.expires_at)).limit(limit).scalar_subquery()),
+            r.c.state == model.HELD, r.c.lapsed_at.is_(None))
+        .values(lapsed_at=now, updated_at=func.now()).returning(r.c.order_id)))
+    expired = sorted(set(lapsed), key=str)
+    for order_id in expired:
+        uow.emit(RESERVATION_EXPIRED, str(order_id), {"order_id": order_id, "expired_at": now})
     uow.commit()
     return expired

@@ -69,6 +69,7 @@ reservations = Table(
     Column("quantity", Integer, nullable=False),
     Column("state", Text, nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("lapsed_at", DateTime(timezone=True)),  # when reservation.expired was sent for it
     Column("created_at", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True)),
 )

@@ -64,6 +64,7 @@ def place_order(uow: UnitOfWork, user_id: UUID, cmd: PlaceOrder, key: idempotenc
     history = [{"from_status": None, "to_status": model.PENDING, "reason": None, "at": row["placed_at"]}]
     answer = idempotency.Replay(201, order_view(row, items, history), f"/api/orders/{order_id}")
     idempotency.remember(conn, uow.domain, user_id, key, answer.status, answer.body, answer.location)
+    uow.business_event("order_placed", currency=totals.currency)
     uow.commit()
     return answer, False
 

@@ -14,7 +14,8 @@ from functions.runtime.web import answer_framework_errors_as_problems
 __all__ = [  # noqa: F822
     "cart", "cart_items", "cart_item", "orders", "order", "order_cancel",
     "admin_orders", "admin_order", "admin_order_ship", "admin_order_cancel",
-    "on_stock_reserved", "on_stock_rejected", "on_reservation_expired", "on_access_changed",
+    "on_stock_reserved", "on_stock_rejected", "on_reservation_expired",
+    "on_payment_completed", "on_payment_failed", "on_payment_refunded", "on_access_changed",
 ]
 _TARGETS = {name: "functions.orders.handlers" if name.startswith("on_") else "functions.orders.api"
             for name in __all__}

@@ -14,7 +14,9 @@ from functions.runtime.openapi import (
     ADMIN,
     ADMIN_ERRORS,
     BODY_ERRORS,
+    IDEMPOTENCY_KEY,
     NOT_FOUND,
+    REPLAYED,
     SIGNED_IN,
     Answer,
     Endpoint,
@@ -27,15 +29,6 @@ ID_SCHEMA = {"type": "string", "format": "uuid"}
 ORDER_ID = Param("OrderId", "id", "The order's id; anything but a UUID is 422 (field `id`).", ID_SCHEMA)
 CART_SKU = Param("CartSku", "sku", "The SKU of a line in the cart; anything else is 422 (field `sku`).",
                  {"type": "string", "pattern": r"^[A-Z0-9][A-Z0-9._-]{0,63}$"})
-IDEMPOTENCY_KEY = Param(
-    "IdempotencyKey", "Idempotency-Key",
-    "Required. A new unique value (a UUID) per intended order, the same one when retrying it: the "
-    "first answer is replayed for the same request, a different request with a used key is 422, "
-    "and a duplicate sent while the first is running waits for it. Kept at least 24 hours.",
-    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[\x21-\x7e]+$"}, where="header")
-REPLAYED = {"Location": "Location", "Idempotent-Replayed": {
-    "description": "`true` when this is the stored answer to an earlier request with the same key.",
-    "schema": {"type": "string", "enum": ["true"]}}}
 CANCEL_CONFLICT = {409: ("Conflict", "The order's status does not allow this change (`conflict`, field `status`).")}
 
 CART = Endpoint("/api/cart", {"GET": Operation(

@@ -59,6 +59,13 @@ class StatusChange(Shape):
     at: Timestamp
 
 
+class LastPaymentFailure(Shape):
+    payment_id: Uuid
+    code: str = Field(description="`card_declined`, `insufficient_funds`, `invalid_token`.")
+    message: str = Field(description="For the shopper.")
+    at: Timestamp
+
+
 class OrderSummary(Shape):
     id: Uuid
     user_id: Uuid
@@ -70,6 +77,9 @@ class OrderSummary(Shape):
     total: Money
     payable_until: Timestamp | None = Field(
         description="While `awaiting_payment`: when the stock reservation lapses and the order is cancelled.")
+    payment_id: Uuid | None = Field(description="The completed payment that paid the order.")
+    last_payment_failure: LastPaymentFailure | None = Field(
+        description="The latest declined payment while awaiting payment (the shopper may try another card).")
     placed_at: Timestamp
     updated_at: Timestamp
 

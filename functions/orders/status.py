@@ -14,7 +14,7 @@ from uuid import UUID
 from sqlalchemy import Connection, func, insert, select, update
 
 from functions.orders import model
-from functions.orders.events import ORDER_CANCELLED, ORDER_SHIPPED
+from functions.orders.events import ORDER_CANCELLED, ORDER_CONFIRMED, ORDER_REFUNDED, ORDER_SHIPPED
 from functions.orders.tables import order_status_history, orders
 from functions.runtime.db import UnitOfWork
 from functions.runtime.exceptions import NotFound
@@ -27,8 +27,12 @@ def record_history(conn: Connection, order_id: UUID, from_status: str | None, to
 
 
 def change_status(uow: UnitOfWork, order_id: UUID, target: str, *, actor: str, reason: str | None = None,
-                  owner: UUID | None = None, payable_until: datetime | None = None) -> dict[str, Any]:
-    """Move the order to `target`; 404 when it is not there (or not the owner's), 409 when not allowed."""
+                  owner: UUID | None = None, payable_until: datetime | None = None,
+                  payment_id: UUID | None = None) -> dict[str, Any]:
+    """Move the order to `target`; 404 when it is not there (or not the owner's), 409 when not allowed.
+
+    `payment_id` is the completed payment that moves it to paid.
+    """
     conn = uow.conn
     query = select(orders.c.status, orders.c.user_id).where(orders.c.id == order_id)
     if owner is not None:
@@ -42,13 +46,25 @@ def change_status(uow: UnitOfWork, order_id: UUID, target: str, *, actor: str, r
         values["cancel_reason"] = reason
     if payable_until is not None:
         values["payable_until"] = payable_until
+    if payment_id is not None:
+        values["payment_id"] = payment_id
     row = conn.execute(update(orders).where(orders.c.id == order_id).values(**values)
                        .returning(orders)).mappings().one()
     record_history(conn, order_id, current.status, target, actor, reason)
     if target == model.CANCELLED:
         uow.emit(ORDER_CANCELLED, str(order_id), {"order_id": order_id, "user_id": row["user_id"],
                                                   "reason": reason, "cancelled_at": row["updated_at"]})
+        uow.business_event("order_cancelled", reason=reason or "unspecified")
     elif target == model.SHIPPED:
         uow.emit(ORDER_SHIPPED, str(order_id), {"order_id": order_id, "user_id": row["user_id"],
                                                 "shipped_at": row["updated_at"]})
+    elif target == model.CONFIRMED:
+        uow.business_event("order_confirmed", currency=row["currency"])
+        uow.emit(ORDER_CONFIRMED, str(order_id), {
+            "order_id": order_id, "user_id": row["user_id"], "payment_id": row["payment_id"],
+            "total_minor": row["total_minor"], "currency": row["currency"], "confirmed_at": row["updated_at"]})
+    elif target == model.REFUNDED:  # stock that has not left goes back on the shelf
+        uow.emit(ORDER_REFUNDED, str(order_id), {
+            "order_id": order_id, "user_id": row["user_id"], "restock": current.status != model.SHIPPED,
+            "refunded_at": row["updated_at"]})
     return dict(row)

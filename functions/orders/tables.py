@@ -41,6 +41,8 @@ orders = Table(
     Column("total_minor", BigInteger, nullable=False),
     Column("shipping_address", JSONB, nullable=False),  # a snapshot: later edits do not change it
     Column("payable_until", DateTime(timezone=True)),  # when the stock reservation lapses
+    Column("payment_id", UUID(as_uuid=True)),  # the completed payment that paid it
+    Column("last_payment_failure", JSONB),  # the latest decline while awaiting payment
     Column("placed_at", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True)),
 )

@@ -42,6 +42,8 @@ def order_summary_view(row: Mapping[str, Any]) -> dict[str, Any]:
         "tax": money(row["tax_minor"], currency),
         "total": money(row["total_minor"], currency),
         "payable_until": row["payable_until"],
+        "payment_id": row["payment_id"],
+        "last_payment_failure": row["last_payment_failure"],
         "placed_at": row["placed_at"],
         "updated_at": row["updated_at"],
     }

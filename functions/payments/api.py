@@ -19,6 +19,7 @@ from functions.runtime.web import created_response, http_function, id_from_path,
 if TYPE_CHECKING:
     from functions.runtime.auth import Claims
     from functions.runtime.db import UnitOfWork
+    from functions.runtime.idempotency import Replay
 
 
 def _shown_path(path: str) -> str:
@@ -104,3 +105,83 @@ def payment_method(request: Request) -> Response:
     with _work(claims.sub) as uow:
         methods.delete_method(uow, user_id, method_id)
     return no_content()
+
+
+def _answer(answer: Replay, replayed: bool) -> Response:
+    """The first answer to an Idempotency-Key, or its replay (a decline is a problem document)."""
+    headers = {"Location": answer.location} if answer.location else {}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    response = json_response(answer.body, answer.status, headers)
+    if answer.status >= 400:
+        response.content_type = "application/problem+json"
+    return response
+
+
+def _owner_unless_admin(claims: Claims, user_id: UUID) -> UUID | None:
+    from functions.runtime.auth import ADMIN
+
+    return None if claims.role == ADMIN else user_id
+
+
+@http_function(methods=("POST",), api=operations.PAYMENTS, shown_path=_shown_path)
+def payments(request: Request) -> Response:
+    """POST pays one of the caller's orders, awaiting payment, for its total (Idempotency-Key required)."""
+    from functions.payments import charges
+    from functions.payments.adapters.provider import configured
+    from functions.payments.commands import MakePayment
+    from functions.runtime import idempotency
+    from functions.runtime.validation import parse_body
+
+    _refuse_card_numbers(request)
+    _, user_id = _shopper(request)
+    key = idempotency.request_key(request)
+    command = parse_body(request, MakePayment)
+    return _answer(*charges.pay(user_id, request.headers["Authorization"], command, key, configured()))
+
+
+@http_function(methods=("GET",), api=operations.PAYMENT, shown_path=_shown_path)
+def payment(request: Request) -> Response:
+    """GET one of the caller's payments (an admin: any)."""
+    from functions.payments import charges
+    from functions.runtime.db import read_only
+
+    _refuse_card_numbers(request)
+    claims, user_id = _shopper(request)
+    payment_id = id_from_path(request, "payment")
+    with read_only() as conn:
+        return json_response(charges.payment_detail(conn, payment_id, _owner_unless_admin(claims, user_id)))
+
+
+@http_function(methods=("GET",), api=operations.ORDER_PAYMENTS, shown_path=_shown_path)
+def order_payments(request: Request) -> Response:
+    """GET the payments of one of the caller's orders (an admin: any order's)."""
+    from functions.payments import charges
+    from functions.runtime.db import read_only
+
+    _refuse_card_numbers(request)
+    claims, user_id = _shopper(request)
+    order_id = id_from_path(request, "order", segment=-2)
+    with read_only() as conn:
+        return json_response(charges.order_payments(conn, order_id, _owner_unless_admin(claims, user_id)))
+
+
+@http_function(methods=("POST",), api=operations.ADMIN_PAYMENT_REFUND, shown_path=_shown_path)
+def admin_payment_refund(request: Request) -> Response:
+    """POST: an admin gives back all or part of a completed payment (Idempotency-Key required)."""
+    from functions.payments import charges
+    from functions.payments.adapters.provider import configured
+    from functions.payments.commands import RefundPayment
+    from functions.runtime import idempotency
+    from functions.runtime.auth import ADMIN
+    from functions.runtime.errors import forbidden
+    from functions.runtime.validation import parse_body
+
+    _refuse_card_numbers(request)
+    admin, admin_id = _shopper(request)
+    if admin.role != ADMIN:
+        raise forbidden("This action needs the admin role.")
+    payment_id = id_from_path(request, "payment", segment=-2)
+    key = idempotency.request_key(request)
+    command = parse_body(request, RefundPayment) if request.get_data(cache=True) else RefundPayment()
+    return _answer(*charges.refund_by_admin(admin_id, payment_id, command, key, configured()))

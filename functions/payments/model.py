@@ -8,6 +8,7 @@ the Luhn check) in any string of a request, so it can be refused before anything
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -23,6 +24,10 @@ MAX_EXP_YEAR = 2100
 # A run of digits, each but the last optionally followed by one space or dash. Lookarounds keep
 # the run whole: "12345" inside a longer run of digits is not a run of its own.
 _DIGIT_RUN = re.compile(r"(?<![0-9])[0-9](?:[ -]?[0-9])*(?![0-9])")
+# A UUID's groups may be all digits and, read across its dashes, pass Luhn ("12345678-1234-...");
+# a UUID is never a card number, so UUIDs are taken out before the digits are looked at.
+_UUID = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+                   r"(?![0-9A-Fa-f])")
 MIN_PAN_DIGITS, MAX_PAN_DIGITS = 13, 19
 
 
@@ -44,7 +49,7 @@ def contains_card_number(text: str) -> bool:
     even if 13 of its digits would pass. A run of separated groups longer than 19 digits is
     searched group by group, so "4242 4242 4242 4242 1234" (a PAN followed by more digits) is found.
     """
-    for match in _DIGIT_RUN.finditer(text):
+    for match in _DIGIT_RUN.finditer(_UUID.sub(" ", text)):
         groups = re.split(r"[ -]", match.group())
         for first in range(len(groups)):
             digits = ""
@@ -59,7 +64,10 @@ def contains_card_number(text: str) -> bool:
 
 def mask_card_numbers(text: str) -> str:
     """Return `text` with every run of digits that holds a card number replaced by `[card number]`."""
-    return _DIGIT_RUN.sub(lambda m: "[card number]" if contains_card_number(m.group()) else m.group(), text)
+    parts = re.split(f"({_UUID.pattern})", text)  # UUIDs (the odd parts) are kept as they are
+    return "".join(part if i % 2 else _DIGIT_RUN.sub(
+        lambda m: "[card number]" if contains_card_number(m.group()) else m.group(), part)
+        for i, part in enumerate(parts))
 
 
 def card_number_fields(value: Any, path: str = "") -> Iterator[str]:
@@ -101,3 +109,36 @@ def check_expiry(exp_month: int, exp_year: int, today_year: int, today_month: in
 def check_room_for_method(count: int) -> None:
     if count >= MAX_METHODS:
         raise Conflict(f"A user keeps at most {MAX_METHODS} payment methods; delete one first.", "token")
+
+
+# A payment: processing while the provider is asked, then completed or failed; refunded when all
+# of it went back (a part refunded leaves it completed, with `refunded_minor`).
+PROCESSING, COMPLETED, FAILED, REFUNDED = "processing", "completed", "failed", "refunded"
+TAKEN = (PROCESSING, COMPLETED, REFUNDED)  # at most one such payment per order
+# A request settles its payment within this (PAYMENT_LEASE_SECONDS), or its key, sent again, may
+# take it over: longer than the provider's slowest answer, times its attempts.
+LEASE_SECONDS = int(os.environ.get("PAYMENT_LEASE_SECONDS", "30"))
+PROVIDER_ATTEMPTS = 3  # calls per step while the provider times out, with the same key
+
+
+def check_one_way_to_pay(payment_method_id: object, token: object) -> None:
+    if payment_method_id is None and token is None:
+        raise InvalidInput.of("payment_method_id", "or token is required: say how to pay")
+    if payment_method_id is not None and token is not None:
+        raise InvalidInput.of("token", "cannot be sent with payment_method_id: send one of them")
+
+
+def check_payable(status: str) -> None:
+    if status != "awaiting_payment":
+        raise Conflict(f"The order is {status}: only an order awaiting payment can be paid.", "order_id")
+
+
+def refundable(amount_minor: int, refunded_minor: int, status: str, asked: int | None) -> int:
+    """How much a refund of `asked` (None: all that is left) gives back; refuse more than is left."""
+    if status not in (COMPLETED,):
+        raise Conflict(f"A {status} payment cannot be refunded: only a completed one can.", "status")
+    left = amount_minor - refunded_minor
+    amount = left if asked is None else asked
+    if amount > left:
+        raise InvalidInput.of("amount_minor", f"is more than is left to refund ({left})")
+    return amount

@@ -330,6 +330,7 @@ class UnitOfWork:
         self.domain = domain
         self.actor = actor
         self._committed = False
+        self._business: list[tuple[str, int | None, dict[str, str]]] = []
 
     def audit(self, action: str, entity_id: UUID, changes: dict[str, Any] | None = None) -> None:
         """Record an admin action in the domain's audit trail, in this transaction."""
@@ -347,10 +348,27 @@ class UnitOfWork:
         return append(self.conn, self.domain, event_type, f"/ecom/{self.domain}/{service}",
                       subject, data)
 
+    def business_event(self, name: str, amount_minor: int | None = None, **labels: str) -> None:
+        """Count a business event (functions/runtime/metrics.py) once this unit of work commits.
+
+        Checked now (an unknown name or label raises ValueError here), counted at commit: an
+        order whose transaction rolls back was never placed.
+        """
+        from functions.runtime.metrics import check_business_event
+
+        check_business_event(name, amount_minor, **labels)
+        self._business.append((name, amount_minor, labels))
+
     def commit(self) -> None:
         """Commit the transaction; without this call the unit of work rolls back."""
         self.conn.commit()
         self._committed = True
+        if self._business:
+            from functions.runtime.metrics import business_event
+
+            for name, amount_minor, labels in self._business:
+                business_event(name, amount_minor, **labels)
+            self._business.clear()
 
     @property
     def committed(self) -> bool:

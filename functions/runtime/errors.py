@@ -25,6 +25,7 @@ class Problem(Exception):
     detail: str = ""
     errors: list[FieldError] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # extension members (RFC 9457 §3.2)
 
     def __post_init__(self) -> None:
         super().__init__(self.detail or self.title)
@@ -41,7 +42,7 @@ class Problem(Exception):
             body["instance"] = instance
         if self.errors:
             body["errors"] = [{"field": e.field, "message": e.message} for e in self.errors]
-        return body
+        return {**self.extra, **body}  # an extension never hides a standard member
 
 
 def malformed_json(detail: str) -> Problem:
@@ -110,6 +111,7 @@ _STATUS: dict[type[exceptions.DomainError], int] = {
     exceptions.NotAllowed: 403,
     exceptions.TooManyAttempts: 429,
     exceptions.Unavailable: 503,
+    exceptions.PaymentRefused: 402,
     exceptions.DomainError: 422,
 }
 
@@ -124,4 +126,5 @@ def from_domain_error(exc: exceptions.DomainError) -> Problem:
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, exceptions.Unavailable):
         headers["Retry-After"] = "1"
-    return Problem(status, exc.kind, exc.title, exc.detail, list(exc.errors), headers)
+    extra = exc.extra if isinstance(exc, exceptions.PaymentRefused) else {}
+    return Problem(status, exc.kind, exc.title, exc.detail, list(exc.errors), headers, extra)

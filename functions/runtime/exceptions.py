@@ -84,3 +84,17 @@ class Unavailable(DomainError):
     """Something the use case needs is not there right now: worth trying again later."""
 
     kind, title = "service-unavailable", "Service unavailable"
+
+
+class PaymentRefused(DomainError):
+    """The payment provider declined a charge: 402, with what the shopper may do in `extra`.
+
+    `extra` holds the problem document's extension members (RFC 9457 §3.2): the decline's
+    `code` and the `payment_id` it was recorded under.
+    """
+
+    kind, title = "payment-declined", "Payment declined"
+
+    def __init__(self, detail: str, extra: dict[str, object]) -> None:
+        super().__init__(detail)
+        self.extra = dict(extra)

@@ -26,11 +26,14 @@ from functions.runtime.domains import domain_of
 from functions.runtime.errors import FieldError, Problem
 from functions.runtime.exceptions import DomainError, Unavailable
 from functions.runtime.inbox import record
+from functions.runtime.metrics import event_outcome
 from functions.runtime.settings import get_settings
 from functions.runtime.validation import field_errors, unstorable
 from functions.runtime.web import http_function, json_response
 
 log = logging.getLogger("ecom.events")
+HANDLED, DUPLICATE = "processed", "duplicate"  # the answer's `status`
+_RETRIED = frozenset({404, 408, 409, 429})  # and 5xx: the answers the broker tries again (README, Events)
 D = TypeVar("D", bound=BaseModel)
 
 
@@ -115,6 +118,21 @@ def event_handler(*, types: tuple[str, ...], data: type[D], domain: str | None =
         @functools.wraps(handle)
         def function(request: Request) -> Response:
             event = parse_event(request)
+            # The metrics' type label: one of ours, never a sender's made-up type (a series each).
+            kind = event.type if event.type in types else "unexpected"
+            try:
+                answer = _handle(event)
+            except Problem as problem:
+                event_outcome(kind, "retried" if problem.status in _RETRIED or problem.status >= 500
+                              else "rejected")
+                raise
+            except Exception:  # answered 5xx by the edge: the broker tries again
+                event_outcome(kind, "retried")
+                raise
+            event_outcome(kind, "handled" if answer["status"] == HANDLED else "duplicate")
+            return json_response(answer)
+
+        def _handle(event: Event) -> dict[str, str]:
             consumer = get_settings().service_name
             try:
                 if event.type not in types:
@@ -128,7 +146,7 @@ def event_handler(*, types: tuple[str, ...], data: type[D], domain: str | None =
                     raise Rejected("; ".join(f"{e.field}: {e.message}" for e in errors))
                 with unit_of_work(domain) as uow:
                     if not record(uow.conn, domain, consumer, event.source, event.id, event.type):
-                        return json_response({"status": "duplicate", "id": event.id})
+                        return {"status": DUPLICATE, "id": event.id}
                     try:
                         handle(uow, event, payload)
                     except Unavailable:
@@ -139,7 +157,7 @@ def event_handler(*, types: tuple[str, ...], data: type[D], domain: str | None =
             except Rejected as exc:
                 _reject(domain, consumer, event, str(exc))
                 raise invalid_event(str(exc)) from None
-            return json_response({"status": "processed", "id": event.id})
+            return {"status": HANDLED, "id": event.id}
 
         endpoint = http_function(methods=("POST",))(function)
         endpoint.event_types = types  # type: ignore[attr-defined]  # read by the manifest checks

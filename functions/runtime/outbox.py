@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Connection, DateTime, MetaData, Table, Text, TextClause, text
@@ -44,6 +45,12 @@ def _insert(schema: str) -> TextClause:
     # statement cache than the round trip it makes (bench/events.py, CPU per event).
     return text(f"INSERT INTO {schema}.outbox (id, type, source, subject, data) "
                 "VALUES (:id, :type, :source, :subject, CAST(:data AS jsonb))")
+
+
+def backlog(conn: Connection, schema: str) -> tuple[int, datetime | None]:
+    """Return (rows not sent yet, when the oldest of them was written) of a domain's outbox."""
+    row = conn.execute(text(f"SELECT count(*), min(created_at) FROM {schema}.outbox WHERE sent_at IS NULL")).one()
+    return int(row[0]), row[1]
 
 
 def append(conn: Connection, schema: str, event_type: str, source: str, subject: str,

@@ -15,7 +15,7 @@ import functions_framework
 from flask import Request, Response
 from flask import request as current_request
 
-from functions.runtime import health
+from functions.runtime import health, metrics
 from functions.runtime.domains import current_domain, domain_of
 from functions.runtime.errors import (
     Problem,
@@ -36,6 +36,7 @@ Handler = Callable[[Request], Response]
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_PATH_REF = 200
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -121,6 +122,12 @@ def _dispatch(request: Request, handler: Handler, methods: tuple[str, ...]) -> R
     return handler(request)
 
 
+def _metrics_answer() -> Response:
+    """This process's metrics, for Prometheus (or the local gateway) scraping the function's port."""
+    body, content_type = metrics.exposition()
+    return Response(body, status=200, content_type=content_type)
+
+
 def http_function(*, methods: tuple[str, ...], api: Endpoint | None = None,
                   shown_path: Callable[[str], str] | None = None) -> Callable[[Handler], Handler]:
     """Make `handler` a functions-framework HTTP target that answers `methods` on its route.
@@ -133,11 +140,15 @@ def http_function(*, methods: tuple[str, ...], api: Endpoint | None = None,
     if api is not None and api.methods != set(methods):
         raise ValueError(f"{api.path}: operations for {sorted(api.methods)}, methods {sorted(methods)}")
 
+    route = api.path if api is not None else "/"  # the metrics' route label: never the request's path
+
     def decorate(handler: Handler) -> Handler:
         domain = domain_of(handler.__module__)
 
         @functools.wraps(handler)
         def function(request: Request) -> Response:
+            if request.path == metrics.PATH and request.method in ("GET", "HEAD"):
+                return _metrics_answer()
             settings = get_settings()
             configure_logging(settings.log_level, settings.service_name)
             rid = _request_id(request)
@@ -155,9 +166,12 @@ def http_function(*, methods: tuple[str, ...], api: Endpoint | None = None,
                     log.exception("unhandled error in %s", handler.__name__)
                     response = problem_response(internal_error(), show(request.path))
                 response.headers["X-Request-ID"] = rid
+                elapsed = time.perf_counter() - started
                 log.info("%s %s %s", request.method, show(request.path), response.status_code,
-                         extra={"status": response.status_code,
-                                "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
+                         extra={"status": response.status_code, "duration_ms": round(elapsed * 1000, 2)})
+                if request.path.rstrip("/") not in health.PATHS:  # probes are not traffic
+                    method = request.method if request.method in _METHODS else "other"  # a bounded label
+                    metrics.observe_request(route, method, response.status_code, elapsed)
                 return response
             finally:
                 correlation_id.reset(token)

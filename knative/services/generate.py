@@ -37,6 +37,11 @@ metadata:
         autoscaling.knative.dev/min-scale: "0"
         autoscaling.knative.dev/max-scale: "{max_scale}"
         autoscaling.knative.dev/target: "{concurrency}"
+        # Prometheus scrapes the function's own /metrics on its pod (podIP:8080, not through the
+        # queue-proxy, so scrapes are no traffic and never wake it; README, Metrics).
+        prometheus.io/scrape: "true"
+        prometheus.io/port: "8080"
+        prometheus.io/path: /metrics
     spec:
 {argon2}      containerConcurrency: {concurrency}
       timeoutSeconds: {timeout_seconds}

@@ -28,14 +28,15 @@ COLUMNS = ("type", "id", "subject", "knativeerrorcode", "knativeerrordest")
 
 
 @contextmanager
-def _transport(args: argparse.Namespace, topology: Topology) -> Iterator[Transport]:
-    kind = args.transport
+def transport_for(kind: str, topology: Topology, database_url: str | None = None,
+                  amqp_url: str | None = None) -> Iterator[Transport]:
+    """The local broker's transport: `auto` chooses as `make dev` does (localrun.dev.stack)."""
     if kind == "auto":
         from localrun.dev.stack import choose_transport
 
         kind, _ = choose_transport({"AMQP_URL": os.environ.get("AMQP_URL", "")})
     if kind == "rabbitmq":
-        transport: Transport = AmqpTransport(args.amqp_url, topology)
+        transport: Transport = AmqpTransport(amqp_url or os.environ.get("AMQP_URL") or DEFAULT_AMQP_URL, topology)
         try:
             yield transport
         finally:
@@ -43,8 +44,8 @@ def _transport(args: argparse.Namespace, topology: Topology) -> Iterator[Transpo
         return
     from localrun.broker.postgres.transport import PostgresTransport
 
-    if args.database_url:
-        transport = PostgresTransport(args.database_url, topology)
+    if database_url:
+        transport = PostgresTransport(database_url, topology)
         try:
             yield transport
         finally:
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     topology = Topology(args.exchange, args.prefix)
     try:
-        with _transport(args, topology) as transport:
+        with transport_for(args.transport, topology, args.database_url, args.amqp_url) as transport:
             if args.replay:
                 events = transport.replay_dead_letters(args.id)
                 for event in events:

@@ -138,6 +138,15 @@ class LocalBroker:
         """Republish the dead letters (all, or one) to the exchange; return them."""
         return self.transport.replay_dead_letters(only_id)
 
+    def status(self) -> dict[str, object]:
+        """Return what `make status` shows of the broker: each Trigger queue's depth, the dead letters."""
+        queues = {self.topology.trigger_queue(t.name): t.name for t in self.triggers}
+        dead = self.topology.dead_letter_queue
+        depths = self.transport.queue_depths([*queues, dead])
+        return {"transport": self.transport.describe(), "exchange": self.topology.exchange,
+                "queues": [{"queue": q, "trigger": t, "depth": depths.get(q)} for q, t in queues.items()],
+                "dead_letter_queue": dead, "dead_letters": depths.get(dead)}
+
     def delete_topology(self) -> None:
         """Delete this broker's queues and exchange (for tests, which each use their own names)."""
         self.transport.delete([t.name for t in self.triggers])

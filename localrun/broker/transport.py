@@ -9,7 +9,8 @@ talk to RabbitMQ or Postgres themselves: they go through a `Transport`:
 - `consumer(trigger, handle, stopping)`: a consumer of the Trigger's queue that hands each event
   to `handle` (the dispatcher) with the Trigger's parallelism, and acknowledges it when `handle`
   returns, requeues it when it raises, leaves it for redelivery on `Stopped`;
-- `read_dead_letters()` / `replay_dead_letters(only_id)`; `declare(triggers)` at start
+- `read_dead_letters()` / `replay_dead_letters(only_id)`; `queue_depths(queues)` for `make status`;
+  `declare(triggers)` at start
   (raise BrokerUnavailable), `delete(triggers)` for tests, `close()`.
 
 Two implement it, each in its own package: `rabbitmq.transport.AmqpTransport` (the default, as in
@@ -132,6 +133,14 @@ class Transport(ABC):
     @abstractmethod
     def replay_dead_letters(self, only_id: str | None = None) -> list[BrokerEvent]:
         """Republish dead letters (without knativeerror*) to the exchange; return them."""
+
+    @abstractmethod
+    def queue_depths(self, queues: Sequence[str]) -> dict[str, int | None]:
+        """Return the messages waiting in each queue (None: the queue does not exist), for `make status`.
+
+        RabbitMQ counts the ready messages (not those a consumer holds unacknowledged); the
+        Postgres transport its pending deliveries (including one being delivered now).
+        """
 
     @abstractmethod
     def delete(self, triggers: Sequence[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import Any
 
 from functions.runtime.relay import PostgresPublisher, Relay
 
@@ -26,6 +27,7 @@ class Relays:
         self._transport = transport
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._engines: dict[str, Any] = {}  # for backlog(), made when first asked
 
     def start(self) -> None:
         for domain in self._domain_urls:
@@ -49,7 +51,27 @@ class Relays:
             finally:
                 relay.close()
 
+    def backlog(self) -> dict[str, dict[str, object]]:
+        """Return each domain's outbox backlog (unsent rows, the oldest's time), read as the domain's role."""
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        from functions.runtime.outbox import backlog
+
+        out: dict[str, dict[str, object]] = {}
+        for domain, url in self._domain_urls.items():
+            engine = self._engines.get(domain)
+            if engine is None:
+                engine = self._engines[domain] = create_engine(  # a connection per look, none kept
+                    url, poolclass=NullPool, connect_args={"application_name": "localrun-status", "timeout": 5})
+            with engine.connect() as conn:
+                pending, oldest = backlog(conn, domain)
+            out[domain] = {"unsent": pending, "oldest": oldest.isoformat() if oldest else None}
+        return out
+
     def stop(self) -> None:
         self._stop.set()
+        for engine in self._engines.values():
+            engine.dispose()
         for thread in self._threads:
             thread.join(timeout=10)

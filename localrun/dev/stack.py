@@ -16,7 +16,9 @@ from localrun.dev import embedded_pg
 from localrun.serving.manifests import load_documents
 
 if TYPE_CHECKING:
+    from localrun.broker.localbroker import LocalBroker
     from localrun.dev.relays import Relays
+    from localrun.gateway.server import Gateway
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / ".data"
@@ -127,6 +129,14 @@ def start_relays(admin_url: str, transport: str = "rabbitmq") -> Relays:
                     transport)
     relays.start()
     return relays
+
+
+def report_status(gateway: Gateway, broker: LocalBroker | None, relays: Relays | None) -> None:
+    """Show the broker's queues and the outboxes' backlogs in the gateway's /status/stack (make status)."""
+    if broker is not None:
+        gateway.add_status("broker", broker.status)
+    if relays is not None:
+        gateway.add_status("outboxes", relays.backlog)
 
 
 def rabbitmq_answers(host: str = "127.0.0.1", port: int = 5672, timeout: float = 0.5) -> bool:

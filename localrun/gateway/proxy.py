@@ -2,7 +2,8 @@
 
 Per request: match the route; run its plugin chain's access phase (an answer from a plugin is
 sent without calling the function); read the body; lease the function from the activator; proxy;
-run the chain's header_filter on the response. Gateway-made answers look like Kong's (JSON,
+run the chain's header_filter on the response, then its log phase once the answer is out (the
+prometheus plugin counts the request there). Gateway-made answers look like Kong's (JSON,
 `Server`, latency and request-id headers); proxied ones carry `Via` instead of `Server`.
 """
 
@@ -20,6 +21,7 @@ from typing import Protocol
 
 from localrun.gateway.kong import Match
 from localrun.gateway.plugins.base import JSON_TYPE, Chain, Exit, RequestContext, exit_error
+from localrun.gateway.plugins.prometheus import LogEntry
 from localrun.gateway.wire import HOP_BY_HOP, Pool, connection_tokens, exchange, read_body
 from localrun.serving.activator import Activator, Lease, StartError
 
@@ -81,6 +83,8 @@ class ProxyServer(Protocol):
 
     def next_connection_id(self) -> int: ...
 
+    def count_request(self) -> None: ...
+
     def track(self, sock: socket.socket, open_: bool) -> None: ...
 
 
@@ -103,6 +107,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
         self._chain: Chain | None = None
         self._request_id = ""
         self._body_left_unread = False
+        self._egress = 0
 
     def finish(self) -> None:
         self.server.track(self.connection, False)
@@ -166,6 +171,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
     def _proxy(self) -> None:
         t0 = time.perf_counter()
         self._requests += 1
+        self.server.count_request()
         self._request_id = os.urandom(16).hex()  # Kong's X-Kong-Request-Id: 32 hex digits
         self._ctx = self._chain = None
         path, _, query = self.path.partition("?")
@@ -191,7 +197,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
                     self.command, path, query, self.headers, self.client_address[0], match.service,
                     match.route_id, self._request_id, self._read_request_body,
                     server_addr=server.server_name, server_port=server.server_port,
-                    connection_id=self._connection_id, connection_requests=self._requests)
+                    connection_id=self._connection_id, connection_requests=self._requests, route=match.route)
                 answer = chain.access(ctx)
                 if answer is None:
                     body = ctx.body()
@@ -247,11 +253,13 @@ class ProxyHandler(BaseHTTPRequestHandler):
         except (OSError, http.client.HTTPException) as exc:
             log.warning("%s %s -> %s:%d failed: %r", self.command, path, host, port, exc)
             return self._kong_error(BAD_UPSTREAM, t0)
+        self._egress = 0
         try:
             complete = self._relay(resp, length, inline, timing)
         except (OSError, http.client.HTTPException):
             self.close_connection = True  # headers are out: cutting the connection is all that is left
             complete = False
+        self._log_phase(resp.status, "service", t0, timing[1], self._egress)
         if complete and not resp.will_close:
             pool.put(host, port, conn)
         else:
@@ -346,11 +354,14 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if self._chain is not None and self._chain.wants_body and not no_body and resp.isclosed():
             self._chain.body_filter(self._ctx, resp.status, inline)  # type: ignore[arg-type]  # proxy-cache
         try:
-            self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + inline)
+            head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + inline
+            self.wfile.write(head)
+            self._egress = len(head)
             if resp.isclosed():
                 return True
             while chunk := resp.read1(65536):
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
+                self._egress += len(chunk)
             # read1 stops at Content-Length without marking the answer done (CPython only does so
             # on a later empty read), and http.client then refuses the pooled connection's next
             # request (ResponseNotReady): finish it here.
@@ -392,8 +403,20 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if "x-kong-request-id" in own:
             lines.append(f"X-Kong-Request-Id: {self._request_id}")
         lines.append(self._connection_header())
-        head = "\r\n".join(lines) + "\r\n\r\n"
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        out = head + (b"" if self.command == "HEAD" else answer.body)
         try:
-            self.wfile.write(head.encode("latin-1") + (b"" if self.command == "HEAD" else answer.body))
+            self.wfile.write(out)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+        self._log_phase(answer.status, "kong", t0, None, len(out))
+
+    def _log_phase(self, status: int, source: str, t0: float, upstream_ms: float | None, egress: int) -> None:
+        """Kong's log phase, after the answer went out: the chain's prometheus plugin counts it."""
+        chain, ctx = self._chain, self._ctx
+        if chain is None or ctx is None or not chain.wants_log:
+            return
+        ingress = len(self.raw_requestline) + sum(len(k) + len(v) + 4 for k, v in self.headers.items()) + 2
+        if ctx.body_read:
+            ingress += len(ctx.body())
+        chain.log(ctx, LogEntry(status, source, (time.perf_counter() - t0) * 1000, upstream_ms, ingress, egress))

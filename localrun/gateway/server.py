@@ -3,7 +3,8 @@
 Answers like Kong does (status codes, messages, Via and latency headers) and enforces the
 plugins of the same file (`localrun.gateway.plugins`: jwt, rate-limiting, cors, correlation-id,
 request-size-limiting), so clients and tests see the same gateway on a laptop as in the
-cluster. The per-request work is in `proxy.py`.
+cluster. The per-request work is in `proxy.py`; Kong's Status API (`/metrics` of the whole
+system, `/status`, and `/status/stack` for `make status`) is the status listener, `status.py`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 import socket
 import socketserver
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any
@@ -21,6 +22,7 @@ from typing import IO, Any
 from localrun.gateway.kong import Router
 from localrun.gateway.plugins import GatewayPlugins, load_gateway
 from localrun.gateway.proxy import DEFAULT_HEADERS, ProxyHandler, kong_headers
+from localrun.gateway.status import StatusListener, SystemMetrics
 from localrun.gateway.vault import secrets_env
 from localrun.gateway.wire import Pool
 from localrun.serving.activator import Activator
@@ -46,6 +48,8 @@ class GatewayServer(ThreadingHTTPServer):
         self.plugins = plugins
         self.kong_headers = headers  # Kong's `headers` setting, as lower-cased header names
         self._connection_ids = itertools.count(1)
+        self.connections_accepted = 0
+        self.requests_total = 0  # nginx's total_requests, for the status API and kong_nginx_requests_total
         self._clients: set[socket.socket] = set()
         self._clients_lock = threading.Lock()
         super().__init__(address, ProxyHandler)
@@ -57,7 +61,17 @@ class GatewayServer(ThreadingHTTPServer):
 
     def next_connection_id(self) -> int:
         """Return a serial number for a new client connection (nginx's $connection)."""
-        return next(self._connection_ids)
+        self.connections_accepted = connection = next(self._connection_ids)
+        return connection
+
+    def count_request(self) -> None:
+        self.requests_total += 1  # a lost increment between threads only blurs a gauge
+
+    def stats(self) -> tuple[int, int, int]:
+        """Return (requests, connections accepted, connections open) so far."""
+        with self._clients_lock:
+            active = len(self._clients)
+        return self.requests_total, self.connections_accepted, active
 
     def track(self, sock: socket.socket, open_: bool) -> None:
         """Remember (or forget) an open client connection, for close_clients."""
@@ -83,10 +97,16 @@ class Gateway:
 
     def __init__(self, router: Router, activator: Activator, host: str = "127.0.0.1", port: int = 8080, *,
                  upstreams: Mapping[str, tuple[str, int]] | None = None, upstream_timeout: float = 60.0,
-                 plugins: GatewayPlugins | None = None, headers: frozenset[str] = DEFAULT_HEADERS) -> None:
+                 plugins: GatewayPlugins | None = None, headers: frozenset[str] = DEFAULT_HEADERS,
+                 status_port: int | None = None) -> None:
         # upstreams: fixed addresses for ksvc names that are not functions (a local broker, say).
         # plugins: from localrun.gateway.plugins.load_gateway / build_plugins; None proxies without any.
+        # status_port: where Kong's Status API (/status, /metrics; localrun/gateway/status.py)
+        # listens on host, 0 for any free port; None: not served.
         self.router, self.activator, self.host, self.port = router, activator, host, port
+        self.status_port = status_port
+        self.status: StatusListener | None = None
+        self._status_parts: dict[str, Callable[[], Any]] = {}
         self.plugins = plugins
         self.headers = headers
         self.upstreams = dict(upstreams or {})
@@ -99,6 +119,17 @@ class Gateway:
     def url(self) -> str:
         """Return the base URL clients use (the real port once started with port 0)."""
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def status_url(self) -> str:
+        """Return the status listener's base URL (/metrics, /status/stack); raise when not served."""
+        if self.status is None:
+            raise RuntimeError("the gateway serves no status listener (status_port None, or not started)")
+        return self.status.url
+
+    def add_status(self, name: str, provide: Callable[[], Any]) -> None:
+        """Show `provide()` (JSON-able) under `name` in /status/stack, what `make status` prints."""
+        self._status_parts[name] = provide  # the running listener reads this same mapping
 
     def add_upstream(self, ksvc: str, address: tuple[str, int]) -> None:
         """Send routes to Knative Service `ksvc` to a fixed address (the local broker's ingress)."""
@@ -113,11 +144,23 @@ class Gateway:
                                         name="localrun-gateway", daemon=True)
         self._thread.start()
         log.info("gateway listening on %s", self.url)
+        if self.status_port is not None:
+            kong = self.plugins.metrics if self.plugins is not None else None
+            try:
+                self.status = StatusListener(SystemMetrics(kong, self.activator, self._server.stats), self.activator,
+                                             self.host, self.status_port, self._status_parts, self._server.stats)
+            except BaseException:
+                self.stop()
+                raise
+            log.info("gateway status API (/metrics, /status) on %s", self.status.url)
 
     def stop(self) -> None:
         """Stop accepting, cut open client connections, close upstream connections."""
         for companion in self.companions:
             companion.stop()
+        if self.status is not None:
+            self.status.stop()
+            self.status = None
         if self._server is None:
             return
         self._server.shutdown()
@@ -146,10 +189,27 @@ def kong_conf(deployment: Path) -> dict[str, str]:
     return {}
 
 
+def status_listen_port(setting: str | None) -> int | None:
+    """Return the port of Kong's status_listen setting ("0.0.0.0:8100" -> 8100; "off"/unset: None)."""
+    if not setting or setting.strip().lower() == "off":
+        return None
+    first = setting.split(",")[0].strip().split()[0]
+    try:
+        return int(first.rsplit(":", 1)[1])
+    except (IndexError, ValueError):
+        raise ValueError(f"KONG_STATUS_LISTEN {setting!r}: expected host:port") from None
+
+
+def default_status_port(repo_root: Path) -> int | None:
+    """Return the port of the cluster's Kong status listener (knative/kong/gateway.yaml), if any."""
+    return status_listen_port(kong_conf(Path(repo_root) / "knative" / "kong" / "gateway.yaml")
+                              .get("KONG_STATUS_LISTEN"))
+
+
 def serve(repo_root: Path, secrets: Mapping[tuple[str, str], str], host: str = "127.0.0.1", port: int = 8080,
           idle_seconds: float = 60.0, *,
           kong_env: Mapping[str, str] | None = None,
-          log_to: IO[Any] | None = None) -> tuple[Gateway, Activator]:
+          log_to: IO[Any] | None = None, status_port: int | None = None) -> tuple[Gateway, Activator]:
     """Return a started gateway and its activator; stop both with gateway.stop(); activator.shutdown().
 
     The declarative file's `{vault://env/<name>}` references read `<NAME>` from kong_env (e.g.
@@ -157,6 +217,8 @@ def serve(repo_root: Path, secrets: Mapping[tuple[str, str], str], host: str = "
     `public.pem` is ECOM_JWT_PUBLIC_PEM, see localrun.gateway.vault.secrets_env), then os.environ;
     an unresolvable reference raises ValueError. `log_to` receives every function process's
     output (their stderr by default), for a test that reads what the functions logged.
+    `status_port` is the status listener's (/metrics, /status; 0 any free port; None: none);
+    `make dev` passes GATEWAY_STATUS_PORT, by default KONG_STATUS_LISTEN's (`default_status_port`).
     """
     repo_root = Path(repo_root).resolve()
     specs = load_services(repo_root / "knative", secrets)
@@ -170,7 +232,7 @@ def serve(repo_root: Path, secrets: Mapping[tuple[str, str], str], host: str = "
     activator.launcher.add_env(CLUSTER_LOCAL_GATEWAY=cluster_local.address)
     conf = kong_conf(repo_root / "knative" / "kong" / "gateway.yaml")
     gateway = Gateway(router, activator, host, port, plugins=plugins,
-                      headers=kong_headers(conf.get("KONG_HEADERS")))
+                      headers=kong_headers(conf.get("KONG_HEADERS")), status_port=status_port)
     gateway.companions.append(cluster_local)
     try:
         gateway.start()

@@ -23,7 +23,7 @@ from localrun.serving.launcher import HOST, Launcher, StartError
 from localrun.serving.manifests import FunctionSpec
 from localrun.serving.processes import terminate
 
-__all__ = ["Activator", "LifecycleEvent", "Lease", "StartError"]
+__all__ = ["Activator", "FunctionState", "LifecycleEvent", "Lease", "StartError"]
 log = logging.getLogger(__name__)
 
 
@@ -51,6 +51,19 @@ class _Instance:
         self.failed: str | None = None
         self.in_flight = 0
         self.last_active = time.monotonic()
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionState:
+    """What `make status` shows of a function: running, starting or scaled to zero, since when."""
+
+    name: str
+    state: str  # "running" | "starting" | "scaled to zero"
+    since: float | None  # wall-clock time of the last change; None: never started since the runtime began
+    cold_starts: int  # processes started for it so far (each on a request, or min-scale's prewarm)
+    pid: int | None = None
+    port: int | None = None
+    in_flight: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +98,7 @@ class Activator:
         self.stops: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._instances: dict[str, _Instance] = {}
+        self._since: dict[str, float] = {}  # the wall-clock time of each function's last start, ready or stop
         self._events: deque[LifecycleEvent] = deque(maxlen=10_000)
         self._closed = False
         self._stopping = threading.Event()
@@ -147,6 +161,35 @@ class Activator:
         """Return the pid of every function that is up, by name."""
         with self._lock:
             return {n: i.proc.pid for n, i in self._instances.items()
+                    if i.ready.is_set() and not i.failed and i.proc is not None and i.proc.poll() is None}
+
+    def states(self) -> list[FunctionState]:
+        """Return every function of the manifests with its state, by name."""
+        with self._lock:
+            out = []
+            for name in sorted(self.specs):
+                inst = self._instances.get(name)
+                since, starts = self._since.get(name), self.starts[name]
+                if inst is None or inst.failed or inst.proc is None:
+                    out.append(FunctionState(name, "scaled to zero", since, starts))
+                elif not inst.ready.is_set():
+                    out.append(FunctionState(name, "starting", since, starts, inst.proc.pid, inst.port,
+                                             inst.in_flight))
+                else:
+                    running = inst.proc.poll() is None
+                    out.append(FunctionState(name, "running" if running else "scaled to zero", since, starts,
+                                             inst.proc.pid if running else None, inst.port if running else None,
+                                             inst.in_flight))
+            return out
+
+    def addresses(self) -> dict[str, tuple[str, int]]:
+        """Return (host, port) of every function that is up, by name: for scraping its /metrics.
+
+        Reaching a function here takes no lease: like Prometheus scraping a pod, it neither starts
+        a function nor keeps one from scaling to zero.
+        """
+        with self._lock:
+            return {n: (HOST, i.port) for n, i in self._instances.items()
                     if i.ready.is_set() and not i.failed and i.proc is not None and i.proc.poll() is None}
 
     def events(self) -> list[LifecycleEvent]:
@@ -220,6 +263,7 @@ class Activator:
             with self._lock:
                 inst.proc, inst.port = proc, port
                 self.starts[name] += 1
+                self._since[name] = time.time()
                 self._events.append(LifecycleEvent("start", name, proc.pid, time.time()))
                 return not self._closed
 
@@ -231,12 +275,14 @@ class Activator:
                 inst.failed = problem
                 if self._instances.get(name) is inst:
                     del self._instances[name]
+                self._since[name] = time.time()
                 self._events.append(LifecycleEvent("failed", name, inst.proc.pid if inst.proc else 0, time.time()))
             inst.ready.set()
             log.error("%s", problem)
             return
         with self._lock:
             inst.last_active = time.monotonic()
+            self._since[name] = time.time()
             self._events.append(LifecycleEvent("ready", name, started.proc.pid, time.time(), started.ms))
         inst.ready.set()
         log.info("started function %s (pid %d, port %d) in %.0f ms (cold start)",
@@ -248,6 +294,7 @@ class Activator:
         if self._instances.get(inst.spec.name) is inst:
             del self._instances[inst.spec.name]
         self.stops[inst.spec.name] += 1
+        self._since[inst.spec.name] = time.time()
         self._events.append(LifecycleEvent("crash", inst.spec.name, inst.proc.pid, time.time()))
         log.warning("function %s (pid %d) exited with code %s; its next request starts it again",
                     inst.spec.name, inst.proc.pid, inst.proc.returncode)
@@ -262,6 +309,7 @@ class Activator:
             for inst in instances:
                 assert inst.proc is not None
                 self.stops[inst.spec.name] += 1
+                self._since[inst.spec.name] = time.time()
                 self._events.append(LifecycleEvent("stop", inst.spec.name, inst.proc.pid, time.time()))
         for inst in instances:
             assert inst.proc is not None

@@ -6,16 +6,17 @@ import http.client
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+import pytest
 from sqlalchemy import create_engine
 
 from functions.catalog.adapters.seed import load_seed, seed_catalog
 from localrun.dev.scratch import scratch_database
-from localrun.dev.stack import secrets_for
+from localrun.dev.stack import report_status, secrets_for
 from localrun.gateway.server import Gateway, serve
 from localrun.serving.activator import Activator
 from schemas.migrate import role_url
@@ -38,7 +39,7 @@ def local_stack(signing_key: tuple[str, str], idle_seconds: float = 60.0, log_to
             seed_catalog(conn, load_seed())
         engine.dispose()
         gateway, activator = serve(REPO, secrets_for(url, signing_key, PRODUCER_KEY), port=0,
-                                   idle_seconds=idle_seconds, log_to=log_to)
+                                   idle_seconds=idle_seconds, log_to=log_to, status_port=0)
         # Each function keeps one pooled connection when idle and opens at most four more in a
         # burst: a checkout touches a dozen functions, and the local broker's Postgres transport
         # holds a connection per delivery slot, all on the one test server (100 connections).
@@ -70,12 +71,36 @@ def event_stack(signing_key: tuple[str, str], env: dict[str, str] | None = None,
         assert broker is not None, "RabbitMQ must answer on 127.0.0.1:5672"
         relays = Relays({d: role_url(url, d) for d in DOMAINS}, broker.url, names["EVENTS_EXCHANGE"], "rabbitmq")
         relays.start()
+        _BROKERS[url] = broker
+        report_status(gateway, broker, relays)
         try:
             yield gateway, activator, url
         finally:
+            _BROKERS.pop(url, None)
             relays.stop()
             broker.stop()
             broker.delete_topology()
+
+
+@pytest.fixture(scope="module")
+def shoppers(stack, mint) -> Iterator[Callable[[int], list[dict[str, str]]]]:
+    """make(n): n new signed-in shoppers with a default address (localrun.dev.shoppers), on the
+    module's `stack` (gateway, activator, database URL)."""
+    from localrun.dev.shoppers import make_shoppers
+
+    engine = create_engine(role_url(stack[2], "accounts"), pool_size=1)
+    yield lambda count: make_shoppers(engine, mint, count)
+    engine.dispose()
+
+
+_BROKERS: dict[str, Any] = {}  # an event_stack's database URL -> its local broker
+
+
+def violations(url: str, grace_seconds: float = 0.0) -> list[str]:
+    """`make verify` on an event_stack's database and its broker's dead letters; [] when all hold."""
+    from localrun.verify import verify
+
+    return [str(v) for v in verify(url, grace_seconds, _BROKERS[url].transport.read_dead_letters)]
 
 
 def call(gateway: Gateway, method: str, path: str, body: dict | bytes | None = None,

@@ -12,13 +12,12 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from localrun.dev.shoppers import make_shoppers
 from schemas.migrate import role_url
 from tests.e2e.conftest import call, event_stack
 
@@ -42,12 +41,6 @@ def skus(stack) -> list[str]:
     return list(found)
 
 
-@pytest.fixture(scope="module")
-def shoppers(stack, mint) -> Iterator[Callable[[int], list[dict[str, str]]]]:
-    """make(n): n new signed-in shoppers with a default address (localrun.dev.shoppers)."""
-    engine = create_engine(role_url(stack[2], "accounts"), pool_size=2)
-    yield lambda count: make_shoppers(engine, mint, count)
-    engine.dispose()
 
 
 def stock_up(gateway, admin_headers, sku: str, *units: int) -> list[str]:

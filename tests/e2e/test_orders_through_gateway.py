@@ -259,7 +259,7 @@ class TestFollowingAnOrder:
         assert [(h["from_status"], h["status"]) for h in found["history"]] == [
             (None, "pending"), ("pending", "awaiting_payment")]
 
-    def test_no_stock_cancels_it_and_a_late_reservation_is_rejected(self, stack, shopper, products):
+    def test_no_stock_cancels_it_and_a_late_reservation_changes_nothing(self, stack, shopper, products):
         gateway, activator, _ = stack
         order = self.placed(stack, shopper, products)
         assert deliver(activator, "orders-on-stock-rejected", "com.ecom.inventory.stock.rejected",
@@ -268,7 +268,12 @@ class TestFollowingAnOrder:
         assert (found["status"], found["cancel_reason"]) == ("cancelled", "out_of_stock")
         late = {"order_id": order["id"], "lines": [], "expires_at": "2026-12-03T10:15:00Z",
                 "reserved_at": "2026-12-03T10:00:00Z"}
-        assert deliver(activator, "orders-on-stock-reserved", "com.ecom.inventory.stock.reserved", late) == 400
+        # Out of order (or after a cancel): the order stays cancelled; its order.cancelled released any hold.
+        assert deliver(activator, "orders-on-stock-reserved", "com.ecom.inventory.stock.reserved", late) == 200
+        found = json.loads(call(gateway, "GET", f"/api/orders/{order['id']}", headers=auth(shopper))[2])
+        assert (found["status"], [h["status"] for h in found["history"]]) == ("cancelled", ["pending", "cancelled"])
+        assert deliver(activator, "orders-on-stock-reserved", "com.ecom.inventory.stock.reserved",
+                       late | {"order_id": str(uuid.uuid4())}) == 400  # an order that does not exist
 
     def test_the_shopper_cancels_before_paying_and_then_cannot_again(self, stack, shopper, products):
         gateway = stack[0]

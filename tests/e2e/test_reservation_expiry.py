@@ -10,12 +10,11 @@ from __future__ import annotations
 import http.client
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from localrun.dev.shoppers import make_shoppers
 from schemas.migrate import role_url
 from tests.e2e.conftest import event_stack
 from tests.e2e.test_checkout_flow import available, buy, settled, stock_up
@@ -30,11 +29,6 @@ def stack(signing_key) -> Iterator[tuple]:
         yield gateway, activator, url
 
 
-@pytest.fixture(scope="module")
-def shoppers(stack, mint) -> Iterator[Callable[[int], list[dict[str, str]]]]:
-    engine = create_engine(role_url(stack[2], "accounts"), pool_size=1)
-    yield lambda count: make_shoppers(engine, mint, count)
-    engine.dispose()
 
 
 def tick(activator) -> None:

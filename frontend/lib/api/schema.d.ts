@@ -944,6 +944,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/payments": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay one of the caller's orders
+         * @description Any signed-in user, for their own order while it is `awaiting_payment`, with one of their saved methods (`payment_method_id`) or a one-off provider `token` (exactly one of them: 422 naming the other). The amount is the order's total, as orders has it; the client never says it. The provider authorizes and captures; `com.ecom.payments.payment.completed` then moves the order to `paid` and `confirmed`. A decline is 402 (the order stays payable: try another card, with a new key). 409 when the order is not awaiting payment, is paid already, is being paid by another request, or was cancelled while it was paid (then the payment was refunded in full). 503 when orders or the provider did not answer: send the same request with the same key, which is never charged twice. The same key with the same body replays the first answer (a decline too); with another body it is 422; while the first request runs it is 409. A full card number is never accepted: any field (or query parameter) holding 13 to 19 digits that pass the Luhn check, spaces or dashes allowed between them, is 422 naming that field, before anything else is looked at. Cards are saved by the payment provider's token.
+         */
+        post: operations["payMyOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One payment
+         * @description Its payer, or an admin; anyone else's payment is 404, like one that does not exist. A full card number is never accepted: any field (or query parameter) holding 13 to 19 digits that pass the Luhn check, spaces or dashes allowed between them, is 422 naming that field, before anything else is looked at. Cards are saved by the payment provider's token.
+         */
+        get: operations["getMyPayment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An order's payments
+         * @description The order's payer, or an admin: every attempt to pay it, oldest first (a declined one too), as one page. Another user's order with payments is 404. A full card number is never accepted: any field (or query parameter) holding 13 to 19 digits that pass the Luhn check, spaces or dashes allowed between them, is 422 naming that field, before anything else is looked at. Cards are saved by the payment provider's token.
+         */
+        get: operations["listOrderPayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/payments/{id}/refund": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund a payment
+         * @description Admins only. Gives back `amount_minor` of a completed payment through the provider (all that is left when left out; more than is left is 422 naming `amount_minor`; a payment not completed is 409) and emits `com.ecom.payments.payment.refunded`: refunded in full, the order becomes `refunded` (and its stock goes back unless it was shipped). Idempotency-Key required: the same request again is the same refund, never a second one. A full card number is never accepted: any field (or query parameter) holding 13 to 19 digits that pass the Luhn check, spaces or dashes allowed between them, is 422 naming that field, before anything else is looked at. Cards are saved by the payment provider's token.
+         */
+        post: operations["refundPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/openapi.json": {
         parameters: {
             query?: never;
@@ -1114,6 +1218,13 @@ export interface components {
             instance: string;
             /** @description The bad fields (validation errors; a conflict on a field). */
             errors?: components["schemas"]["FieldError"][];
+            /**
+             * @description An extension member of `payment-declined`, why the provider declined.
+             * @enum {string}
+             */
+            code?: "card_declined" | "insufficient_funds" | "invalid_token";
+            /** @description An extension member of `payment-declined`, the failed payment as recorded. */
+            payment_id?: components["schemas"]["Uuid"];
         };
         MalformedJsonProblem: components["schemas"]["Problem"] & {
             /** @constant */
@@ -1192,6 +1303,12 @@ export interface components {
             type?: "https://ecom.example/problems/service-unavailable";
             /** @constant */
             status?: 503;
+        };
+        PaymentDeclinedProblem: components["schemas"]["Problem"] & {
+            /** @constant */
+            type?: "https://ecom.example/problems/payment-declined";
+            /** @constant */
+            status?: 402;
         };
         /** @description A CloudEvent 1.0 in structured mode. */
         StructuredCloudEvent: {
@@ -1460,6 +1577,14 @@ export interface components {
             /** @description Null for a cart that never held anything. */
             updated_at: components["schemas"]["Timestamp"] | null;
         };
+        LastPaymentFailure: {
+            payment_id: components["schemas"]["Uuid"];
+            /** @description `card_declined`, `insufficient_funds`, `invalid_token`. */
+            code: string;
+            /** @description For the shopper. */
+            message: string;
+            at: components["schemas"]["Timestamp"];
+        };
         OrderSummary: {
             id: components["schemas"]["Uuid"];
             user_id: components["schemas"]["Uuid"];
@@ -1475,6 +1600,10 @@ export interface components {
             total: components["schemas"]["Money"];
             /** @description While `awaiting_payment`: when the stock reservation lapses and the order is cancelled. */
             payable_until: components["schemas"]["Timestamp"] | null;
+            /** @description The completed payment that paid the order. */
+            payment_id: components["schemas"]["Uuid"] | null;
+            /** @description The latest declined payment while awaiting payment (the shopper may try another card). */
+            last_payment_failure: components["schemas"]["LastPaymentFailure"] | null;
             placed_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
         };
@@ -1528,6 +1657,10 @@ export interface components {
             total: components["schemas"]["Money"];
             /** @description While `awaiting_payment`: when the stock reservation lapses and the order is cancelled. */
             payable_until: components["schemas"]["Timestamp"] | null;
+            /** @description The completed payment that paid the order. */
+            payment_id: components["schemas"]["Uuid"] | null;
+            /** @description The latest declined payment while awaiting payment (the shopper may try another card). */
+            last_payment_failure: components["schemas"]["LastPaymentFailure"] | null;
             placed_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
             items: components["schemas"]["OrderItem"][];
@@ -1553,6 +1686,47 @@ export interface components {
             page: 1;
             /** @constant */
             page_size: 10;
+        };
+        Card: {
+            /** @enum {string} */
+            brand: "visa" | "mastercard" | "amex" | "discover";
+            last4: string;
+        };
+        PaymentFailure: {
+            /** @enum {string} */
+            code: "card_declined" | "insufficient_funds" | "invalid_token";
+            /** @description For the shopper. */
+            message: string;
+        };
+        Payment: {
+            id: components["schemas"]["Uuid"];
+            order_id: components["schemas"]["Uuid"];
+            user_id: components["schemas"]["Uuid"];
+            /**
+             * @description `processing` while the provider is asked (a request cut short stays so until it is sent again); `partially_refunded`: completed, part of it given back.
+             * @enum {string}
+             */
+            status: "processing" | "completed" | "partially_refunded" | "refunded" | "failed";
+            /** @description The order's total, as charged. */
+            amount: components["schemas"]["Money"];
+            /** @description How much of it was given back. */
+            refunded: components["schemas"]["Money"];
+            /** @description The saved method used; null for a one-off token. */
+            payment_method_id: components["schemas"]["Uuid"] | null;
+            /** @description The card as the provider knows it; null until it answered. */
+            card: components["schemas"]["Card"] | null;
+            /** @description Why it failed; null unless `failed`. */
+            failure: components["schemas"]["PaymentFailure"] | null;
+            created_at: components["schemas"]["Timestamp"];
+            completed_at: components["schemas"]["Timestamp"] | null;
+        };
+        PaymentList: {
+            /** @description Oldest first. */
+            items: components["schemas"]["Payment"][];
+            total: number;
+            /** @constant */
+            page: 1;
+            page_size: number;
         };
         Register: {
             /** Format: email */
@@ -1716,6 +1890,32 @@ export interface components {
             exp_month: number;
             /** @description Four digits; the month may not be past. */
             exp_year: number;
+        };
+        MakePayment: {
+            /**
+             * Format: uuid
+             * @description The caller's order, awaiting payment; the amount is its total.
+             */
+            order_id: string;
+            /**
+             * @description One of the caller's saved methods.
+             * @default null
+             */
+            payment_method_id?: string | null;
+            /**
+             * @description A one-off provider token instead of a saved method (the simulator's: `tok_visa`, `tok_mastercard`, `tok_chargeDeclined`, `tok_chargeDeclinedInsufficientFunds`, `tok_timeout`, `tok_slow`).
+             * @default null
+             */
+            token?: string | null;
+        };
+        RefundPayment: {
+            /**
+             * @description How much to give back, in minor units; all that is left of the capture when left out.
+             * @default null
+             */
+            amount_minor?: number | null;
+            /** @default null */
+            reason?: string | null;
         };
     };
     responses: {
@@ -1943,6 +2143,21 @@ export interface components {
                 "application/problem+json": components["schemas"]["ValidationProblem"];
             };
         };
+        /**
+         * @description The payment provider declined the charge (`payment-declined`): `detail` is a message
+         *     for the shopper, `code` the decline's reason (`card_declined`, `insufficient_funds`,
+         *     `invalid_token`), `payment_id` the failed payment as recorded. The order stays payable:
+         *     try another card with a new Idempotency-Key. The same key replays this answer.
+         */
+        PaymentDeclined: {
+            headers: {
+                "X-Request-ID": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["PaymentDeclinedProblem"];
+            };
+        };
         /** @description An unexpected failure (`internal-error`); the request changed nothing. */
         InternalError: {
             headers: {
@@ -1984,7 +2199,7 @@ export interface components {
         CategoryRef: string;
         /** @description A file of the docs page (its script, style sheet or icons). */
         DocsAsset: "swagger-ui.css" | "swagger-ui-bundle.js" | "favicon-32x32.png" | "favicon-16x16.png";
-        /** @description Required. A new unique value (a UUID) per intended order, the same one when retrying it: the first answer is replayed for the same request, a different request with a used key is 422, and a duplicate sent while the first is running waits for it. Kept at least 24 hours. */
+        /** @description Required. A new unique value (a UUID) per intended action, the same one when retrying it: the first answer is replayed for the same request, a different request with a used key is 422, and a duplicate sent while the first is running waits for it (or, for a payment, is 409). Kept at least 24 hours. */
         IdempotencyKey: string;
         /** @description An `ETag` from an earlier answer. */
         IfNoneMatch: string;
@@ -1995,6 +2210,8 @@ export interface components {
         ImageFile: string;
         /** @description The order's id; anything but a UUID is 422 (field `id`). */
         OrderId: string;
+        /** @description The payment's id; anything but a UUID is 422 (field `id`). */
+        PaymentId: string;
         /** @description The payment method's id; anything but a UUID is 422 (field `id`). */
         PaymentMethodId: string;
         /** @description The product's id; anything but a UUID is 422 (field `id`). */
@@ -3623,7 +3840,7 @@ export interface operations {
                  *     malformed value is replaced by a new one (32 hex digits), never refused.
                  */
                 "X-Request-ID"?: components["parameters"]["XRequestId"];
-                /** @description Required. A new unique value (a UUID) per intended order, the same one when retrying it: the first answer is replayed for the same request, a different request with a used key is 422, and a duplicate sent while the first is running waits for it. Kept at least 24 hours. */
+                /** @description Required. A new unique value (a UUID) per intended action, the same one when retrying it: the first answer is replayed for the same request, a different request with a used key is 422, and a duplicate sent while the first is running waits for it (or, for a payment, is 409). Kept at least 24 hours. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -4002,6 +4219,182 @@ export interface operations {
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
             413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    payMyOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+                /** @description Required. A new unique value (a UUID) per intended action, the same one when retrying it: the first answer is replayed for the same request, a different request with a used key is 422, and a duplicate sent while the first is running waits for it (or, for a payment, is 409). Kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Sent as `application/json` (any `+json` media type is accepted too). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MakePayment"];
+            };
+        };
+        responses: {
+            /** @description Paid (or the replayed answer to the same key). */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    /** @description `true` when this is the stored answer to an earlier request with the same key. */
+                    "Idempotent-Replayed"?: "true";
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            402: components["responses"]["PaymentDeclined"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getMyPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The payment's id; anything but a UUID is 422 (field `id`). */
+                id: components["parameters"]["PaymentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listOrderPayments: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path: {
+                /** @description The order's id; anything but a UUID is 422 (field `id`). */
+                id: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order's payments. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    refundPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+                /** @description Required. A new unique value (a UUID) per intended action, the same one when retrying it: the first answer is replayed for the same request, a different request with a used key is 422, and a duplicate sent while the first is running waits for it (or, for a payment, is 409). Kept at least 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The payment's id; anything but a UUID is 422 (field `id`). */
+                id: components["parameters"]["PaymentId"];
+            };
+            cookie?: never;
+        };
+        /** @description Sent as `application/json` (any `+json` media type is accepted too). */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundPayment"];
+            };
+        };
+        responses: {
+            /** @description The payment after the refund (or the replayed answer). */
+            200: {
+                headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same key. */
+                    "Idempotent-Replayed"?: "true";
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["MalformedJson"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];

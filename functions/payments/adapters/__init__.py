@@ -1,1 +1,2 @@
-"""Payments adapters: the payment provider (the simulator comes with the payments slice)."""
+"""Payments adapters: the payment provider (provider.py, its simulator in simulator.py) and what
+payments asks of orders (orders.py)."""

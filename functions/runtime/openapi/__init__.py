@@ -91,3 +91,17 @@ class Endpoint:
     @property
     def methods(self) -> frozenset[str]:
         return frozenset(self.operations)
+
+
+# The Idempotency-Key header of the POSTs that create orders, payments and refunds
+# (functions/runtime/idempotency.py), and the headers of their answers.
+IDEMPOTENCY_KEY = Param(
+    "IdempotencyKey", "Idempotency-Key",
+    "Required. A new unique value (a UUID) per intended action, the same one when retrying it: the "
+    "first answer is replayed for the same request, a different request with a used key is 422, "
+    "and a duplicate sent while the first is running waits for it (or, for a payment, is 409). "
+    "Kept at least 24 hours.",
+    {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[\x21-\x7e]+$"}, where="header")
+REPLAYED = {"Location": "Location", "Idempotent-Replayed": {
+    "description": "`true` when this is the stored answer to an earlier request with the same key.",
+    "schema": {"type": "string", "enum": ["true"]}}}

@@ -43,6 +43,7 @@ class Queues(Protocol):
     topology: Topology
     poll_interval: float
     requeue_delay: float
+    max_workers: int
 
 
 class PgTriggerConsumer(ConsumerThreads):
@@ -70,7 +71,7 @@ class PgTriggerConsumer(ConsumerThreads):
         self._requeue = text(f"UPDATE {SCHEMA}.deliveries SET attempts = attempts + 1, "
                              "next_attempt_at = now() + make_interval(secs => :delay) WHERE id = :id")
         self._threads = [threading.Thread(target=self._work, name=f"broker-{trigger.name}-{i}", daemon=True)
-                         for i in range(trigger.parallelism)]
+                         for i in range(min(trigger.parallelism, transport.max_workers))]
 
     def join(self, timeout: float) -> None:
         super().join(timeout)

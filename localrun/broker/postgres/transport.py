@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 
@@ -34,6 +35,10 @@ from localrun.broker.transport import (
 REQUEUE_DELAY = 1.0  # seconds before a delivery whose handling raised is tried again
 POLL_INTERVAL = 1.0  # the longest an idle consumer waits without a NOTIFY (a requeued delivery)
 RETENTION = "1 day"  # settled messages older than this are deleted at start
+# Each worker holds a database connection (it LISTENs for its queue), so a Trigger gets at most
+# BROKER_PG_WORKERS (1) here, whatever its parallelism: thirty Triggers at four each would take
+# more connections than a default server's hundred. RabbitMQ has no such limit.
+DEFAULT_MAX_WORKERS = 1
 
 
 class PostgresTransport(Transport):
@@ -42,9 +47,12 @@ class PostgresTransport(Transport):
     kind = "postgres"
 
     def __init__(self, database_url: str, topology: Topology, *, poll_interval: float = POLL_INTERVAL,
-                 requeue_delay: float = REQUEUE_DELAY) -> None:
+                 requeue_delay: float = REQUEUE_DELAY, max_workers: int | None = None) -> None:
         self.url, self.topology = database_url, topology
         self.poll_interval, self.requeue_delay = poll_interval, requeue_delay
+        if max_workers is None:
+            max_workers = int(os.environ.get("BROKER_PG_WORKERS") or DEFAULT_MAX_WORKERS)
+        self.max_workers = max(1, max_workers)
         self.engine = engine(database_url, f"localrun-broker {topology.prefix} publish",
                               pool_size=4, max_overflow=8, pool_pre_ping=True)
 
@@ -127,6 +135,15 @@ class PostgresTransport(Transport):
                                   "WHERE id = :id"), {"id": row[0]})
                 conn.commit()
                 replayed.append(clean)
+
+    def queue_depths(self, queues: Sequence[str]) -> dict[str, int | None]:
+        with self.engine.connect() as conn:
+            known = set(conn.execute(text(f"SELECT name FROM {SCHEMA}.queues WHERE name = ANY(CAST(:qs AS text[]))"),
+                                     {"qs": list(queues)}).scalars())
+            counts = dict(conn.execute(text(
+                f"SELECT queue, count(*) FROM {SCHEMA}.deliveries WHERE state = 'pending' "
+                "AND queue = ANY(CAST(:qs AS text[])) GROUP BY queue"), {"qs": list(queues)}).all())
+        return {q: (int(counts.get(q, 0)) if q in known else None) for q in queues}
 
     def delete(self, triggers: Sequence[str]) -> None:
         queues = [*(self.topology.trigger_queue(t) for t in triggers), self.topology.dead_letter_queue]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pika
 import pika.exceptions
@@ -40,6 +40,24 @@ def declare_exchange(channel: BlockingChannel, topology: Topology) -> None:
 def declare_queue(channel: BlockingChannel, topology: Topology, queue: str) -> None:
     """Declare a durable queue of the broker's queue type (RabbitmqBrokerConfig.queueType)."""
     channel.queue_declare(queue, durable=True, arguments={"x-queue-type": topology.queue_type})
+
+
+def queue_depths(url: str, topology: Topology, queues: Sequence[str]) -> dict[str, int | None]:
+    """Return each queue's ready messages (a passive declare each; None where it does not exist)."""
+    connection = pika.BlockingConnection(parameters(url, f"localrun-broker {topology.prefix} status"))
+    depths: dict[str, int | None] = {}
+    try:
+        channel = connection.channel()
+        for queue in queues:
+            try:
+                depths[queue] = channel.queue_declare(queue, passive=True).method.message_count
+            except pika.exceptions.ChannelClosedByBroker:  # 404: closes the channel, open another
+                depths[queue] = None
+                channel = connection.channel()
+    finally:
+        if connection.is_open:
+            connection.close()
+    return depths
 
 
 def declare_trigger(channel: BlockingChannel, topology: Topology, trigger: str, routing_key: str) -> None:

@@ -16,6 +16,7 @@ from localrun.broker.rabbitmq.amqp import (
     declare_trigger,
     delete_broker,
     parameters,
+    queue_depths,
     redact_url,
 )
 from localrun.broker.rabbitmq.consumer import AmqpTriggerConsumer
@@ -74,6 +75,9 @@ class AmqpTransport(Transport):
 
     def replay_dead_letters(self, only_id: str | None = None) -> list[BrokerEvent]:
         return replay_dead_letters(self.url, self.topology, only_id)
+
+    def queue_depths(self, queues: Sequence[str]) -> dict[str, int | None]:
+        return queue_depths(self.url, self.topology, queues)
 
     def delete(self, triggers: Sequence[str]) -> None:
         delete_broker(self.url, self.topology, triggers)

@@ -5,8 +5,8 @@ Read from the same declarative file as Kong (`plugins[]`, `services[].plugins[]`
 references are resolved first (`localrun.gateway.vault`). One chain per route is computed at load:
 route beats service beats global for each plugin name, disabled declarations are absent, and
 the chain runs in Kong's priority order: pre-function 1000000, correlation-id 100001, cors 2000,
-jwt 1450, key-auth 1250, request-size-limiting 951, rate-limiting 910, post-function -1000
-(prometheus 13 is accepted and does nothing). key-auth: key_auth.py; the serverless plugins run
+jwt 1450, key-auth 1250, request-size-limiting 951, rate-limiting 910, prometheus 13 (in the log
+phase, after the answer: prometheus.py), post-function -1000. key-auth: key_auth.py; the serverless plugins run
 the Python twins of the Lua chunks kong.yaml uses: serverless.py.
 `access` runs before proxying (an answer short-circuits, later plugins do not run); every
 chained plugin's `header_filter` runs on the response, whether it came from the upstream or
@@ -47,7 +47,7 @@ Not reproduced:
 - on upstream answers, cors adds `Vary: Origin` next to the upstream's Vary (once) rather than
   relying on nginx's header merge;
 - policies `cluster` and `redis` (load error), consumer-scoped plugins and consumer groups
-  (load error), dynamic plugin ordering; prometheus metrics (no-op);
+  (load error), dynamic plugin ordering; prometheus' upstream health, AI, memory and timer metrics;
 - Accept-based error formats (HTML/XML/plain): gateway answers are always JSON;
 - Kong's 500s on malformed inputs it does not guard against (a JWT header or claims that are
   JSON but not objects, an empty Origin with several origins): we answer the closest 401 or

@@ -58,16 +58,18 @@ class BodyError(ValueError):
 class RequestContext:
     """One request as plugins see it, and what they decide for its upstream request."""
 
-    __slots__ = ("method", "path", "query", "headers", "client_ip", "service", "route_id",
+    __slots__ = ("method", "path", "query", "headers", "client_ip", "service", "route_id", "route",
                  "request_id", "upstream", "consumer", "credential", "state", "server_addr",
                  "server_port", "connection_id", "connection_requests", "_read_body", "_body")
 
     def __init__(self, method: str, path: str, query: str, headers: Message, client_ip: str,
                  service: str, route_id: int, request_id: str,
                  read_body: Callable[[], bytes] | None = None, *, server_addr: str = "127.0.0.1",
-                 server_port: int = 0, connection_id: int = 0, connection_requests: int = 1) -> None:
+                 server_port: int = 0, connection_id: int = 0, connection_requests: int = 1,
+                 route: str = "") -> None:
         self.method, self.path, self.query, self.headers = method, path, query, headers
         self.client_ip, self.service, self.route_id = client_ip, service, route_id
+        self.route = route  # the route's name (its id when unnamed): what Kong's log names it by
         self.request_id = request_id
         # Header edits for the upstream request: lower-cased name -> (name, value, or None to remove).
         self.upstream: dict[str, tuple[str, str | None]] = {}
@@ -149,6 +151,7 @@ class Runtime:
 
     consumers: Any
     clock: Callable[[], float]
+    metrics: Any = None  # the node's prometheus.KongMetrics (plugins/config.py makes one per gateway)
 
 
 class Plugin:
@@ -189,6 +192,14 @@ class Plugin:
     def body_filter(self, ctx: RequestContext, status: int, body: bytes) -> None:
         """See an upstream answer's whole body, once it is read (Kong's body_filter at eof)."""
 
+    @property
+    def has_log(self) -> bool:
+        """Whether the plugin acts in the log phase."""
+        return type(self).log is not Plugin.log
+
+    def log(self, ctx: RequestContext, entry: Any) -> None:
+        """Run once the answer is sent (Kong's log phase); `entry` is a prometheus.LogEntry."""
+
     def __repr__(self) -> str:
         return f"<{self.name} {self.scope}>"
 
@@ -199,13 +210,27 @@ BAD_REQUEST = Exit(400, json.dumps({"message": "Bad request"}).encode(), close=T
 class Chain:
     """The plugins that apply to one route, highest priority first, as Kong runs them."""
 
-    __slots__ = ("plugins", "_access", "_filters", "_bodies")
+    __slots__ = ("plugins", "_access", "_filters", "_bodies", "_logs")
 
     def __init__(self, plugins: tuple[Plugin, ...]) -> None:
         self.plugins = tuple(sorted(plugins, key=lambda p: -p.priority))
         self._access = tuple(p for p in self.plugins if p.has_access)
         self._filters = tuple(p for p in self.plugins if p.has_header_filter)
         self._bodies = tuple(p for p in self.plugins if p.has_body_filter)
+        self._logs = tuple(p for p in self.plugins if p.has_log)
+
+    @property
+    def wants_log(self) -> bool:
+        """Whether a plugin of the chain acts in the log phase."""
+        return bool(self._logs)
+
+    def log(self, ctx: RequestContext, entry: Any) -> None:
+        """Run every plugin's log phase, after the answer went out; a failure is logged, never raised."""
+        for plugin in self._logs:
+            try:
+                plugin.log(ctx, entry)
+            except Exception:
+                log.exception("plugin %s failed in log", plugin.name)
 
     @property
     def wants_body(self) -> bool:

@@ -20,7 +20,7 @@ from localrun.gateway.plugins.correlation_id import CorrelationId
 from localrun.gateway.plugins.cors import Cors
 from localrun.gateway.plugins.jwt import Jwt
 from localrun.gateway.plugins.key_auth import KeyAuth
-from localrun.gateway.plugins.prometheus import Prometheus
+from localrun.gateway.plugins.prometheus import KongMetrics, Prometheus
 from localrun.gateway.plugins.proxy_cache import ProxyCache
 from localrun.gateway.plugins.rate_limiting import RateLimiting
 from localrun.gateway.plugins.request_size_limiting import RequestSizeLimiting
@@ -40,10 +40,11 @@ class GatewayPlugins:
     """The plugin chain of every route, computed once; `chain(match)` is the hot-path lookup."""
 
     def __init__(self, chains: Mapping[int, Chain], consumers: Consumers,
-                 declared: Mapping[Scope, Mapping[str, Plugin]]) -> None:
+                 declared: Mapping[Scope, Mapping[str, Plugin]], metrics: KongMetrics | None = None) -> None:
         self._chains = dict(chains)
         self.consumers = consumers
         self.declared = declared
+        self.metrics = metrics if metrics is not None else KongMetrics()  # what the prometheus plugin records
 
     def chain(self, match: Any) -> Chain | None:
         """Return the chain for a router Match (None when no plugin applies to its route)."""
@@ -60,7 +61,7 @@ def build_plugins(config: Mapping[str, Any], *, clock: Callable[[], float] | Non
 
     Raise ValueError on an unknown plugin, a bad config field or a dangling reference.
     """
-    runtime = Runtime(load_consumers(config, where), clock or time.time)
+    runtime = Runtime(load_consumers(config, where), clock or time.time, KongMetrics())
     routes = list(iter_routes(config))
     route_ids: dict[str, int] = {}
     for route_id, _, route in routes:
@@ -128,10 +129,10 @@ def build_plugins(config: Mapping[str, Any], *, clock: Callable[[], float] | Non
         by_service = declared.get(("service", service["name"]), {})
         by_route = declared.get(("route", route_id), {})
         chosen = {**global_, **by_service, **by_route}  # route > service > global
-        active = tuple(p for p in chosen.values() if p.has_access or p.has_header_filter)
+        active = tuple(p for p in chosen.values() if p.has_access or p.has_header_filter or p.has_log)
         if active:
             chains[route_id] = Chain(active)
-    return GatewayPlugins(chains, runtime.consumers, declared)
+    return GatewayPlugins(chains, runtime.consumers, declared, runtime.metrics)
 
 
 def _reference(entity: Mapping[str, Any], field: str) -> str | None:

@@ -27,8 +27,8 @@ def on_thing(uow, event, data: Thing) -> None:
         raise Unavailable("the other side is down")
 
 
-def deliver(outcome: str) -> tuple[int, str]:
-    event_id = str(uuid.uuid4())
+def deliver(outcome: str, event_id: str | None = None) -> tuple[int, str]:
+    event_id = event_id or str(uuid.uuid4())
     headers, body = to_binary(CloudEvent({"type": TYPE, "source": "/tests", "id": event_id},
                                          {"outcome": outcome}))
     with Flask(__name__).test_request_context("/", method="POST", headers=headers, data=body) as ctx:
@@ -53,3 +53,43 @@ def test_a_transient_error_is_a_5xx_and_leaves_no_record(catalog_env, database_u
     status, event_id = deliver("unavailable")
     assert status == 503
     assert inbox_status(database_url, event_id) is None
+
+
+def test_each_outcome_is_counted_by_type(catalog_env, database_url):
+    from functions.runtime import metrics
+
+    metrics.reset()
+    _, event_id = deliver("fine")
+    deliver("fine", event_id)  # a redelivery
+    deliver("conflict")
+    deliver("unavailable")
+    assert [metrics.EVENTS.value(TYPE, outcome) for outcome in ("handled", "duplicate", "rejected", "retried")] \
+        == [1, 1, 1, 1]
+    headers, body = to_binary(CloudEvent({"type": "com.ecom.tests.made.up", "source": "/t", "id": "1"}, {}))
+    with Flask(__name__).test_request_context("/", method="POST", headers=headers, data=body) as ctx:
+        assert on_thing(ctx.request).status_code == 400
+    assert metrics.EVENTS.value("unexpected", "rejected") == 1  # a sender's type is never a label
+
+
+def test_a_unit_of_work_counts_its_business_events_only_when_it_commits(catalog_env, database_url):
+    from functions.runtime import metrics
+    from functions.runtime.db import unit_of_work
+
+    metrics.reset()
+    with unit_of_work("catalog") as uow:
+        uow.business_event("order_placed", currency="EUR")
+        assert metrics.ORDERS_PLACED.value("EUR") == 0  # not yet: the transaction may roll back
+    assert metrics.ORDERS_PLACED.value("EUR") == 0  # it did
+    with unit_of_work("catalog") as uow:
+        uow.business_event("order_placed", currency="EUR")
+        uow.business_event("payment_completed", 2500, currency="EUR")
+        uow.conn.execute(text("SELECT 1"))
+        uow.commit()
+    assert (metrics.ORDERS_PLACED.value("EUR"), metrics.REVENUE.value("EUR")) == (1, 2500)
+    with unit_of_work("catalog") as uow:
+        try:
+            uow.business_event("order_placed", currency="EUR", user="u1")
+        except ValueError as refused:  # a mistake is seen where it is made, not at commit
+            assert "takes the labels currency" in str(refused)
+        else:
+            raise AssertionError("an unknown label was accepted")

@@ -241,20 +241,27 @@ class TestEndsOfAHold:
         with pytest.raises(NotFound):
             end("commit", uuid.uuid4())
 
-    def test_expiry_releases_only_holds_past_due_and_says_so_per_order(self, stocked, db):
+    def test_expiry_tells_orders_of_holds_past_due_once_and_keeps_them_held(self, stocked, db):
         a, = codes(1)
         _, (sku,) = stocked({a: 5})
         now = datetime.now(timezone.utc)
-        old, fresh = uuid.uuid4(), uuid.uuid4()
+        old, fresh, paid_late = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
         reserve(old, [(sku, 2)], now - timedelta(minutes=20))
+        reserve(paid_late, [(sku, 1)], now - timedelta(minutes=20))
         reserve(fresh, [(sku, 1)], now)
-        assert old in expire(now)
-        assert old not in expire(now)  # expired already
-        assert levels(db, sku) == {a: (5, 1)}
+        assert {old, paid_late} <= set(expire(now))
+        assert old not in expire(now)  # told once
+        assert levels(db, sku) == {a: (5, 4)}  # orders decides: nothing is released yet
         (event,) = events_of(db, EXPIRED, str(old))
         assert event["order_id"] == str(old)
         assert events_of(db, EXPIRED, str(fresh)) == []
+        # orders cancels the unpaid one (its order.cancelled releases it) and confirms the one
+        # paid in time (its order.confirmed commits the lapsed hold, which nobody took meanwhile).
+        with unit_of_work("inventory") as uow:
+            reservations.release(uow, old, "expired")
+        end("commit", paid_late)
+        assert levels(db, sku) == {a: (4, 1)}
         assert [m["reason"] for m in movements(db, sku) if m["cause"] == "release"] == ["expired"]
-        with pytest.raises(Conflict):  # paid too late: the units may be someone else's now
+        with pytest.raises(Conflict):  # released: the units may be someone else's now
             end("commit", old)
         assert ledger_sums(db, sku) == levels(db, sku)

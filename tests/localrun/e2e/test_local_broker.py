@@ -268,8 +268,12 @@ def _world(tmp_path_factory, database_url: str | None) -> Iterator[World]:
     log = (root / "functions.log").open("w")
     activator = Activator(load_services(root / "knative", {}), root, idle_seconds=60, log_to=log)
     clock = FakeClock()
-    broker = LocalBroker(root, activator, AMQP_URL, exchange=f"test-{suffix}.events", prefix=f"test-{suffix}",
-                         clock=clock, database_url=database_url)
+    os.environ["BROKER_PG_WORKERS"] = "4"  # a Trigger's parallelism, up to 4, on the Postgres transport too
+    try:
+        broker = LocalBroker(root, activator, AMQP_URL, exchange=f"test-{suffix}.events", prefix=f"test-{suffix}",
+                             clock=clock, database_url=database_url)
+    finally:
+        del os.environ["BROKER_PG_WORKERS"]
     router, plugins = load_gateway(root / "kong.yaml")
     gateway = Gateway(router, activator, port=0, plugins=plugins)
     try:
@@ -448,3 +452,38 @@ def test_a_consumer_reconnects_after_rabbitmq_drops_it(world):
     world.wait_received(event_id)
     assert world.result(event_id) == "acked"
 
+
+
+def test_status_shows_each_triggers_queue_and_counts_the_dead_letters(world):
+    """What `make status` prints of the broker, on both transports."""
+    before = world.broker.status()
+    assert before["transport"] == world.broker.transport.describe()
+    assert {q["trigger"] for q in before["queues"]} == {t.name for t in world.broker.triggers}
+    assert all(q["depth"] is not None for q in before["queues"])  # declared at start
+    event_id = world.publish(answer=[400])
+    world.dead_letter(event_id)
+    assert world.broker.status()["dead_letters"] == before["dead_letters"] + 1
+    missing = f"{world.broker.topology.prefix}.trigger.never-declared"
+    assert world.broker.transport.queue_depths([missing]) == {missing: None}
+
+
+def test_a_queue_nobody_consumes_shows_its_waiting_events(world):
+    from localrun.broker.resources import Destination, Trigger
+
+    kind = f"com.ecom.tests.waiting-{uuid.uuid4().hex[:8]}"
+    idle = Trigger(f"idle-{uuid.uuid4().hex[:6]}", NS, "default", {"type": kind},
+                   Destination("function", "nobody", NS), None, 1)
+    transport = world.broker.transport
+    transport.declare([idle])  # bound, with no consumer
+    queue = world.broker.topology.trigger_queue(idle.name)
+    try:
+        for _ in range(3):
+            world.publish(type_=kind)
+        assert wait_until(lambda: transport.queue_depths([queue])[queue] == 3, 10)
+    finally:
+        if transport.kind == "rabbitmq":
+            import pika
+
+            connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+            connection.channel().queue_delete(queue)
+            connection.close()

@@ -113,3 +113,54 @@ class TestRules:
         model.check_room_for_method(model.MAX_METHODS - 1)
         with pytest.raises(Conflict):
             model.check_room_for_method(model.MAX_METHODS)
+
+
+class TestPaymentRules:
+    def test_exactly_one_way_to_pay_naming_the_field(self):
+        from functions.payments.model import check_one_way_to_pay
+        from functions.runtime.exceptions import InvalidInput
+
+        check_one_way_to_pay("m", None)
+        check_one_way_to_pay(None, "tok_visa")
+        with pytest.raises(InvalidInput) as neither:
+            check_one_way_to_pay(None, None)
+        assert neither.value.errors[0].field == "payment_method_id"
+        with pytest.raises(InvalidInput) as both:
+            check_one_way_to_pay("m", "tok_visa")
+        assert both.value.errors[0].field == "token"
+
+    def test_a_refund_gives_back_at_most_what_is_left_and_all_of_it_by_default(self):
+        from functions.payments.model import refundable
+        from functions.runtime.exceptions import Conflict, InvalidInput
+
+        assert refundable(1000, 0, "completed", None) == 1000
+        assert refundable(1000, 400, "completed", None) == 600
+        assert refundable(1000, 400, "completed", 600) == 600
+        with pytest.raises(InvalidInput) as more:
+            refundable(1000, 400, "completed", 601)
+        assert more.value.errors[0].field == "amount_minor"
+        for status in ("refunded", "failed", "processing"):
+            with pytest.raises(Conflict):
+                refundable(1000, 0, status, None)
+
+
+class TestUuidsAreNoCardNumbers:
+    # Read across their dashes, these UUIDs' digit groups once passed for card numbers
+    # (about 3 in 1,000 random UUIDs): order and payment ids were refused as PANs.
+    FORMER_FALSE_ALARMS = ("b71487e8-1f7c-44e6-b3e6-400582558777", "0327d693-170f-407e-8692-831499278814")
+
+    def test_a_uuid_anywhere_is_never_a_card_number(self):
+        from functions.payments.model import card_number_fields, contains_card_number, mask_card_numbers
+
+        for value in self.FORMER_FALSE_ALARMS:
+            assert not contains_card_number(value)
+            assert not contains_card_number(f"/api/orders/{value}/payments")
+            assert list(card_number_fields({"order_id": value})) == []
+            assert mask_card_numbers(f"/api/payments/{value}") == f"/api/payments/{value}"
+
+    def test_a_card_number_beside_a_uuid_is_still_found_and_masked(self):
+        from functions.payments.model import contains_card_number, mask_card_numbers
+
+        value = self.FORMER_FALSE_ALARMS[0]
+        assert contains_card_number(f"{value} 4242 4242 4242 4242")
+        assert mask_card_numbers(f"/x/{value}/4242424242424242") == f"/x/{value}/[card number]"

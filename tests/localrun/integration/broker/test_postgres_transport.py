@@ -42,7 +42,7 @@ def database() -> Iterator[str]:
 def transport(database) -> Iterator[PostgresTransport]:
     prefix = f"t-{uuid.uuid4().hex[:8]}"
     transport = PostgresTransport(database, Topology(f"{prefix}.events", prefix), poll_interval=0.01,
-                                  requeue_delay=0.2)
+                                  requeue_delay=0.2, max_workers=4)  # a Trigger's parallelism, up to 4
     yield transport
     transport.close()
 
@@ -332,3 +332,20 @@ def test_a_batch_is_settled_together_and_each_delivery_once(transport):
         time.sleep(0.1)
     assert order == ids
     assert deliveries(transport, transport.topology.trigger_queue("t")) == [(i, "acked", 1, False) for i in ids]
+
+
+def test_queue_depths_count_the_pending_deliveries_of_each_queue(transport):
+    main, other = trigger("main"), trigger("other", type="com.ecom.tests.other.thing")
+    transport.declare([main, other])
+    publish(transport, 3)
+    publish(transport, 1, "com.ecom.tests.other.thing")
+    queues = [transport.topology.trigger_queue(n) for n in ("main", "other")]
+    missing = f"{transport.topology.prefix}.trigger.never-declared"
+    dead = transport.topology.dead_letter_queue
+    assert transport.queue_depths([*queues, dead, missing]) == {queues[0]: 3, queues[1]: 1, dead: 0, missing: None}
+    event_id = deliveries(transport, queues[0])[0][0]
+    with transport.engine.begin() as conn:  # one delivered (acked): it no longer waits
+        conn.execute(text("UPDATE localbroker.deliveries SET state = 'acked' WHERE id = (SELECT d.id FROM "
+                          "localbroker.deliveries d JOIN localbroker.messages m ON m.id = d.message_id "
+                          "WHERE d.queue = :q AND m.attributes->>'id' = :e)"), {"q": queues[0], "e": event_id})
+    assert transport.queue_depths(queues)[queues[0]] == 2

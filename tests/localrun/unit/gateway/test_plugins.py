@@ -95,9 +95,36 @@ class TestConfig:
         with pytest.raises(ValueError, match="'oauth2'.*unknown plugin"):
             build_plugins(kong(route("r", plugin("oauth2"))))
 
-    def test_prometheus_is_accepted_and_does_nothing(self) -> None:
-        plugins = build_plugins(kong(route("r"), plugins=[plugin("prometheus", per_consumer=True)]))
-        assert plugins.chain_for(0) is None
+    def test_prometheus_counts_what_its_config_asks_for_in_the_nodes_metrics(self) -> None:
+        from localrun.gateway.plugins.prometheus import LogEntry
+
+        plugins = build_plugins(kong(
+            route("r", plugin("prometheus", status_code_metrics=True, latency_metrics=True, per_consumer=True)),
+            route("quiet"), plugins=[plugin("prometheus")]))
+        counted, quiet = plugins.chain_for(0), plugins.chain_for(1)
+        assert counted is not None and quiet is not None and counted.wants_log
+        ctx = request()
+        ctx.route = "r"
+        counted.log(ctx, LogEntry(201, "service", 30.0, 12.0, 100, 200))
+        counted.log(ctx, LogEntry(401, "kong", 2.0, None, 90, 50))
+        quiet.log(request(route_id=1), LogEntry(200, "service", 1.0, 1.0, 1, 1))  # every metric off by default
+        reg = plugins.metrics.registry
+        sample = reg.get_sample_value
+        labels = {"service": "svc", "route": "r", "workspace": "default", "consumer": ""}
+        assert sample("kong_http_requests_total", {**labels, "code": "201", "source": "service"}) == 1
+        assert sample("kong_http_requests_total", {**labels, "code": "401", "source": "kong"}) == 1
+        latency = {"service": "svc", "route": "r", "workspace": "default"}
+        assert sample("kong_request_latency_ms_count", latency) == 2
+        assert sample("kong_request_latency_ms_sum", latency) == 32.0
+        assert sample("kong_upstream_latency_ms_count", latency) == 1  # the gateway's own 401 asked no upstream
+        assert sample("kong_kong_latency_ms_sum", latency) == 18.0 + 2.0
+        assert sample("kong_bandwidth_bytes_total", {**labels, "direction": "ingress"}) is None  # not asked for
+        assert sample("kong_http_requests_total", {**labels, "route": "1", "code": "200", "source": "service"}) \
+            is None
+
+    def test_prometheus_config_is_kongs(self) -> None:
+        with pytest.raises(ValueError, match="config.per_consumers"):
+            build_plugins(kong(route("r"), plugins=[plugin("prometheus", per_consumers=True)]))
 
     def test_unknown_config_field_is_refused(self) -> None:
         with pytest.raises(ValueError, match="config.minutes"):

@@ -146,7 +146,7 @@ def loaded(signing_key: tuple[str, str]):
 
 
 class TestRepositoryKong:
-    USER_PATHS = ("/api/users/", "/api/admin/", "/api/cart", "/api/orders")
+    USER_PATHS = ("/api/users/", "/api/admin/", "/api/cart", "/api/orders", "/api/payments")
 
     def test_every_route_for_users_has_jwt_then_a_per_user_rate_limit(self, loaded) -> None:
         router, plugins = loaded
@@ -169,7 +169,7 @@ class TestRepositoryKong:
                 assert (limit.limit_by, limit.header_name) == ("header", "X-Rate-Subject"), r["name"]
             else:
                 assert "jwt" not in names, r["name"]
-        assert protected == 28  # accounts 6, catalog writes 4, inventory admin 6, orders 10, payments 2
+        assert protected == 32  # accounts 6, catalog writes 4, inventory admin 6, orders 10, payments 6
 
     def test_signed_in_users_get_a_bucket_each(self, loaded, signing_key: tuple[str, str]) -> None:
         router, plugins = loaded
