@@ -1,5 +1,5 @@
 import type { Money, Payment, PaymentStatus } from "./api/types";
-import { cardLabel, testCard } from "./cards";
+import { cardLabel } from "./cards";
 
 export const PAYMENT_STATUS_LABELS: Record<PaymentStatus, string> = {
   processing: "Processing",
@@ -18,12 +18,10 @@ export function refundable(p: Payment): Money {
   return { amountMinor: Math.max(left, 0), currency: p.amount.currency };
 }
 
-/** How the card a payment was charged to reads: the saved card, the test card's token, or "a card". */
+/** How the card a payment was charged to reads: as the provider knows it, or what kind of card it was. */
 export function paidWith(p: Payment): string {
-  if (p.method) return cardLabel(p.method);
-  const card = p.token ? testCard(p.token) : undefined;
-  if (card) return cardLabel(card);
-  return p.token ?? "a card";
+  if (p.card) return cardLabel(p.card);
+  return p.paymentMethodId ? "a saved card" : "a one-off card";
 }
 
 /** The order's payment that took the money, if any (the newest first). */

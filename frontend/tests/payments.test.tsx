@@ -7,7 +7,8 @@ import { PaymentList } from "@/components/payments/payment-list";
 import { readMyOrder, cancelMyOrder } from "@/lib/actions/orders";
 import { payOrder, readPayment } from "@/lib/actions/payments";
 import { ApiError, payments } from "@/lib/api";
-import type { Order, OrderStatus, PaymentMethod, PaymentWire } from "@/lib/api/types";
+import type { Schemas } from "@/lib/api/client";
+import type { Order, OrderStatus, PaymentMethod } from "@/lib/api/types";
 import { toPayment } from "@/lib/api/types";
 import { sendAttempt } from "@/lib/checkout-attempt";
 import { createPaymentStore } from "@/lib/stores/payment-store";
@@ -27,11 +28,13 @@ const ORDER_PAYMENTS = `/api/orders/${ORDER}/payments`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 let n = 0;
+type PaymentWire = Schemas["Payment"];
+const usdWire = (amount_minor: number) => ({ amount_minor, currency: "USD" });
 function paymentWire(extra: Partial<PaymentWire> = {}): PaymentWire {
   n += 1;
   return {
-    id: `7c000000-0000-4000-8000-${String(n).padStart(12, "0")}`, order_id: ORDER, status: "completed", amount_minor: 1580, currency: "USD",
-    refunded_minor: 0, method: null, token: "tok_visa", failure_code: null, failure_message: null,
+    id: `7c000000-0000-4000-8000-${String(n).padStart(12, "0")}`, order_id: ORDER, user_id: "u-1", status: "completed", amount: usdWire(1580),
+    refunded: usdWire(0), payment_method_id: null, card: { brand: "visa", last4: "4242" }, failure: null,
     created_at: `2026-12-03T10:0${n % 10}:00Z`, completed_at: `2026-12-03T10:0${n % 10}:01Z`, ...extra,
   };
 }
@@ -45,7 +48,7 @@ const placed = { fromStatus: null, status: "pending" as const, reason: null, at:
 function order(status: OrderStatus): Order {
   return {
     id: ORDER, userId: "u-1", status, cancelReason: null, subtotal: usd(1000), shipping: usd(500), tax: usd(80), total: usd(1580),
-    payableUntil: status === "awaiting_payment" ? "2026-12-03T10:15:00Z" : null, placedAt: placed.at, updatedAt: placed.at, lines: [],
+    payableUntil: status === "awaiting_payment" ? "2026-12-03T10:15:00Z" : null, paymentId: null, lastPaymentFailure: null, placedAt: placed.at, updatedAt: placed.at, lines: [],
     history: [placed, { fromStatus: "pending", status: "awaiting_payment", reason: null, at: "2026-12-03T10:00:05Z" }],
     shippingAddress: { name: "Bea", line1: "1 Market Street", line2: "", city: "Springfield", region: "", postalCode: "12345", country: "US", phone: "" },
   };
@@ -54,7 +57,7 @@ function order(status: OrderStatus): Order {
 const orderWire = (status: OrderStatus) => ({
   id: ORDER, user_id: "u-1", status, cancel_reason: null, subtotal: { amount_minor: 1000, currency: "USD" }, shipping: { amount_minor: 500, currency: "USD" },
   tax: { amount_minor: 80, currency: "USD" }, total: { amount_minor: 1580, currency: "USD" }, payable_until: null, placed_at: placed.at, updated_at: placed.at,
-  items: [], shipping_address: { name: "Bea", line1: "1 Market Street", line2: "", city: "Springfield", region: "", postal_code: "12345", country: "US", phone: "" },
+  payment_id: null, last_payment_failure: null, items: [], shipping_address: { name: "Bea", line1: "1 Market Street", line2: "", city: "Springfield", region: "", postal_code: "12345", country: "US", phone: "" },
   history: [{ from_status: null, status: "pending", reason: null, at: placed.at }],
 });
 
@@ -75,10 +78,10 @@ const store = (payments: PaymentWire[] = []) =>
 
 describe("the payments client", () => {
   it("pays with the attempt's Idempotency-Key and the session's token", async () => {
-    const wire = paymentWire({ method: { brand: "visa", last4: "4242" }, token: null });
+    const wire = paymentWire({ payment_method_id: saved.id, card: { brand: "mastercard", last4: "4444" } });
     gateway.answer("POST", PAY, json(201, wire, { Location: `${PAY}/${wire.id}` }));
     const paid = await payments.pay(ACCESS_TOKEN, "key-1", { order_id: ORDER, payment_method_id: saved.id });
-    expect(paid).toMatchObject({ id: wire.id, status: "completed", amount: usd(1580), refunded: usd(0), method: { brand: "visa", last4: "4242" } });
+    expect(paid).toMatchObject({ id: wire.id, status: "completed", amount: usd(1580), refunded: usd(0), paymentMethodId: saved.id, card: { brand: "mastercard", last4: "4444" } });
     const [sent] = gateway.sent("POST", PAY);
     expect(sent!.headers["idempotency-key"]).toBe("key-1");
     expect(sent!.headers.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
@@ -95,7 +98,7 @@ describe("the payments client", () => {
   it("lists an order's payments and refunds with its own key", async () => {
     const wire = paymentWire();
     gateway.answer("GET", ORDER_PAYMENTS, json(200, { items: [wire], total: 1, page: 1, page_size: 20 }));
-    gateway.answer("POST", `/api/admin/payments/${wire.id}/refund`, json(200, { ...wire, status: "partially_refunded", refunded_minor: 500 }));
+    gateway.answer("POST", `/api/admin/payments/${wire.id}/refund`, json(200, { ...wire, status: "partially_refunded", refunded: usdWire(500) }));
     expect((await payments.listForOrder(ACCESS_TOKEN, ORDER)).map((p) => p.id)).toEqual([wire.id]);
     const refunded = await payments.refund(ACCESS_TOKEN, "refund-key", wire.id, { amount_minor: 500 });
     expect(refunded.refunded).toEqual(usd(500));
@@ -178,7 +181,9 @@ describe("the payment store", () => {
   });
 
   it("resends with the same key while a request with it is still in progress (409)", async () => {
-    gateway.answer("POST", PAY, problem(409, "A request with this Idempotency-Key is still in progress."), json(201, paymentWire()));
+    gateway.answer("POST", PAY, problem(409, "A request with this Idempotency-Key is still being processed: send it again shortly.", {
+      errors: [{ field: "Idempotency-Key", message: "A request with this Idempotency-Key is still being processed: send it again shortly." }],
+    }), json(201, paymentWire()));
     gateway.answer("GET", ORDER_PAYMENTS, json(200, { items: [], total: 0, page: 1, page_size: 20 }));
     const s = store();
     await s.getState().pay();
@@ -198,8 +203,17 @@ describe("the payment store", () => {
     expect(s.getState().attempt?.key).toBe(keysSent()[0]); // Pay again: still the same request
   });
 
+  it("takes a 409 for an order cancelled meanwhile as a definite no, and says it", async () => {
+    gateway.answer("POST", PAY, problem(409, "The order is cancelled: it cannot be paid.", { errors: [{ field: "order_id", message: "The order is cancelled: it cannot be paid." }] }));
+    gateway.answer("GET", ORDER_PAYMENTS, json(200, { items: [], total: 0, page: 1, page_size: 20 }));
+    const s = store();
+    await s.getState().pay();
+    expect(keysSent()).toHaveLength(1);
+    expect(s.getState()).toMatchObject({ phase: "choosing", attempt: null, notice: { kind: "refused", message: "The order is cancelled: it cannot be paid." } });
+  });
+
   it("takes a 409 for an order already paid as the payment that paid it", async () => {
-    const earlier = paymentWire({ method: { brand: "mastercard", last4: "4444" }, token: null });
+    const earlier = paymentWire({ payment_method_id: saved.id, card: { brand: "mastercard", last4: "4444" } });
     gateway.answer("POST", PAY, problem(409, "The order is already paid."));
     gateway.answer("GET", ORDER_PAYMENTS, json(200, { items: [paymentWire({ status: "failed", completed_at: null }), earlier], total: 2, page: 1, page_size: 20 }));
     const s = store();
@@ -216,7 +230,7 @@ describe("the payment store", () => {
   });
 
   it("follows a payment the provider is still processing until it is taken or declined", async () => {
-    const slow = paymentWire({ status: "processing", completed_at: null, token: "tok_slow" });
+    const slow = paymentWire({ status: "processing", completed_at: null, card: null });
     gateway.answer("POST", PAY, json(201, slow));
     gateway.answer("GET", `${PAY}/${slow.id}`, json(200, slow), json(200, { ...slow, status: "completed" }));
     const s = store();
@@ -230,7 +244,7 @@ describe("the payment store", () => {
     gateway.answer("POST", PAY, json(201, { ...slow, id: "7c-failing" }));
     const failing = store();
     await failing.getState().pay();
-    failing.getState().followed({ ok: true, payment: toPayment({ ...slow, status: "failed", failure_message: "Your card was declined." }) });
+    failing.getState().followed({ ok: true, payment: toPayment({ ...slow, status: "failed", failure: { code: "card_declined", message: "Your card was declined." } }) });
     expect(failing.getState()).toMatchObject({ phase: "choosing", notice: { kind: "declined", message: "Your card was declined." } });
   });
 
@@ -258,7 +272,7 @@ describe("the payment step on the order page", () => {
 
   it("pays with the preselected saved card", async () => {
     vi.useFakeTimers();
-    gateway.answer("POST", PAY, json(201, paymentWire({ method: { brand: "mastercard", last4: "4444" }, token: null })));
+    gateway.answer("POST", PAY, json(201, paymentWire({ payment_method_id: saved.id, card: { brand: "mastercard", last4: "4444" } })));
     tracker();
     expect(screen.getByRole("radio", { name: /Mastercard •••• 4444/ })).toHaveProperty("checked", true);
     await act(async () => fireEvent.click(payButton()));
@@ -323,9 +337,9 @@ describe("the payment step on the order page", () => {
 
   it("shows a slow payment as processing and follows it", async () => {
     vi.useFakeTimers();
-    const slow = paymentWire({ status: "processing", completed_at: null, token: "tok_slow" });
+    const slow = paymentWire({ status: "processing", completed_at: null, card: null });
     gateway.answer("POST", PAY, json(201, slow));
-    gateway.answer("GET", `${PAY}/${slow.id}`, json(200, slow), json(200, { ...slow, status: "completed" }));
+    gateway.answer("GET", `${PAY}/${slow.id}`, json(200, slow), json(200, { ...slow, status: "completed", card: { brand: "visa", last4: "4242" } }));
     tracker(null);
     expect(screen.getByText(/saved cards cannot be shown right now/)).toBeTruthy();
     fireEvent.change(screen.getByLabelText("Test card"), { target: { value: "tok_slow" } });
@@ -345,6 +359,15 @@ describe("the payment step on the order page", () => {
     expect(payButton()).toHaveProperty("disabled", false);
   });
 
+  it("says the order's last decline when the page opens, until the next attempt", async () => {
+    gateway.answer("POST", PAY, json(201, paymentWire()));
+    const failure = { paymentId: "7c-d1", code: "insufficient_funds", message: "Your card has insufficient funds.", at: "2026-12-03T10:05:00Z" };
+    render(<OrderTracker initial={{ ...order("awaiting_payment"), lastPaymentFailure: failure }} read={readMyOrder} cancel={cancelMyOrder} payments={[]} methods={[saved]} />);
+    expect(screen.getByRole("alert").textContent).toMatch(/^Your card has insufficient funds\.Nothing was charged/);
+    await act(async () => fireEvent.click(payButton()));
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
   it("offers no payment step for an order that is not awaiting payment", () => {
     render(<OrderTracker initial={order("cancelled")} read={readMyOrder} cancel={cancelMyOrder} payments={[]} methods={[saved]} />);
     expect(screen.queryByTestId("payment-form")).toBeNull();
@@ -354,8 +377,8 @@ describe("the payment step on the order page", () => {
 describe("PaymentList", () => {
   it("lists an order's payments newest first, with a decline's reason and what was refunded", () => {
     const list = [
-      toPayment(paymentWire({ status: "failed", token: "tok_chargeDeclined", failure_code: "card_declined", failure_message: "Your card was declined.", created_at: "2026-12-03T10:01:00Z" })),
-      toPayment(paymentWire({ status: "partially_refunded", refunded_minor: 500, method: { brand: "visa", last4: "4242" }, token: null, created_at: "2026-12-03T10:02:00Z" })),
+      toPayment(paymentWire({ status: "failed", card: null, failure: { code: "card_declined", message: "Your card was declined." }, completed_at: null, created_at: "2026-12-03T10:01:00Z" })),
+      toPayment(paymentWire({ status: "partially_refunded", refunded: usdWire(500), created_at: "2026-12-03T10:02:00Z" })),
     ];
     render(<PaymentList payments={list} actions={(p) => <span>actions for {p.status}</span>} />);
     const rows = screen.getAllByTestId("payment-row");
@@ -363,6 +386,6 @@ describe("PaymentList", () => {
     expect(within(rows[0]!).getByTestId("payment-status").textContent).toBe("Partly refunded");
     expect(within(rows[0]!).getByTestId("payment-refunded").textContent).toBe("Refunded $5.00");
     expect(rows[0]!.textContent).toMatch(/\$15\.80 with Visa •••• 4242/);
-    expect(rows[1]!.textContent).toMatch(/with Visa •••• 0002.*Declined.*Your card was declined\./);
+    expect(rows[1]!.textContent).toMatch(/with a one-off card.*Declined.*Your card was declined\./);
   });
 });

@@ -1,7 +1,8 @@
 import { act, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { RefundForm } from "@/components/admin/refund-form";
-import { toPayment, type PaymentWire } from "@/lib/api/types";
+import type { Schemas } from "@/lib/api/client";
+import { toPayment } from "@/lib/api/types";
 import { RESEND_DELAYS_MS } from "@/lib/checkout-attempt";
 import { currencyDigits, minorToMajor, typedToMinor } from "@/lib/format";
 import { refundable } from "@/lib/payment-status";
@@ -17,9 +18,10 @@ vi.mock("next/navigation", () => ({
 
 const PAYMENT = "7c000000-0000-4000-8000-000000000001";
 const REFUND = `/api/admin/payments/${PAYMENT}/refund`;
-const wire = (extra: Partial<PaymentWire> = {}): PaymentWire => ({
-  id: PAYMENT, order_id: "0b8f6c1e-2d3a-4f5b-8c9d-0e1f2a3b4c5d", status: "completed", amount_minor: 12345, currency: "USD", refunded_minor: 0,
-  method: { brand: "visa", last4: "4242" }, token: null, failure_code: null, failure_message: null,
+const usdWire = (amount_minor: number) => ({ amount_minor, currency: "USD" });
+const wire = (extra: Partial<Schemas["Payment"]> = {}): Schemas["Payment"] => ({
+  id: PAYMENT, order_id: "0b8f6c1e-2d3a-4f5b-8c9d-0e1f2a3b4c5d", user_id: "u-1", status: "completed", amount: usdWire(12345), refunded: usdWire(0),
+  payment_method_id: null, card: { brand: "visa", last4: "4242" }, failure: null,
   created_at: "2026-12-03T10:00:00Z", completed_at: "2026-12-03T10:00:01Z", ...extra,
 });
 
@@ -54,15 +56,15 @@ describe("amounts typed in major units", () => {
   });
 
   it("leave nothing to refund of a payment that did not take the money", () => {
-    expect(refundable(toPayment(wire({ status: "partially_refunded", refunded_minor: 345 })))).toEqual({ amountMinor: 12000, currency: "USD" });
+    expect(refundable(toPayment(wire({ status: "partially_refunded", refunded: usdWire(345) })))).toEqual({ amountMinor: 12000, currency: "USD" });
     expect(refundable(toPayment(wire({ status: "failed" }))).amountMinor).toBe(0);
-    expect(refundable(toPayment(wire({ status: "refunded", refunded_minor: 12345 }))).amountMinor).toBe(0);
+    expect(refundable(toPayment(wire({ status: "refunded", refunded: usdWire(12345) }))).amountMinor).toBe(0);
   });
 });
 
 describe("RefundForm", () => {
   it("refunds all that is left when the amount is empty, with an Idempotency-Key", async () => {
-    gateway.answer("POST", REFUND, json(200, wire({ status: "refunded", refunded_minor: 12345 })));
+    gateway.answer("POST", REFUND, json(200, wire({ status: "refunded", refunded: usdWire(12345) })));
     render(<RefundForm payment={toPayment(wire())} />);
     expect(screen.getByText("Leave empty to refund all that is left: $123.45.")).toBeTruthy();
     await submit();
@@ -74,7 +76,7 @@ describe("RefundForm", () => {
   });
 
   it("sends a part typed in dollars as cents with the reason, and says what is left", async () => {
-    gateway.answer("POST", REFUND, json(200, wire({ status: "partially_refunded", refunded_minor: 1050 })));
+    gateway.answer("POST", REFUND, json(200, wire({ status: "partially_refunded", refunded: usdWire(1050) })));
     render(<RefundForm payment={toPayment(wire())} />);
     type(amount(), "10.50");
     type(/^Reason/, "  one tent pole bent ");
@@ -85,7 +87,7 @@ describe("RefundForm", () => {
   });
 
   it("refuses, without sending, an amount that is not one or is more than is left", async () => {
-    render(<RefundForm payment={toPayment(wire({ status: "partially_refunded", refunded_minor: 12000 }))} />);
+    render(<RefundForm payment={toPayment(wire({ status: "partially_refunded", refunded: usdWire(12000) }))} />);
     type(amount(), "1.234");
     await submit();
     expect(screen.getByText("Enter an amount in USD, such as 3.45.")).toBeTruthy();
@@ -98,14 +100,14 @@ describe("RefundForm", () => {
 
   it("resends the same attempt by itself after a 503, and a new refund gets a new key", async () => {
     vi.useFakeTimers();
-    gateway.answer("POST", REFUND, problem(503, "The payment provider did not answer."), json(200, wire({ status: "partially_refunded", refunded_minor: 100 })));
+    gateway.answer("POST", REFUND, problem(503, "The payment provider did not answer."), json(200, wire({ status: "partially_refunded", refunded: usdWire(100) })));
     render(<RefundForm payment={toPayment(wire())} />);
     type(amount(), "1");
     await submit();
     expect(screen.getByRole("button", { name: "Refunding…" })).toBeTruthy();
     await act(async () => vi.advanceTimersByTimeAsync(RESEND_DELAYS_MS[0]!));
     expect(screen.getByRole("status").textContent).toMatch(/^Refunded \$1\.00/);
-    gateway.answer("POST", REFUND, json(200, wire({ status: "partially_refunded", refunded_minor: 200 })));
+    gateway.answer("POST", REFUND, json(200, wire({ status: "partially_refunded", refunded: usdWire(200) })));
     type(amount(), "1");
     await submit();
     const keys = sent().map((r) => r.headers["idempotency-key"]);

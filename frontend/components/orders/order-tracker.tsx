@@ -60,7 +60,8 @@ export function OrderTracker({ initial, read, cancel, payments, methods = null }
         </p>
       )}
       {order.status === "awaiting_payment" && payments !== undefined && !taken && (
-        <PaymentStep orderId={order.id} total={order.total} methods={methods} payments={payments ?? []} onCharged={setTaken} onConflict={refresh} />
+        <PaymentStep orderId={order.id} total={order.total} methods={methods} payments={payments ?? []} lastFailure={initial.lastPaymentFailure}
+          onCharged={setTaken} onConflict={refresh} />
       )}
       {taken && (order.status === "awaiting_payment" || order.status === "paid") && (
         <p role="status" className="rounded bg-sky-50 p-3 text-sm text-sky-900" data-testid="payment-processing">

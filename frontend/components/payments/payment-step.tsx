@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { useStore } from "zustand";
 import { payOrder, readPayment, type PaymentChoice, type PaymentRead } from "@/lib/actions/payments";
-import type { Money, Payment, PaymentMethod } from "@/lib/api/types";
+import type { Money, Payment, PaymentFailure, PaymentMethod } from "@/lib/api/types";
 import { cardLabel, expiryLabel, TEST_CARDS } from "@/lib/cards";
 import { formatMoney } from "@/lib/format";
 import { createPaymentStore, type PaymentNotice } from "@/lib/stores/payment-store";
@@ -22,6 +22,8 @@ interface Props {
   payments: Payment[];
   /** The money is taken: the order moves on to paid and confirmed by itself. */
   onCharged: (payment: Payment) => void;
+  /** The order's latest declined payment, said until the next attempt. */
+  lastFailure?: PaymentFailure | null;
   /** The API said the order is not awaiting payment (409): read the order again. */
   onConflict?: () => void;
 }
@@ -36,9 +38,9 @@ const firstChoice = (methods: PaymentMethod[] | null): PaymentChoice =>
   methods && methods.length > 0 ? { methodId: methods[0]!.id } : { token: TEST_CARDS[0]!.token };
 
 /** Pay for an order awaiting payment: a saved card or a one-off test card, one Idempotency-Key per attempt. */
-export function PaymentStep({ orderId, total, methods, payments, onCharged, onConflict }: Props) {
+export function PaymentStep({ orderId, total, methods, payments, lastFailure = null, onCharged, onConflict }: Props) {
   const router = useRouter();
-  const [store] = useState(() => createPaymentStore(orderId, { choice: firstChoice(methods), payments }, { pay: payOrder }));
+  const [store] = useState(() => createPaymentStore(orderId, { choice: firstChoice(methods), payments, lastDecline: lastFailure?.message }, { pay: payOrder }));
   const choice = useStore(store, (s) => s.choice);
   const phase = useStore(store, (s) => s.phase);
   const notice = useStore(store, (s) => s.notice);

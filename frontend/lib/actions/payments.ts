@@ -89,11 +89,14 @@ export async function payOrder(orderId: string, idempotencyKey: string, choice: 
       return { outcome: "declined", message: error.detail || DECLINED_MESSAGE, code: extension(error, "code"), paymentId: extension(error, "payment_id") };
     }
     if (error instanceof ApiError && error.status === 409) {
-      // Paid already (in another tab, say)? Then that payment is the answer. Otherwise the order
-      // is not payable, or a request with this key is still at the provider: the same key again.
+      // Paid already (in another tab, say)? Then that payment is the answer. A request with this
+      // key (or another payment of the order) still at the provider: the same key again, shortly.
+      // Anything else (cancelled, not awaiting payment) is a definite no.
       const known = await payments.listForOrder(token, orderId).catch(() => []);
       const taken = succeededPayment(known);
-      return taken ? { outcome: "charged", payment: taken } : { outcome: "conflict", message: error.detail };
+      if (taken) return { outcome: "charged", payment: taken };
+      const inFlight = fieldOf(error) === "Idempotency-Key" || known.some((p) => p.status === "processing");
+      return inFlight ? { outcome: "conflict", message: error.detail } : { outcome: "refused", message: error.detail, field: fieldOf(error) };
     }
     if (error instanceof ApiError && error.status < 500) return { outcome: "refused", message: error.detail, field: fieldOf(error) };
     if (error instanceof GatewayUnavailableError || error instanceof ApiError) return { outcome: "retry", message: RETRY_MESSAGE };

@@ -1,5 +1,5 @@
 import { request, type Schemas } from "./client";
-import { toPayment, toPaymentMethod, type Payment, type PaymentMethod, type PaymentWire } from "./types";
+import { toPayment, toPaymentMethod, type Payment, type PaymentMethod } from "./types";
 
 const method = (id: string) => `/api/users/me/payment-methods/${encodeURIComponent(id)}`;
 
@@ -18,8 +18,8 @@ export async function deleteMethod(token: string, id: string): Promise<void> {
   await request<void>("DELETE", method(id), { token });
 }
 
-/** What paying charges: a saved card, or a one-off provider token. */
-export type PayBody = { order_id: string; payment_method_id: string } | { order_id: string; token: string };
+/** What paying charges: a saved card, or a one-off provider token (exactly one of them). */
+export type PayBody = Schemas["MakePayment"] & ({ payment_method_id: string; token?: never } | { token: string; payment_method_id?: never });
 
 /** The provider may take its time (a slow card): wait longer than for other calls before giving up. */
 export const PAY_TIMEOUT_MS = 30_000;
@@ -31,25 +31,25 @@ export const PAY_TIMEOUT_MS = 30_000;
  * is not awaiting payment, is paid, or a request with this key is still in progress.
  */
 export async function pay(token: string, idempotencyKey: string, body: PayBody): Promise<Payment> {
-  return toPayment(await request<PaymentWire>("POST", "/api/payments", {
+  return toPayment(await request<Schemas["Payment"]>("POST", "/api/payments", {
     token, body, headers: { "Idempotency-Key": idempotencyKey }, timeoutMs: PAY_TIMEOUT_MS,
   }));
 }
 
 /** One payment (the payer's own, or any for an admin). */
 export async function get(token: string, id: string): Promise<Payment> {
-  return toPayment(await request<PaymentWire>("GET", `/api/payments/${encodeURIComponent(id)}`, { token }));
+  return toPayment(await request<Schemas["Payment"]>("GET", `/api/payments/${encodeURIComponent(id)}`, { token }));
 }
 
 /** An order's payments (one's own order, or any for an admin). */
 export async function listForOrder(token: string, orderId: string): Promise<Payment[]> {
-  const page = await request<{ items: PaymentWire[] }>("GET", `/api/orders/${encodeURIComponent(orderId)}/payments`, { token });
+  const page = await request<Schemas["PaymentList"]>("GET", `/api/orders/${encodeURIComponent(orderId)}/payments`, { token });
   return page.items.map(toPayment);
 }
 
 /** Refund a payment (admin): `amount_minor` left out refunds all that is left. One Idempotency-Key per refund attempt. */
-export async function refund(token: string, idempotencyKey: string, id: string, body: { amount_minor?: number; reason?: string }): Promise<Payment> {
-  return toPayment(await request<PaymentWire>("POST", `/api/admin/payments/${encodeURIComponent(id)}/refund`, {
+export async function refund(token: string, idempotencyKey: string, id: string, body: Schemas["RefundPayment"]): Promise<Payment> {
+  return toPayment(await request<Schemas["Payment"]>("POST", `/api/admin/payments/${encodeURIComponent(id)}/refund`, {
     token, body, headers: { "Idempotency-Key": idempotencyKey },
   }));
 }

@@ -53,7 +53,11 @@ export const choiceKey = (choice: PaymentChoice | null): string | null =>
 const resendable = (result: PayResult) => result.outcome === "retry" || result.outcome === "conflict";
 
 /** One store per payment step (an order's page): the choice, the attempt and what it answered. */
-export function createPaymentStore(orderId: string, initial: { choice: PaymentChoice | null; payments: Payment[] }, deps: PaymentDeps) {
+export function createPaymentStore(
+  orderId: string,
+  initial: { choice: PaymentChoice | null; payments: Payment[]; lastDecline?: string | null },
+  deps: PaymentDeps,
+) {
   const taken = succeededPayment(initial.payments);
   return createStore<PaymentState>()((set, get) => {
     /** Settle the attempt on its (last) answer. */
@@ -80,7 +84,7 @@ export function createPaymentStore(orderId: string, initial: { choice: PaymentCh
       orderId,
       choice: initial.choice,
       phase: taken ? "charged" : "choosing",
-      notice: null,
+      notice: !taken && initial.lastDecline ? { kind: "declined", message: initial.lastDecline } : null,
       payment: taken,
       unfinished: taken ? null : processingPayment(initial.payments),
       attempt: null,

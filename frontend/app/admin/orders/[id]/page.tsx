@@ -38,7 +38,7 @@ export default async function AdminOrder({ params }: Props) {
       <div className="flex flex-wrap items-center gap-3">
         <StatusBadge status={order.status} />
         {order.cancelReason && <span className="text-sm text-slate-600">({CANCEL_REASON_LABELS[order.cancelReason]})</span>}
-        {order.payableUntil && <span className="text-sm text-slate-600">payable until <LocalTime iso={order.payableUntil} /></span>}
+        {order.status === "awaiting_payment" && order.payableUntil && <span className="text-sm text-slate-600">payable until <LocalTime iso={order.payableUntil} /></span>}
       </div>
       <OrderActions id={order.id} />
       <section aria-labelledby="payments-heading" className="flex flex-col gap-2">
