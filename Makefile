@@ -11,7 +11,7 @@ openapi: $(VENV)/.installed  ## write functions/openapi.yaml from the functions'
 	$(PY) -m functions.runtime.openapi
 
 .PHONY: dev test test-unit test-integration test-e2e test-storefront storefront-budget fuzz migrate seed admin token bench lock clean
-.PHONY: status verify dead-letters replay-dead-letters
+.PHONY: docs status verify dead-letters replay-dead-letters
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,9 @@ admin: $(VENV)/.installed  ## make a registered user an admin: make admin EMAIL=
 
 token: $(VENV)/.installed  ## print a dev access token: make token ROLE=admin
 	$(PY) -m localrun.dev token --role $(or $(ROLE),customer)
+
+docs: $(VENV)/.installed  ## write README.md's domain table and event-flow diagram from the manifests and events/catalog.yaml
+	$(PY) docs/domains.py
 
 verify: $(VENV)/.installed  ## check the checkout's invariants in every schema (read-only role) and the dead letters
 	$(PY) -m localrun.verify $(if $(GRACE),--grace $(GRACE))
