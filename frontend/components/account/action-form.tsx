@@ -6,14 +6,12 @@ import { initialResult, type ActionResult } from "@/lib/actions/result";
 interface Props {
   action: (previous: ActionResult, form: FormData) => Promise<ActionResult>;
   submitLabel: string;
-  /** What the button says while the action runs ("Saving…" unless told). */
-  pendingLabel?: string;
   children: (result: ActionResult) => ReactNode;
   testId?: string;
 }
 
 /** A form bound to a server action, showing its message and field errors (React resets it after success). */
-export function ActionForm({ action, submitLabel, pendingLabel = "Saving…", children, testId }: Props) {
+export function ActionForm({ action, submitLabel, children, testId }: Props) {
   const [result, formAction, pending] = useActionState(action, initialResult);
   return (
     <form action={formAction} className="flex flex-col gap-3" data-testid={testId}>
@@ -24,7 +22,7 @@ export function ActionForm({ action, submitLabel, pendingLabel = "Saving…", ch
       )}
       {children(result)}
       <button type="submit" disabled={pending} className="self-start rounded bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700 disabled:opacity-60">
-        {pending ? pendingLabel : submitLabel}
+        {pending ? "Saving…" : submitLabel}
       </button>
     </form>
   );
