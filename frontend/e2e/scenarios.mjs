@@ -80,6 +80,39 @@ async function placeWithNewAddress(page, who) {
 /** Wait (the page polls by itself, no reload) until the order page shows `status`. */
 const orderShows = (page, status) => page.locator(`[data-testid=order-status][data-status="${status}"]`).waitFor({ timeout: 20_000 });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** A new shopper buys one product in stock; resolve with the order's id, on its page, awaiting payment. */
+async function buyOne(page, who, shared) {
+  await register(page, who, shared.emailOf(who.split(" ")[0].toLowerCase()), shared.password);
+  const [product] = await productsToBuy(page);
+  await page.goto(product);
+  await addToCart(page, 1, "1");
+  const orderId = await placeWithNewAddress(page, who);
+  await orderShows(page, "awaiting_payment");
+  await page.getByTestId("payment-form").waitFor();
+  return orderId;
+}
+
+/** The payOrder server action calls the page sends from now on, each as { orderId, key, choice }. */
+function payCalls(page) {
+  const calls = [];
+  page.on("request", (request) => {
+    if (request.method() !== "POST" || !request.headers()["next-action"]) return;
+    let args;
+    try {
+      args = JSON.parse(request.postData() ?? "");
+    } catch {
+      return;
+    }
+    const [orderId, key, choice] = Array.isArray(args) ? args : [];
+    if (typeof key === "string" && choice && typeof choice === "object" && ("token" in choice || "methodId" in choice)) {
+      calls.push({ orderId, key, choice });
+    }
+  });
+  return calls;
+}
+
 export const scenarios = {
   async "a shopper searches, filters, sorts and opens a product"({ page }) {
     await page.goto("/");
@@ -177,6 +210,43 @@ export const scenarios = {
     shared.customer = email;
   },
 
+  async "a shopper saves test cards by keyboard, sees them listed, and deletes one"({ page, shared }) {
+    const email = shared.emailOf("carla");
+    await register(page, "Carla Card", email, shared.password);
+    await page.getByRole("link", { name: "Manage saved cards" }).click();
+    await page.waitForURL("**/account/payment-methods");
+    await page.getByTestId("empty-state").getByText("No saved cards yet").waitFor();
+
+    const form = page.getByTestId("add-payment-method");
+    const card = form.getByLabel("Test card");
+    await card.focus();
+    await page.keyboard.press("ArrowDown"); // from the first test card (Visa) to the next (Mastercard)
+    assert.equal(await card.inputValue(), "tok_mastercard");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Save card", "Tab reaches Save card");
+    await page.keyboard.press("Enter");
+    await page.getByText("Mastercard •••• 4444 saved.").waitFor();
+    await page.locator('[data-testid=payment-method][data-last4="4444"]').waitFor();
+    await card.selectOption("tok_visa");
+    await form.getByRole("button", { name: "Save card" }).click();
+    await page.getByText("Visa •••• 4242 saved.").waitFor();
+
+    await page.reload(); // listed by the API, oldest first
+    const labels = () => page.getByTestId("payment-method").locator("strong").allTextContents();
+    assert.deepEqual(await labels(), ["Mastercard •••• 4444", "Visa •••• 4242"]);
+    assert.match(await page.getByTestId("payment-method").first().textContent(), /Expires \d{2}\/\d{4}/);
+    await shot(page, "payment-methods");
+    await fitsNarrowScreen(page, "payment-methods-360px");
+
+    await page.getByRole("button", { name: "Delete Mastercard •••• 4444" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByText("Card removed.").waitFor();
+    await page.locator('[data-testid=payment-method][data-last4="4444"]').waitFor({ state: "detached" });
+    assert.deepEqual(await labels(), ["Visa •••• 4242"]);
+    await page.getByRole("button", { name: "Delete Visa •••• 4242" }).click();
+    await page.getByTestId("empty-state").getByText("No saved cards yet").waitFor();
+  },
+
   async "a customer cannot open /admin"({ page, shared }) {
     await page.goto("/admin/products");
     assert.match(page.url(), /\/login\?next=%2Fadmin%2Fproducts$/, "anonymous: to login");
@@ -230,7 +300,7 @@ export const scenarios = {
     await form.getByRole("button", { name: "Add address" }).click();
     await page.getByTestId("address-choice").getByRole("radio", { checked: true }).waitFor();
     await page.getByText("Shipping and tax are computed when you place the order.").waitFor();
-    assert.equal(await page.getByTestId("payment-step").count(), 1, "the payment step's place is marked");
+    assert.match(await page.getByTestId("checkout-payment").textContent(), /pay right after/, "payment follows placing");
     await shot(page, "checkout");
     await fitsNarrowScreen(page, "checkout-360px");
 
@@ -393,6 +463,92 @@ export const scenarios = {
     await page.locator('[data-testid=order-status][data-status="cancelled"]').waitFor();
     assert.equal(await page.getByTestId("order-timeline").locator("li").count(), 3);
     await shot(page, "admin-order");
+  },
+
+  async "a shopper checks out, pays with tok_visa (the first answer lost, resent with the same key) and sees the order confirmed"({ page, shared }) {
+    const orderId = await buyOne(page, "Paula Payer", shared);
+    const calls = payCalls(page);
+    const form = page.getByTestId("payment-form");
+    assert.equal(await form.getByRole("radio", { name: /A test card/ }).isChecked(), true, "no saved card: a test card");
+    await fitsNarrowScreen(page, "payment-step-360px");
+    await form.getByRole("combobox", { name: /^Test card/ }).selectOption("tok_visa");
+    // The first answer is lost on the way back (the payment IS taken): the step resends the same
+    // attempt by itself, with the same Idempotency-Key, and the API answers with the same payment.
+    let dropped = false;
+    await page.route(`**/orders/${orderId}`, async (route) => {
+      const request = route.request();
+      if (dropped || request.method() !== "POST" || !(request.postData() ?? "").includes("tok_visa")) return route.continue();
+      dropped = true;
+      await route.fetch();
+      await route.abort("connectionreset");
+    });
+    await form.getByRole("button", { name: /^Pay \$/ }).click();
+    await page.getByTestId("payment-processing").waitFor(); // taken; the order is on its way to confirmed
+    await page.unroute(`**/orders/${orderId}`);
+    assert.ok(dropped, "the first answer was dropped");
+    assert.equal(calls.length, 2, "sent, lost, resent");
+    assert.equal(calls[0].key, calls[1].key, "the resend carries the same Idempotency-Key");
+    assert.match(calls[0].key, UUID);
+    assert.deepEqual(calls[0].choice, { token: "tok_visa" });
+    assert.match(await page.getByTestId("payment-processing").textContent(), /with Visa •••• 4242 received/);
+    await orderShows(page, "confirmed");
+    assert.match(await page.getByTestId("payment-confirmed").textContent(), /^Paid \$[0-9,.]+ with Visa •••• 4242\. Your order is confirmed\.$/);
+    await page.reload(); // the order's payments as the API lists them: one, though it was sent twice
+    const rows = page.getByTestId("payment-row");
+    assert.equal(await rows.count(), 1, "charged once");
+    assert.equal(await rows.first().getAttribute("data-status"), "completed");
+    assert.deepEqual(await page.getByTestId("order-timeline").locator("li span.font-medium").allTextContents(),
+      ["Placed, checking stock", "Awaiting payment", "Paid", "Confirmed"]);
+    await shot(page, "order-paid");
+    await fitsNarrowScreen(page, "order-paid-360px");
+    shared.paidOrder = orderId;
+  },
+
+  async "a declined card shows its error, and paying again with tok_visa succeeds"({ page, shared }) {
+    await buyOne(page, "Dana Decline", shared);
+    const calls = payCalls(page);
+    const form = page.getByTestId("payment-form");
+    await form.getByRole("combobox", { name: /^Test card/ }).selectOption("tok_chargeDeclined");
+    await form.getByRole("button", { name: /^Pay \$/ }).click();
+    const notice = page.locator('[data-testid=payment-notice][data-kind="declined"]');
+    await notice.waitFor();
+    assert.match(await notice.textContent(), /^Your card was declined\..*Choose another card/);
+    assert.equal(await page.getByTestId("order-status").getAttribute("data-status"), "awaiting_payment", "still to pay");
+    await shot(page, "payment-declined");
+    await form.getByRole("combobox", { name: /^Test card/ }).selectOption("tok_visa");
+    await form.getByRole("button", { name: /^Pay \$/ }).click();
+    await page.getByTestId("payment-processing").waitFor();
+    assert.equal(await notice.count(), 0, "the decline is gone");
+    await orderShows(page, "confirmed");
+    assert.equal(calls.length, 2);
+    assert.notEqual(calls[0].key, calls[1].key, "another card is another attempt: a new Idempotency-Key");
+    await page.reload();
+    assert.deepEqual(await page.getByTestId("payment-row").evaluateAll((rows) => rows.map((r) => r.dataset.status)), ["completed", "failed"]);
+    assert.match(await page.locator('[data-testid=payment-row][data-status="failed"]').textContent(), /Your card was declined\./);
+  },
+
+  async "an admin refunds part of a payment, then the rest"({ page, shared }) {
+    assert.ok(shared.admin && shared.paidOrder, "the admin and payment scenarios ran");
+    await logIn(page, shared.admin, shared.password, `/admin/orders/${shared.paidOrder}`);
+    const row = page.getByTestId("payment-row");
+    assert.equal(await row.count(), 1);
+    assert.equal(await row.getAttribute("data-status"), "completed");
+    const paid = dollars(await row.getByTestId("price").first().textContent());
+    const form = row.getByTestId("refund-form");
+    await form.getByLabel("Amount to refund (USD)").fill("1000000");
+    await form.getByRole("button", { name: "Refund" }).click();
+    await form.getByText(/^At most \$[0-9,.]+ is left to refund\.$/).waitFor(); // refused before anything is sent
+    await form.getByLabel("Amount to refund (USD)").fill("1.50");
+    await form.getByLabel("Reason (optional)").fill("a dented tent peg");
+    await form.getByRole("button", { name: "Refund" }).click();
+    await form.getByText(/^Refunded \$1\.50 in all; \$[0-9,.]+ left to refund\.$/).waitFor();
+    await page.locator('[data-testid=payment-row][data-status="partially_refunded"]').waitFor();
+    assert.equal(dollars(await row.getByTestId("payment-refunded").textContent()), 1.5);
+    await shot(page, "admin-refund");
+    await row.getByTestId("refund-form").getByRole("button", { name: "Refund" }).click(); // empty: all that is left
+    await page.locator('[data-testid=payment-row][data-status="refunded"]').waitFor();
+    assert.equal(dollars(await row.getByTestId("payment-refunded").textContent()), paid, "all of it, in the end");
+    assert.equal(await row.getByTestId("refund-form").count(), 0, "nothing left to refund");
   },
 
   async "the gateway down is a page that says so"() {

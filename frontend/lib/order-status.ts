@@ -22,10 +22,13 @@ export const reasonLabel = (reason: string): string =>
   Object.hasOwn(CANCEL_REASON_LABELS, reason) ? CANCEL_REASON_LABELS[reason as CancelReason] : reason.replace(/_/g, " ");
 
 /**
- * Only a pending order moves on its own soon (inventory reserves the stock or cancels it): follow
- * it until then; awaiting payment waits on the shopper, and the rest are final or the shop's doing.
+ * Follow an order while it moves on by itself soon: pending (inventory reserves the stock or
+ * cancels it), paid (confirmed once its stock is committed), and awaiting payment once a payment
+ * has been taken (payments tells orders). Otherwise awaiting payment waits on the shopper, and
+ * the rest are final or the shop's doing.
  */
-export const shouldFollow = (status: OrderStatus): boolean => status === "pending";
+export const shouldFollow = (status: OrderStatus, paymentTaken = false): boolean =>
+  status === "pending" || status === "paid" || (paymentTaken && status === "awaiting_payment");
 
 /** The shopper (and an admin) may cancel while the order is not yet paid. */
 export const isCancellable = (status: OrderStatus): boolean => status === "pending" || status === "awaiting_payment";

@@ -46,9 +46,9 @@ describe("a checkout attempt", () => {
     let n = 0;
     const newKey = () => `key-${++n}`;
     const first = attemptFor(null, "a1", newKey);
-    expect(first).toEqual({ key: "key-1", addressId: "a1" });
+    expect(first).toEqual({ key: "key-1", request: "a1" });
     expect(attemptFor(first, "a1", newKey)).toBe(first);
-    expect(attemptFor(first, "a2", newKey)).toEqual({ key: "key-2", addressId: "a2" });
+    expect(attemptFor(first, "a2", newKey)).toEqual({ key: "key-2", request: "a2" });
     expect(attemptAfter(first, "network")).toBe(first);
     expect(attemptAfter(first, "retry")).toBe(first);
     expect(attemptAfter(first, "refused")).toBeNull();
@@ -63,10 +63,11 @@ describe("a checkout attempt", () => {
 });
 
 describe("CheckoutForm", () => {
-  it("preselects the default address and marks the payment step's place", () => {
+  it("preselects the default address and says payment comes right after placing", () => {
     checkout([home, work]);
     expect(screen.getByRole("radio", { name: /Work/ })).toHaveProperty("checked", true);
-    expect(screen.getByTestId("payment-step").textContent).toMatch(/not available yet/);
+    expect(screen.getByTestId("checkout-payment").textContent).toMatch(/pay right after/);
+    expect(screen.getByRole("link", { name: "saved cards" }).getAttribute("href")).toBe("/account/payment-methods");
   });
 
   it("retries after a network error and a 503 with the same Idempotency-Key, then opens the order", async () => {

@@ -12,7 +12,7 @@ const placed = { fromStatus: null, status: "pending" as const, reason: null, at:
 function order(status: OrderStatus, extra: Partial<Order> = {}): Order {
   return {
     id: "0b8f6c1e-2d3a-4f5b-8c9d-0e1f2a3b4c5d", userId: "u1", status, cancelReason: null,
-    subtotal: usd(1000), shipping: usd(500), tax: usd(80), total: usd(1580), payableUntil: null,
+    subtotal: usd(1000), shipping: usd(500), tax: usd(80), total: usd(1580), payableUntil: null, paymentId: null, lastPaymentFailure: null,
     placedAt: placed.at, updatedAt: placed.at, lines: [], history: [placed],
     shippingAddress: { name: "Bea", line1: "1 Market Street", line2: "", city: "Springfield", region: "", postalCode: "12345", country: "US", phone: "" },
     ...extra,

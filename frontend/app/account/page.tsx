@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { AddressForm } from "@/components/account/address-form";
 import { AddressList } from "@/components/account/address-list";
@@ -32,6 +33,11 @@ export default async function AccountPage() {
           <AddressList addresses={addresses} />
           <h3 className="font-medium">Add an address</h3>
           <AddressForm />
+        </section>
+        <section aria-labelledby="payment-methods-heading" className="flex flex-col gap-2">
+          <h2 id="payment-methods-heading" className="text-lg font-semibold">Payment methods</h2>
+          <p className="text-sm text-slate-600">Saved cards pay for an order in one step.</p>
+          <Link href="/account/payment-methods" className="self-start text-sm underline">Manage saved cards</Link>
         </section>
       </div>
     );

@@ -1,10 +1,11 @@
 "use client";
 
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useRef, useState, type ReactNode } from "react";
 import { placeOrder, type PlaceOrderResult } from "@/lib/actions/orders";
 import type { Address } from "@/lib/api/types";
-import { attemptAfter, attemptFor, type CheckoutAttempt } from "@/lib/checkout-attempt";
+import { attemptAfter, attemptFor, type Attempt } from "@/lib/checkout-attempt";
 import { useCart } from "@/components/cart/cart-provider";
 
 interface Props {
@@ -27,7 +28,7 @@ export function CheckoutForm({ addresses, addAddress, review }: Props) {
   const [knownIds, setKnownIds] = useState(() => addresses.map((a) => a.id).join());
   const [answer, setAnswer] = useState<Exclude<PlaceOrderResult, { outcome: "placed" }> | null>(null);
   const [placing, setPlacing] = useState(false);
-  const attempt = useRef<CheckoutAttempt | null>(null);
+  const attempt = useRef<Attempt | null>(null);
 
   // An address just added inline is the one the shopper means to use.
   const ids = addresses.map((a) => a.id).join();
@@ -90,12 +91,12 @@ export function CheckoutForm({ addresses, addAddress, review }: Props) {
         <h2 id="review-heading" className="text-lg font-semibold">2. Review</h2>
         {review}
       </section>
-      {/* PAYMENT STEP: payments land later; the card or saved method is chosen here then. */}
-      <section aria-labelledby="payment-heading" className="flex flex-col gap-2 rounded border border-dashed border-slate-300 p-4" data-testid="payment-step">
+      {/* The payment step itself is the order page's: it needs the order, and the stock held for it. */}
+      <section aria-labelledby="payment-heading" className="flex flex-col gap-2 rounded border border-slate-200 p-4" data-testid="checkout-payment">
         <h2 id="payment-heading" className="text-lg font-semibold">3. Payment</h2>
         <p className="text-sm text-slate-600">
-          Paying online is not available yet. Placing the order reserves your items; you will be able to pay for it from its
-          order page once payments open. Nothing is charged now.
+          Placing the order reserves your items. You pay right after, on the next page: with one of your{" "}
+          <Link href="/account/payment-methods" className="underline">saved cards</Link> or a test card. Nothing is charged until you pay.
         </p>
       </section>
       <form onSubmit={place} className="flex flex-col items-end gap-3">

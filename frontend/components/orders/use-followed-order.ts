@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import type { OrderRead } from "@/lib/actions/orders";
 import type { Order } from "@/lib/api/types";
 import { shouldFollow } from "@/lib/order-status";
@@ -8,16 +8,17 @@ import { shouldFollow } from "@/lib/order-status";
 export const FOLLOW_EVERY_MS = 3_000;
 
 /**
- * The order as it is now: while it is pending, read it again every few seconds (one read at a
- * time) and stop once it has moved on. A failed read is reported and tried again.
+ * The order as it is now: while it moves on by itself (pending, paid, or awaiting payment once a
+ * payment was taken), read it again every few seconds (one read at a time) and stop once it has
+ * settled. A failed read is reported and tried again. `refresh` reads it once, now.
  */
-export function useFollowedOrder(initial: Order, read: (id: string) => Promise<OrderRead>, everyMs = FOLLOW_EVERY_MS) {
+export function useFollowedOrder(initial: Order, read: (id: string) => Promise<OrderRead>, paymentTaken = false, everyMs = FOLLOW_EVERY_MS) {
   const [order, setOrder] = useState(initial);
   const [problem, setProblem] = useState("");
   const [reads, setReads] = useState(0);
 
   useEffect(() => {
-    if (!shouldFollow(order.status)) return;
+    if (!shouldFollow(order.status, paymentTaken)) return;
     let current = true;
     const timer = window.setTimeout(async () => {
       let answer: OrderRead;
@@ -35,7 +36,16 @@ export function useFollowedOrder(initial: Order, read: (id: string) => Promise<O
       current = false;
       window.clearTimeout(timer);
     };
-  }, [order.id, order.status, reads, read, everyMs]);
+  }, [order.id, order.status, reads, read, everyMs, paymentTaken]);
 
-  return { order, setOrder, problem, following: shouldFollow(order.status) };
+  const refresh = useCallback(async () => {
+    try {
+      const answer = await read(order.id);
+      if (answer.ok) setOrder(answer.order);
+    } catch {
+      // the next follow (or the shopper's next action) reads it again
+    }
+  }, [read, order.id]);
+
+  return { order, setOrder, problem, following: shouldFollow(order.status, paymentTaken), refresh };
 }

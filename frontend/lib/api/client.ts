@@ -21,6 +21,8 @@ export class ApiError extends Error {
     readonly title: string,
     readonly detail: string,
     readonly fieldErrors: FieldError[] = [],
+    /** The problem's extension members (e.g. a decline's `code` and `payment_id`). */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(`${status} ${title}: ${detail}`);
     this.name = "ApiError";
@@ -79,6 +81,8 @@ export async function request<T>(method: string, path: string, options: RequestO
   return (await response.json()) as T;
 }
 
+const PROBLEM_MEMBERS = new Set(["type", "title", "status", "detail", "instance", "errors", "message"]);
+
 async function problemOf(response: Response): Promise<ApiError> {
   let body: Partial<Schemas["Problem"]> & { message?: string } = {};
   try {
@@ -86,11 +90,14 @@ async function problemOf(response: Response): Promise<ApiError> {
   } catch {
     // Not JSON (a proxy's page): keep the status alone.
   }
+  if (typeof body !== "object" || body === null) body = {};
+  const extensions = Object.fromEntries(Object.entries(body).filter(([name]) => !PROBLEM_MEMBERS.has(name)));
   return new ApiError(
     response.status,
     body.type ?? "about:blank",
     body.title ?? response.statusText,
     body.detail ?? body.message ?? response.statusText,
     body.errors ?? [],
+    extensions,
   );
 }

@@ -7,3 +7,4 @@ export * as accounts from "./accounts";
 export * as cart from "./cart";
 export * as orders from "./orders";
 export * as inventory from "./inventory";
+export * as payments from "./payments";

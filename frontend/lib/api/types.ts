@@ -171,6 +171,13 @@ export type CancelReason = NonNullable<Schemas["Order"]["cancel_reason"]>;
 
 export const ORDER_STATUSES: readonly OrderStatus[] = ["pending", "awaiting_payment", "paid", "confirmed", "shipped", "cancelled", "refunded"];
 
+export interface PaymentFailure {
+  paymentId: string;
+  code: string;
+  message: string;
+  at: string;
+}
+
 export interface OrderSummary {
   id: string;
   userId: string;
@@ -182,6 +189,10 @@ export interface OrderSummary {
   total: Money;
   /** While awaiting payment: when the stock reservation lapses (UTC ISO 8601). */
   payableUntil: string | null;
+  /** The completed payment that paid the order. */
+  paymentId: string | null;
+  /** While awaiting payment: the latest declined payment (the shopper may try another card). */
+  lastPaymentFailure: PaymentFailure | null;
   placedAt: string;
   updatedAt: string;
 }
@@ -244,6 +255,10 @@ export const toOrderSummary = (o: Schemas["OrderSummary"]): OrderSummary => ({
   tax: toMoney(o.tax),
   total: toMoney(o.total),
   payableUntil: o.payable_until ?? null,
+  paymentId: o.payment_id ?? null,
+  lastPaymentFailure: o.last_payment_failure
+    ? { paymentId: o.last_payment_failure.payment_id, code: o.last_payment_failure.code, message: o.last_payment_failure.message, at: o.last_payment_failure.at }
+    : null,
   placedAt: o.placed_at,
   updatedAt: o.updated_at,
 });
@@ -357,3 +372,64 @@ export const toPage = <W, T>(p: { items: W[]; total: number; page: number; page_
 });
 
 export const toAvailability = (a: Schemas["Availability"]): Availability => ({ sku: a.sku, available: a.available, inStock: a.in_stock });
+
+export type CardBrand = Schemas["PaymentMethod"]["brand"];
+
+/** A saved card: the provider keeps its token; the shop shows the brand, last four and expiry. */
+export interface PaymentMethod {
+  id: string;
+  brand: CardBrand;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+  createdAt: string;
+}
+
+export const toPaymentMethod = (m: Schemas["PaymentMethod"]): PaymentMethod => ({
+  id: m.id,
+  brand: m.brand,
+  last4: m.last4,
+  expMonth: m.exp_month,
+  expYear: m.exp_year,
+  createdAt: m.created_at,
+});
+
+export type PaymentStatus = Schemas["Payment"]["status"];
+export const PAYMENT_STATUSES: readonly PaymentStatus[] = ["processing", "completed", "failed", "partially_refunded", "refunded"];
+
+/** A card as the provider knows it. */
+export interface Card {
+  brand: CardBrand;
+  last4: string;
+}
+
+/** One payment (one attempt) of an order: charged, declined, still processing, or (partly) refunded. */
+export interface Payment {
+  id: string;
+  orderId: string;
+  status: PaymentStatus;
+  amount: Money;
+  refunded: Money;
+  /** The saved card it was paid with; null for a one-off test card. */
+  paymentMethodId: string | null;
+  /** The card as the provider knows it; null until the provider answered. */
+  card: Card | null;
+  failureCode: string | null;
+  failureMessage: string | null;
+  createdAt: string;
+  completedAt: string | null;
+}
+
+export const toPayment = (p: Schemas["Payment"]): Payment => ({
+  id: p.id,
+  orderId: p.order_id,
+  status: p.status,
+  amount: toMoney(p.amount),
+  refunded: toMoney(p.refunded),
+  paymentMethodId: p.payment_method_id ?? null,
+  card: p.card ? { brand: p.card.brand, last4: p.card.last4 } : null,
+  failureCode: p.failure?.code ?? null,
+  failureMessage: p.failure?.message ?? null,
+  createdAt: p.created_at,
+  completedAt: p.completed_at ?? null,
+});

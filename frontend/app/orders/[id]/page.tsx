@@ -4,8 +4,9 @@ import { notFound } from "next/navigation";
 import { OrderContents } from "@/components/orders/order-contents";
 import { OrderTracker } from "@/components/orders/order-tracker";
 import { LocalTime } from "@/components/layout/local-time";
+import { PaymentList } from "@/components/payments/payment-list";
 import { cancelMyOrder, readMyOrder } from "@/lib/actions/orders";
-import { ApiError, orders } from "@/lib/api";
+import { ApiError, orders, payments } from "@/lib/api";
 import { orGatewayDown } from "@/lib/gateway-guard";
 import { requireAccessToken, signInAgainOn401 } from "@/lib/session/server";
 
@@ -22,6 +23,12 @@ export default async function OrderPage({ params }: Props) {
       throw error;
     });
     if (!order) notFound();
+    // Payments answer on their own: when they cannot, the order still shows (and a test card still pays).
+    const payable = order.status === "pending" || order.status === "awaiting_payment";
+    const [paid, methods] = await Promise.all([
+      payments.listForOrder(token, order.id).catch(() => null),
+      payable ? payments.listMethods(token).catch(() => null) : Promise.resolve(null),
+    ]);
     return (
       <div className="flex max-w-4xl flex-col gap-6">
         <div className="flex flex-col gap-1">
@@ -29,7 +36,13 @@ export default async function OrderPage({ params }: Props) {
           <h1 className="text-2xl font-semibold">Order <span className="font-mono text-lg">{order.id.slice(0, 8)}</span></h1>
           <p className="text-sm text-slate-600">Placed <LocalTime iso={order.placedAt} /></p>
         </div>
-        <OrderTracker initial={order} read={readMyOrder} cancel={cancelMyOrder} />
+        <OrderTracker initial={order} read={readMyOrder} cancel={cancelMyOrder} payments={paid} methods={methods} />
+        {paid && paid.length > 0 && (
+          <section aria-labelledby="payments-heading">
+            <h2 id="payments-heading" className="mb-2 font-semibold">Payments</h2>
+            <PaymentList payments={paid} />
+          </section>
+        )}
         <OrderContents order={order} />
       </div>
     );

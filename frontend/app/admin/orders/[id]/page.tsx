@@ -2,12 +2,15 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { OrderActions } from "@/components/admin/order-actions";
+import { RefundForm } from "@/components/admin/refund-form";
 import { LocalTime } from "@/components/layout/local-time";
 import { OrderContents } from "@/components/orders/order-contents";
 import { StatusBadge } from "@/components/orders/status-badge";
 import { StatusTimeline } from "@/components/orders/status-timeline";
-import { ApiError, orders } from "@/lib/api";
+import { PaymentList } from "@/components/payments/payment-list";
+import { ApiError, orders, payments } from "@/lib/api";
 import { CANCEL_REASON_LABELS } from "@/lib/order-status";
+import { refundable } from "@/lib/payment-status";
 import { requireAccessToken } from "@/lib/session/server";
 
 export const metadata: Metadata = { title: "Admin · Order" };
@@ -22,6 +25,7 @@ export default async function AdminOrder({ params }: Props) {
     throw error;
   });
   if (!order) notFound();
+  const paid = await payments.listForOrder(token, order.id).catch(() => null);
   return (
     <div className="flex max-w-4xl flex-col gap-6">
       <div className="flex flex-col gap-1">
@@ -34,9 +38,19 @@ export default async function AdminOrder({ params }: Props) {
       <div className="flex flex-wrap items-center gap-3">
         <StatusBadge status={order.status} />
         {order.cancelReason && <span className="text-sm text-slate-600">({CANCEL_REASON_LABELS[order.cancelReason]})</span>}
-        {order.payableUntil && <span className="text-sm text-slate-600">payable until <LocalTime iso={order.payableUntil} /></span>}
+        {order.status === "awaiting_payment" && order.payableUntil && <span className="text-sm text-slate-600">payable until <LocalTime iso={order.payableUntil} /></span>}
       </div>
       <OrderActions id={order.id} />
+      <section aria-labelledby="payments-heading" className="flex flex-col gap-2">
+        <h2 id="payments-heading" className="font-semibold">Payments</h2>
+        {paid === null ? (
+          <p role="status" className="text-sm text-amber-800">The payments cannot be shown right now.</p>
+        ) : paid.length === 0 ? (
+          <p className="text-sm text-slate-600">No payments yet.</p>
+        ) : (
+          <PaymentList payments={paid} actions={(p) => (refundable(p).amountMinor > 0 ? <RefundForm payment={p} /> : null)} />
+        )}
+      </section>
       <section aria-labelledby="timeline-heading">
         <h2 id="timeline-heading" className="mb-2 font-semibold">Timeline</h2>
         <StatusTimeline history={order.history} />
