@@ -28,12 +28,13 @@ PRODUCER_KEY = "e2e-warehouse-key"  # the API key of event producer warehouse in
 
 @contextmanager
 def local_stack(signing_key: tuple[str, str], idle_seconds: float = 60.0, log_to: IO[Any] | None = None,
-                ) -> Iterator[tuple[Gateway, Activator, str]]:
+                server_url: str = ADMIN_URL) -> Iterator[tuple[Gateway, Activator, str]]:
     """Yield a started gateway, its activator and the database URL; stop all afterwards.
 
-    `log_to` receives the function processes' output (localrun.gateway.server.serve).
+    `log_to` receives the function processes' output (localrun.gateway.server.serve); the
+    database is made on `server_url` (the tests' server, or one a test owns).
     """
-    with scratch_database(ADMIN_URL, "e2e") as url:
+    with scratch_database(server_url, "e2e") as url:
         engine = create_engine(role_url(url, "catalog"))
         with engine.begin() as conn:
             seed_catalog(conn, load_seed())
@@ -53,7 +54,7 @@ def local_stack(signing_key: tuple[str, str], idle_seconds: float = 60.0, log_to
 
 @contextmanager
 def event_stack(signing_key: tuple[str, str], env: dict[str, str] | None = None,
-                idle_seconds: float = 60.0, log_to: IO[Any] | None = None,
+                idle_seconds: float = 60.0, log_to: IO[Any] | None = None, server_url: str = ADMIN_URL,
                 ) -> Iterator[tuple[Gateway, Activator, str]]:
     """local_stack, plus what carries events: every domain's outbox relay and the local broker on
     RabbitMQ, on an exchange and queues of this run's own (deleted afterwards).
@@ -67,7 +68,7 @@ def event_stack(signing_key: tuple[str, str], env: dict[str, str] | None = None,
 
     run = uuid.uuid4().hex[:8]
     names = {"EVENTS_EXCHANGE": f"ecom.events.test-{run}", "BROKER_QUEUE_PREFIX": f"ecom.test-{run}"}
-    with local_stack(signing_key, idle_seconds, log_to) as (gateway, activator, url):
+    with local_stack(signing_key, idle_seconds, log_to, server_url) as (gateway, activator, url):
         activator.launcher.add_env(**(env or {}))
         broker = start_local_broker(REPO, activator, gateway, names)
         assert broker is not None, "RabbitMQ must answer on 127.0.0.1:5672"

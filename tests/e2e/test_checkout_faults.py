@@ -8,6 +8,7 @@ fault strikes, on loopback only and bounded in time:
 - every event delivered twice and some out of order (a thread republishes what the relays sent,
   shuffled, through RabbitMQ);
 - every Postgres connection of the test database terminated, five times over ten seconds;
+- the PostgreSQL server itself stopped and started again (one of the test's own, embedded);
 
 and in every run, as clients do: each POST sent twice at once with the same Idempotency-Key and
 resent with it when the answer is lost or a 5xx; some cards time out once at the provider
@@ -255,3 +256,47 @@ def test_postgres_connections_terminated_again_and_again(stack, shoppers, skus, 
         engine.dispose()
     assert sum(terminated) >= 10, terminated
 
+
+
+def test_the_postgres_server_restarted_mid_checkout(signing_key, mint, admin_headers, tmp_path):
+    """A server the test owns (embedded, in tmp_path): stopped (fast shutdown) and started again."""
+    import socket
+
+    from localrun.dev import embedded_pg
+    from localrun.dev.shoppers import make_shoppers
+
+    with socket.socket() as probe:  # a free port for the test's own server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data = tmp_path / "pg"
+    server = embedded_pg.start(data, port, "postgres")
+    restarts: list[float] = []
+
+    def restart(stop: threading.Event) -> None:
+        if stop.wait(2.0):
+            return
+        began = time.monotonic()
+        embedded_pg.stop(data)
+        try:
+            time.sleep(2.0)
+        finally:
+            embedded_pg.start(data, port, "postgres")
+        restarts.append(time.monotonic() - began)
+
+    try:
+        with event_stack(signing_key, {"PAYMENT_LEASE_SECONDS": "3"}, server_url=server) as stack:
+            url = stack[2]
+            engine = create_engine(role_url(url, "catalog"), pool_size=1)
+            with engine.connect() as conn:
+                pool = iter(conn.execute(text("SELECT sku FROM catalog.products WHERE active ORDER BY sku"))
+                            .scalars().all())
+            engine.dispose()
+            accounts = create_engine(role_url(url, "accounts"), pool_size=1)
+            try:
+                run_checkouts(stack, lambda n: make_shoppers(accounts, mint, n), lambda: next(pool),
+                              admin_headers, restart)
+            finally:
+                accounts.dispose()
+    finally:
+        embedded_pg.stop(data)
+    assert len(restarts) == 1, restarts
