@@ -505,7 +505,7 @@ export const scenarios = {
   },
 
   async "a declined card shows its error, and paying again with tok_visa succeeds"({ page, shared }) {
-    await buyOne(page, "Dana Decline", shared);
+    shared.shipped = await buyOne(page, "Dana Decline", shared);
     const calls = payCalls(page);
     const form = page.getByTestId("payment-form");
     await form.getByRole("combobox", { name: /^Test card/ }).selectOption("tok_chargeDeclined");
@@ -525,6 +525,17 @@ export const scenarios = {
     await page.reload();
     assert.deepEqual(await page.getByTestId("payment-row").evaluateAll((rows) => rows.map((r) => r.dataset.status)), ["completed", "failed"]);
     assert.match(await page.locator('[data-testid=payment-row][data-status="failed"]').textContent(), /Your card was declined\./);
+  },
+
+  async "an admin ships a confirmed order"({ page, shared }) {
+    assert.ok(shared.admin && shared.shipped, "the admin and payment scenarios ran");
+    await logIn(page, shared.admin, shared.password, `/admin/orders/${shared.shipped}`);
+    await page.locator('[data-testid=order-status][data-status="confirmed"]').waitFor();
+    await page.getByRole("button", { name: "Ship order" }).click();
+    await page.locator('[data-testid=order-status][data-status="shipped"]').waitFor();
+    assert.deepEqual(await page.getByTestId("order-timeline").locator("li span.font-medium").allTextContents(),
+      ["Placed, checking stock", "Awaiting payment", "Paid", "Confirmed", "Shipped"]);
+    await shot(page, "admin-order-shipped");
   },
 
   async "an admin refunds part of a payment, then the rest"({ page, shared }) {
