@@ -27,6 +27,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 from _common import REPO, record, sigterm_as_interrupt, table
@@ -40,6 +43,7 @@ from schemas.migrate import role_url
 
 PG_DIR = REPO / ".data" / "bench" / "pg-load"
 PG_PORT = 54341
+LOG = REPO / ".data" / "bench" / "load-functions.log"
 UNITS = 1_000_000  # per SKU: no run runs out
 PASSWORD = "load-test-shopper-pw-4417"
 TASKS = ("index", "browse", "search", "add to cart", "view cart", "checkout", "login")
@@ -50,13 +54,42 @@ def stock(port: int, admin: Engine, mint) -> None:
     """Every active SKU gets UNITS in one warehouse (the admin API, so the catalog is asked)."""
     with admin.connect() as conn:
         skus = conn.execute(text("SELECT sku FROM catalog.products WHERE active ORDER BY sku")).scalars().all()
-    client, headers = Client(port), {"Authorization": f"Bearer {mint('admin')}"}
-    status, warehouse = client.send("POST", "/api/admin/warehouses", {"code": "LOAD", "name": "Load"}, headers)
+    headers = {"Authorization": f"Bearer {mint('admin')}"}
+    status, warehouse = Client(port).send("POST", "/api/admin/warehouses", {"code": "LOAD", "name": "Load"},
+                                          headers)
     assert status == 201, warehouse
-    for sku in skus:
-        status, body = client.send("POST", "/api/admin/stock/receive", {
-            "warehouse_id": warehouse["id"], "sku": sku, "quantity": UNITS, "reason": "load test"}, headers)
-        assert status in (200, 201), body
+
+    def receive(part: list[str]) -> None:
+        client = Client(port)
+        for sku in part:
+            status, body = client.send("POST", "/api/admin/stock/receive", {
+                "warehouse_id": warehouse["id"], "sku": sku, "quantity": UNITS, "reason": "load test"}, headers)
+            assert status in (200, 201), body
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(receive, [skus[i::4] for i in range(4)]))
+
+
+def warm_up(port: int, shopper: dict) -> None:
+    """Every function the mix calls (and every event handler of a checkout) started once, untimed."""
+    client, headers = Client(port), shopper["headers"]
+    _, page = client.send("GET", "/api/products?page_size=20", None, {})
+    client.send("GET", "/api/categories", None, {})
+    client.send("GET", "/api/products?q=mug", None, {})
+    client.send("GET", f"/api/products/{page['items'][0]['slug']}", None, {})
+    client.send("POST", "/api/cart/items", {"sku": page["items"][0]["sku"]}, headers)
+    client.send("GET", "/api/cart", None, headers)
+    status, order = client.send("POST", "/api/orders", {}, headers | {"Idempotency-Key": str(uuid.uuid4())})
+    assert status == 201, order
+    deadline = time.monotonic() + 60
+    while order.get("status") == "pending" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        _, order = client.send("GET", f"/api/orders/{order['id']}", None, headers)
+    status, body = client.send("POST", "/api/payments", {"order_id": order["id"], "token": "tok_visa"},
+                               headers | {"Idempotency-Key": str(uuid.uuid4())})
+    assert status == 201, body
+    status, body = client.send("POST", "/api/auth/login", {"email": shopper["email"], "password": PASSWORD}, {})
+    assert status == 200, body
 
 
 def shoppers(url: str, mint, count: int) -> list[dict]:
@@ -207,6 +240,7 @@ def main() -> None:
     args = parser.parse_args()
     sigterm_as_interrupt()
     rate = args.spawn_rate or max(1.0, args.users / 10)
+    began = time.monotonic()
     server = args.database_server or embedded_pg.start(PG_DIR, PG_PORT, "postgres")
     try:
         with scratch_database(server, "load") as url:
@@ -216,16 +250,26 @@ def main() -> None:
             with seeding.begin() as conn:
                 seed_catalog(conn, load_seed())
             seeding.dispose()
+            import localrun.gateway.server as gateway_server
+
+            LOG.parent.mkdir(parents=True, exist_ok=True)
+            functions_log = LOG.open("w")  # the functions' own log lines, out of the report's way
+            gateway_server.serve = partial(gateway_server.serve, log_to=functions_log)
             with system(url) as (port, admin, mint, _meter, dead_letters):
-                print(f"setting up: stock for every SKU, {args.users} shoppers ...", flush=True)
+                print(f"setting up: stock for every SKU, {args.users} shoppers, a warm-up checkout "
+                      f"(functions' output: {LOG.relative_to(REPO)}) ...", flush=True)
                 stock(port, admin, mint)
                 people = shoppers(url, mint, args.users)
+                warm_up(port, people[0])
+                print(f"set up in {time.monotonic() - began:.0f} s", flush=True)
                 result = run_locust(port, people, args.users, rate, args.duration, args.tour)
-                print("letting events settle ...", flush=True)
+                print(f"locust ran {result['elapsed']:.0f} s; letting events settle ...", flush=True)
+                settled = time.monotonic()
                 settle(admin)
                 from localrun.verify import verify
 
                 found = [str(v) for v in verify(url, 0.0, dead_letters)]
+                print(f"settled and verified in {time.monotonic() - settled:.0f} s", flush=True)
     finally:
         if not args.database_server:
             embedded_pg.stop(PG_DIR)
