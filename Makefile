@@ -10,7 +10,7 @@ export PYTHONPATH := $(CURDIR)
 openapi: $(VENV)/.installed  ## write functions/openapi.yaml from the functions' declared operations (then: cd frontend && npm run gen:api)
 	$(PY) -m functions.runtime.openapi
 
-.PHONY: dev test test-unit test-integration test-e2e test-storefront storefront-budget fuzz migrate seed admin token bench lock clean
+.PHONY: dev test test-unit test-integration test-e2e test-storefront storefront-budget fuzz migrate seed admin token bench load lock clean
 .PHONY: docs status verify trace dead-letters replay-dead-letters
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -93,6 +93,10 @@ bench: $(VENV)/.installed  ## the benchmarks, then one table of every figure bes
 	$(PY) bench/events.py
 	$(PY) bench/checkout.py
 	$(PY) bench/summary.py
+
+load: $(VENV)/.installed  ## the load test (locust, Online Boutique's mix) on a stack of its own: make load USERS=200 DURATION=60s
+	$(PY) -m compileall -q functions localrun bench
+	$(PY) bench/load.py --users $(or $(USERS),200) --duration $(or $(DURATION),60s) $(if $(RATE),--spawn-rate $(RATE))
 
 lock:  ## re-resolve the pinned versions in constraints.txt
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
