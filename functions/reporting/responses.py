@@ -10,7 +10,7 @@ from functions.runtime.money import Money
 from functions.runtime.openapi.shapes import Shape, Timestamp
 
 
-class Point(Shape):
+class SalesPoint(Shape):
     start: Timestamp = Field(description="The bucket's start (UTC); it spans one hour or one day.")
     placed: int = Field(ge=0, description="Orders placed in the bucket.")
     confirmed: int = Field(ge=0, description="Orders confirmed (paid) in the bucket.")
@@ -22,7 +22,7 @@ class Point(Shape):
     refunds: list[Money] = Field(description="The refunded orders' totals, one entry per currency, by code.")
 
 
-class Totals(Shape):
+class SalesTotals(Shape):
     placed: int = Field(ge=0)
     confirmed: int = Field(ge=0)
     cancelled: int = Field(ge=0)
@@ -31,7 +31,7 @@ class Totals(Shape):
     refunds: list[Money]
 
 
-class Conversion(Shape):
+class SalesConversion(Shape):
     placed: int = Field(ge=0, description="Orders placed in the range.")
     confirmed: int = Field(ge=0, description="Of those, the ones confirmed (at any time since).")
     cancelled: int = Field(ge=0, description="Of those, the ones cancelled.")
@@ -52,7 +52,7 @@ class LowStockItem(Shape):
     changed_at: Timestamp = Field(description="When inventory last changed it (its newest stock.changed).")
 
 
-class LowStock(Shape):
+class LowStockList(Shape):
     threshold: int = Field(ge=0, description="SKUs with at most this many units available, over every warehouse.")
     limit: int = Field(ge=1, description="The most items listed (the lowest first).")
     items: list[LowStockItem]
@@ -64,11 +64,11 @@ class SalesReport(Shape):
     start: Timestamp = Field(alias="from", description="The first bucket's start (UTC).")
     end: Timestamp = Field(alias="to", description="The last bucket's end (UTC), exclusive.")
     bucket: Literal["hour", "day"]
-    series: list[Point] = Field(description="Every bucket of the range, oldest first, empty ones too.")
-    totals: Totals
-    conversion: Conversion
+    series: list[SalesPoint] = Field(description="Every bucket of the range, oldest first, empty ones too.")
+    totals: SalesTotals
+    conversion: SalesConversion
     top_products: list[TopProduct] = Field(description="By units, most first, then by SKU.")
-    low_stock: LowStock
+    low_stock: LowStockList
     rejected_events: int = Field(ge=0, description=(
         "Events this projection refused (recorded as rejected in its inbox). Events the broker "
         "dead-lettered never reached it: `make dead-letters` (or `make status`) lists those."))

@@ -1754,7 +1754,22 @@ export interface components {
             page: 1;
             page_size: number;
         };
-        Conversion: {
+        LowStockItem: {
+            sku: string;
+            on_hand: number;
+            reserved: number;
+            available: number;
+            /** @description When inventory last changed it (its newest stock.changed). */
+            changed_at: components["schemas"]["Timestamp"];
+        };
+        LowStockList: {
+            /** @description SKUs with at most this many units available, over every warehouse. */
+            threshold: number;
+            /** @description The most items listed (the lowest first). */
+            limit: number;
+            items: components["schemas"]["LowStockItem"][];
+        };
+        SalesConversion: {
             /** @description Orders placed in the range. */
             placed: number;
             /** @description Of those, the ones confirmed (at any time since). */
@@ -1764,22 +1779,7 @@ export interface components {
             /** @description confirmed / placed (four decimals); null when none was placed. */
             rate: number | null;
         };
-        LowStock: {
-            /** @description SKUs with at most this many units available, over every warehouse. */
-            threshold: number;
-            /** @description The most items listed (the lowest first). */
-            limit: number;
-            items: components["schemas"]["LowStockItem"][];
-        };
-        LowStockItem: {
-            sku: string;
-            on_hand: number;
-            reserved: number;
-            available: number;
-            /** @description When inventory last changed it (its newest stock.changed). */
-            changed_at: components["schemas"]["Timestamp"];
-        };
-        Point: {
+        SalesPoint: {
             /** @description The bucket's start (UTC); it spans one hour or one day. */
             start: components["schemas"]["Timestamp"];
             /** @description Orders placed in the bucket. */
@@ -1795,20 +1795,20 @@ export interface components {
             /** @description The refunded orders' totals, one entry per currency, by code. */
             refunds: components["schemas"]["Money"][];
         };
-        TopProduct: {
-            sku: string;
-            /** @description Units of the SKU in orders confirmed in the range. */
-            units: number;
-            /** @description How many of those orders had it. */
-            orders: number;
-        };
-        Totals: {
+        SalesTotals: {
             placed: number;
             confirmed: number;
             cancelled: number;
             refunded: number;
             revenue: components["schemas"]["Money"][];
             refunds: components["schemas"]["Money"][];
+        };
+        TopProduct: {
+            sku: string;
+            /** @description Units of the SKU in orders confirmed in the range. */
+            units: number;
+            /** @description How many of those orders had it. */
+            orders: number;
         };
         SalesReport: {
             /** @description The first bucket's start (UTC). */
@@ -1818,12 +1818,12 @@ export interface components {
             /** @enum {string} */
             bucket: "hour" | "day";
             /** @description Every bucket of the range, oldest first, empty ones too. */
-            series: components["schemas"]["Point"][];
-            totals: components["schemas"]["Totals"];
-            conversion: components["schemas"]["Conversion"];
+            series: components["schemas"]["SalesPoint"][];
+            totals: components["schemas"]["SalesTotals"];
+            conversion: components["schemas"]["SalesConversion"];
             /** @description By units, most first, then by SKU. */
             top_products: components["schemas"]["TopProduct"][];
-            low_stock: components["schemas"]["LowStock"];
+            low_stock: components["schemas"]["LowStockList"];
             /** @description Events this projection refused (recorded as rejected in its inbox). Events the broker dead-lettered never reached it: `make dead-letters` (or `make status`) lists those. */
             rejected_events: number;
         };
