@@ -48,6 +48,8 @@ describe("AdminDashboard", () => {
     const [sent] = gateway.sent("GET", REPORT);
     expect(sent!.query.get("bucket")).toBe("hour");
     expect(sent!.headers.authorization).toMatch(/^Bearer /);
+    const placed = screen.getByRole("img", { name: "Orders placed per hour" }) as unknown as HTMLElement;
+    expect(within(placed).getAllByTestId("bar").map((b) => b.getAttribute("data-value"))).toEqual(["0", "3", "1"]);
     expect(screen.getByRole("img", { name: "Orders confirmed per hour" })).toBeTruthy();
     const usdChart = screen.getByRole("img", { name: "Revenue per hour (USD)" });
     expect(within(usdChart as unknown as HTMLElement).getAllByTestId("bar").map((b) => b.getAttribute("data-value"))).toEqual(["0", "4500", "1500"]);

@@ -29,7 +29,7 @@ export function BarChart({ bars, label, color = "#0f766e" }: { bars: Bar[]; labe
   const every = Math.max(1, Math.ceil(bars.length / 12)); // at most a dozen axis labels
   return (
     <figure className="flex flex-col gap-1">
-      <svg role="img" aria-label={label} viewBox={`0 0 ${width} ${height + 18}`} className="h-48 w-full" preserveAspectRatio="none">
+      <svg role="img" aria-label={label} viewBox={`-24 0 ${width + 48} ${height + 18}`} className="h-48 w-full" preserveAspectRatio="none">
         <line x1={0} x2={width} y1={height} y2={height} stroke="#cbd5e1" />
         {bars.map((bar, i) => {
           const h = (bar.value / max) * (height - 4);
@@ -57,13 +57,13 @@ export function currencies(series: SalesPoint[]): string[] {
   return [...sums.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c]) => c);
 }
 
-export function OrdersChart({ report }: { report: SalesReport }) {
+export function OrdersChart({ report, count }: { report: SalesReport; count: "placed" | "confirmed" }) {
   const bars = report.series.map((p) => ({
     label: bucketLabel(p.start, report.bucket),
-    value: p.confirmed,
+    value: p[count],
     title: `${bucketLabel(p.start, report.bucket)}: ${p.placed} placed, ${p.confirmed} confirmed, ${p.cancelled} cancelled`,
   }));
-  return <BarChart bars={bars} label={`Orders confirmed per ${report.bucket}`} />;
+  return <BarChart bars={bars} label={`Orders ${count} per ${report.bucket}`} color={count === "placed" ? "#64748b" : "#0f766e"} />;
 }
 
 export function RevenueCharts({ report }: { report: SalesReport }) {

@@ -57,7 +57,8 @@ export default async function AdminDashboard({ searchParams }: Props) {
           <EmptyState title="No orders in this range yet">Orders appear here once shoppers place them.</EmptyState>
         ) : (
           <div className="grid gap-6 lg:grid-cols-2">
-            <OrdersChart report={report} />
+            <OrdersChart report={report} count="placed" />
+            <OrdersChart report={report} count="confirmed" />
             <RevenueCharts report={report} />
           </div>
         )}
