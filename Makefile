@@ -11,7 +11,7 @@ openapi: $(VENV)/.installed  ## write functions/openapi.yaml from the functions'
 	$(PY) -m functions.runtime.openapi
 
 .PHONY: dev test test-unit test-integration test-e2e test-storefront storefront-budget fuzz migrate seed admin token bench load lock clean
-.PHONY: docs status verify trace dead-letters replay-dead-letters
+.PHONY: docs status verify trace dead-letters replay-dead-letters rebuild-reports
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -77,6 +77,9 @@ trace: $(VENV)/.installed  ## one order's path across functions and events, with
 
 status: $(VENV)/.installed  ## what the running make dev stack is doing: functions, broker queues and dead letters, outboxes
 	$(PY) -m localrun.dev status
+
+rebuild-reports: $(VENV)/.installed  ## empty the sales projection (schema reporting) and replay every domain's sent outbox rows into it
+	$(PY) -m localrun.rebuild_reports
 
 dead-letters: $(VENV)/.installed  ## list the events the local broker dead-lettered (type, id, subject, code, dest)
 	$(PY) -m localrun.broker dead-letters

@@ -562,6 +562,26 @@ export const scenarios = {
     assert.equal(await row.getByTestId("refund-form").count(), 0, "nothing left to refund");
   },
 
+  async "an admin reads the sales dashboard, built from the shop's events"({ page, shared }) {
+    assert.ok(shared.admin && shared.stockedOrder, "the admin and the stocked order's scenarios ran");
+    await logIn(page, shared.admin, shared.password, "/admin/dashboard");
+    // The report trails the events: read it again until the orders placed so far are in it.
+    for (let tries = 0; tries < 30; tries += 1) {
+      const totals = await page.getByTestId("totals").textContent();
+      if (!/ of 0 placed/.test(totals)) break;
+      await page.waitForTimeout(1000);
+      await page.reload();
+    }
+    assert.doesNotMatch(await page.getByTestId("totals").textContent(), / of 0 placed/);
+    await page.getByRole("img", { name: "Orders confirmed per hour" }).waitFor();
+    await page.getByTestId("conversion").waitFor();
+    await page.getByRole("link", { name: "Last 30 days" }).click();
+    await page.waitForURL("**/admin/dashboard?bucket=day");
+    await page.getByRole("img", { name: "Orders confirmed per day" }).waitFor();
+    await shot(page, "admin-dashboard");
+    await fitsNarrowScreen(page, "admin-dashboard-360px");
+  },
+
   async "the gateway down is a page that says so"() {
     const down = await startNext("http://127.0.0.1:9"); // the discard port: nothing answers there
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });

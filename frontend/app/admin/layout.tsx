@@ -20,6 +20,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
       <div className="flex flex-col gap-6">
         <nav aria-label="Admin" className="flex flex-wrap gap-4 border-b border-slate-200 pb-3 text-sm">
           <span className="font-semibold">Admin</span>
+          <Link href="/admin/dashboard" className="hover:underline">Dashboard</Link>
           <Link href="/admin/products" className="hover:underline">Products</Link>
           <Link href="/admin/categories" className="hover:underline">Categories</Link>
           <Link href="/admin/stock" className="hover:underline">Stock</Link>

@@ -8,3 +8,4 @@ export * as cart from "./cart";
 export * as orders from "./orders";
 export * as inventory from "./inventory";
 export * as payments from "./payments";
+export * as reports from "./reports";

@@ -1126,6 +1126,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/reports/sales": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales report (admin)
+         * @description Needs role `admin`. Orders and revenue (integer minor units, per currency) per hour or day in UTC, the conversion from placed to confirmed, the top products by units confirmed and the SKUs low in stock. Built only from events (orders, payments, inventory), so it trails them by the time they take to arrive. The range is widened to whole buckets; a range of more than 744 hours or 366 days is 422 (field `from`); `to` not after `from` is 422 (field `to`).
+         */
+        get: operations["getSalesReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/events": {
         parameters: {
             query?: never;
@@ -1727,6 +1753,79 @@ export interface components {
             /** @constant */
             page: 1;
             page_size: number;
+        };
+        LowStockItem: {
+            sku: string;
+            on_hand: number;
+            reserved: number;
+            available: number;
+            /** @description When inventory last changed it (its newest stock.changed). */
+            changed_at: components["schemas"]["Timestamp"];
+        };
+        LowStockList: {
+            /** @description SKUs with at most this many units available, over every warehouse. */
+            threshold: number;
+            /** @description The most items listed (the lowest first). */
+            limit: number;
+            items: components["schemas"]["LowStockItem"][];
+        };
+        SalesConversion: {
+            /** @description Orders placed in the range. */
+            placed: number;
+            /** @description Of those, the ones confirmed (at any time since). */
+            confirmed: number;
+            /** @description Of those, the ones cancelled. */
+            cancelled: number;
+            /** @description confirmed / placed (four decimals); null when none was placed. */
+            rate: number | null;
+        };
+        SalesPoint: {
+            /** @description The bucket's start (UTC); it spans one hour or one day. */
+            start: components["schemas"]["Timestamp"];
+            /** @description Orders placed in the bucket. */
+            placed: number;
+            /** @description Orders confirmed (paid) in the bucket. */
+            confirmed: number;
+            cancelled: number;
+            refunded: number;
+            payments_completed: number;
+            payments_failed: number;
+            /** @description The confirmed orders' totals, one entry per currency, by code. */
+            revenue: components["schemas"]["Money"][];
+            /** @description The refunded orders' totals, one entry per currency, by code. */
+            refunds: components["schemas"]["Money"][];
+        };
+        SalesTotals: {
+            placed: number;
+            confirmed: number;
+            cancelled: number;
+            refunded: number;
+            revenue: components["schemas"]["Money"][];
+            refunds: components["schemas"]["Money"][];
+        };
+        TopProduct: {
+            sku: string;
+            /** @description Units of the SKU in orders confirmed in the range. */
+            units: number;
+            /** @description How many of those orders had it. */
+            orders: number;
+        };
+        SalesReport: {
+            /** @description The first bucket's start (UTC). */
+            from: components["schemas"]["Timestamp"];
+            /** @description The last bucket's end (UTC), exclusive. */
+            to: components["schemas"]["Timestamp"];
+            /** @enum {string} */
+            bucket: "hour" | "day";
+            /** @description Every bucket of the range, oldest first, empty ones too. */
+            series: components["schemas"]["SalesPoint"][];
+            totals: components["schemas"]["SalesTotals"];
+            conversion: components["schemas"]["SalesConversion"];
+            /** @description By units, most first, then by SKU. */
+            top_products: components["schemas"]["TopProduct"][];
+            low_stock: components["schemas"]["LowStockList"];
+            /** @description Events this projection refused (recorded as rejected in its inbox). Events the broker dead-lettered never reached it: `make dead-letters` (or `make status`) lists those. */
+            rejected_events: number;
         };
         Register: {
             /** Format: email */
@@ -4497,6 +4596,52 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    getSalesReport: {
+        parameters: {
+            query?: {
+                /** @description Start (ISO 8601 with offset); default: a day (bucket hour) or 30 days (bucket day) before `to`. */
+                from?: string;
+                /** @description End, exclusive (ISO 8601 with offset); default: now. */
+                to?: string;
+                /** @description `hour` (default) or `day`. */
+                bucket?: "hour" | "day";
+                /** @description How many top products (1 to 50, default 10). */
+                top?: number;
+                /** @description Low stock: SKUs with at most this many units available (default 5). */
+                low_stock?: number;
+            };
+            header?: {
+                /**
+                 * @description A correlation id, echoed on the answer and written in every log line. A missing or
+                 *     malformed value is replaced by a new one (32 hex digits), never refused.
+                 */
+                "X-Request-ID"?: components["parameters"]["XRequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesReport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            405: components["responses"]["MethodNotAllowed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     publishEvent: {

@@ -1,0 +1,28 @@
+"""The reporting's HTTP functions, one per route: parse, call the use case, shape the answer."""
+
+from __future__ import annotations
+
+from flask import Request, Response
+
+from functions.reporting import operations
+from functions.runtime.web import http_function, json_response
+
+# As in every domain: the use cases, commands and the token check are imported by the functions
+# that use them, on their first request; only the operations (OpenAPI declarations) here.
+
+
+@http_function(methods=("GET",), api=operations.ADMIN_SALES_REPORT)
+def admin_sales_report(request: Request) -> Response:
+    """GET the sales report over a range, per hour or day (admin)."""
+    from datetime import datetime, timezone
+
+    from functions.reporting.commands import SalesReportQuery
+    from functions.reporting.reports import sales_report
+    from functions.runtime.auth import require_admin
+    from functions.runtime.db import read_only
+    from functions.runtime.validation import parse_query
+
+    require_admin(request)
+    query = parse_query(request, SalesReportQuery)
+    with read_only() as conn:
+        return json_response(sales_report(conn, query, datetime.now(timezone.utc)))

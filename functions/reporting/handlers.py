@@ -1,0 +1,67 @@
+"""The reporting's event handlers: each projects one event type (projection.py), inside the
+inbox's transaction (a redelivery changes nothing); and the copy of who may act (accounts' events)."""
+
+from __future__ import annotations
+
+from functions.reporting import events
+from functions.runtime import access
+from functions.runtime.db import UnitOfWork
+from functions.runtime.handlers import Event, event_handler
+
+
+@event_handler(types=(events.ORDER_PLACED,), data=events.OrderPlaced)
+def on_order_placed(uow: UnitOfWork, event: Event, data: events.OrderPlaced) -> None:
+    """Count the order as placed and keep its lines (the top products are read from them)."""
+    from functions.reporting.projection import order_placed
+
+    order_placed(uow.conn, data)
+
+
+@event_handler(types=(events.ORDER_CONFIRMED,), data=events.OrderConfirmed)
+def on_order_confirmed(uow: UnitOfWork, event: Event, data: events.OrderConfirmed) -> None:
+    """Count the order as confirmed, its total as revenue."""
+    from functions.reporting.projection import order_confirmed
+
+    order_confirmed(uow.conn, data)
+
+
+@event_handler(types=(events.ORDER_CANCELLED,), data=events.OrderCancelled)
+def on_order_cancelled(uow: UnitOfWork, event: Event, data: events.OrderCancelled) -> None:
+    from functions.reporting.projection import order_cancelled
+
+    order_cancelled(uow.conn, data)
+
+
+@event_handler(types=(events.ORDER_REFUNDED,), data=events.OrderRefunded)
+def on_order_refunded(uow: UnitOfWork, event: Event, data: events.OrderRefunded) -> None:
+    from functions.reporting.projection import order_refunded
+
+    order_refunded(uow.conn, data)
+
+
+@event_handler(types=(events.PAYMENT_COMPLETED,), data=events.PaymentCompleted)
+def on_payment_completed(uow: UnitOfWork, event: Event, data: events.PaymentCompleted) -> None:
+    from functions.reporting.projection import payment_completed
+
+    payment_completed(uow.conn, data)
+
+
+@event_handler(types=(events.PAYMENT_FAILED,), data=events.PaymentFailed)
+def on_payment_failed(uow: UnitOfWork, event: Event, data: events.PaymentFailed) -> None:
+    from functions.reporting.projection import payment_failed
+
+    payment_failed(uow.conn, data)
+
+
+@event_handler(types=(events.STOCK_CHANGED,), data=events.StockChanged)
+def on_stock_changed(uow: UnitOfWork, event: Event, data: events.StockChanged) -> None:
+    """Keep the SKU's newest levels (by version) for the low-stock list."""
+    from functions.reporting.projection import stock_changed
+
+    stock_changed(uow.conn, data)
+
+
+@event_handler(types=access.ACCESS_EVENTS, data=access.AccessChanged)
+def on_access_changed(uow: UnitOfWork, event: Event, data: access.AccessChanged) -> None:
+    """Keep the reporting's copy of ended sessions and current roles (functions/runtime/access.py)."""
+    access.record(uow.conn, uow.domain, event.type, data)

@@ -1,0 +1,104 @@
+"""The projection's use cases: one per event type, each the effect of its handler (handlers.py)
+and what make rebuild-reports replays from the outboxes (rebuild.py).
+
+Order-insensitive by construction: an event sets only the columns it is the source of (an order's
+placed_at and lines come only from order.placed, its total only from order.confirmed, ...), and
+where two events of one type could disagree the rule picks the same winner whatever came first
+(the earliest time, the highest stock version, a completed payment over a failed one). So any
+order of delivery, and any number of redeliveries, gives the same rows.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+from functions.reporting import events
+
+_ORDER = "INSERT INTO reporting.orders (order_id, user_id, {columns}) VALUES (:order_id, :user_id, {values}) " \
+         "ON CONFLICT (order_id) DO UPDATE SET {updates}"
+
+
+def _earliest(column: str) -> str:
+    return f"{column} = LEAST(coalesce(reporting.orders.{column}, EXCLUDED.{column}), EXCLUDED.{column})"
+
+
+_PLACED = text(_ORDER.format(columns="placed_at", values=":at", updates=_earliest("placed_at")))
+_LINE = text("INSERT INTO reporting.order_lines (order_id, sku, quantity) VALUES (:order_id, :sku, :quantity) "
+             "ON CONFLICT (order_id, sku) DO UPDATE SET quantity = EXCLUDED.quantity")
+# One order is confirmed once, for one total; should two confirmations ever disagree, the
+# earliest one's total counts, whichever arrived first.
+_CONFIRMED = text(_ORDER.format(
+    columns="confirmed_at, total_minor, currency", values=":at, :total_minor, :currency",
+    updates="total_minor = CASE WHEN reporting.orders.confirmed_at IS NULL "
+            "OR EXCLUDED.confirmed_at < reporting.orders.confirmed_at THEN EXCLUDED.total_minor "
+            "ELSE reporting.orders.total_minor END, "
+            "currency = CASE WHEN reporting.orders.confirmed_at IS NULL "
+            "OR EXCLUDED.confirmed_at < reporting.orders.confirmed_at THEN EXCLUDED.currency "
+            "ELSE reporting.orders.currency END, " + _earliest("confirmed_at")))
+_CANCELLED = text(_ORDER.format(
+    columns="cancelled_at, cancel_reason", values=":at, :reason",
+    updates="cancel_reason = CASE WHEN reporting.orders.cancelled_at IS NULL "
+            "OR EXCLUDED.cancelled_at < reporting.orders.cancelled_at THEN EXCLUDED.cancel_reason "
+            "ELSE reporting.orders.cancel_reason END, " + _earliest("cancelled_at")))
+_REFUNDED = text(_ORDER.format(columns="refunded_at", values=":at", updates=_earliest("refunded_at")))
+_PAYMENT = text(
+    "INSERT INTO reporting.payments (payment_id, order_id, outcome, amount_minor, currency, code, at) "
+    "VALUES (:payment_id, :order_id, :outcome, :amount_minor, :currency, :code, :at) "
+    "ON CONFLICT (payment_id) DO UPDATE SET outcome = EXCLUDED.outcome, amount_minor = EXCLUDED.amount_minor, "
+    "currency = EXCLUDED.currency, code = EXCLUDED.code, at = EXCLUDED.at "
+    # completed beats failed; between equals, the earlier one
+    "WHERE (EXCLUDED.outcome = 'completed') > (reporting.payments.outcome = 'completed') "
+    "OR (EXCLUDED.outcome = reporting.payments.outcome AND EXCLUDED.at < reporting.payments.at)")
+_STOCK = text(
+    "INSERT INTO reporting.stock (sku, on_hand, reserved, available, version, changed_at) "
+    "VALUES (:sku, :on_hand, :reserved, :available, :version, :changed_at) "
+    "ON CONFLICT (sku) DO UPDATE SET on_hand = EXCLUDED.on_hand, reserved = EXCLUDED.reserved, "
+    "available = EXCLUDED.available, version = EXCLUDED.version, changed_at = EXCLUDED.changed_at "
+    "WHERE EXCLUDED.version > reporting.stock.version")
+
+
+def order_placed(conn: Connection, data: events.OrderPlaced) -> None:
+    conn.execute(_PLACED, {"order_id": data.order_id, "user_id": data.user_id, "at": data.placed_at})
+    conn.execute(_LINE, [{"order_id": data.order_id, "sku": line.sku, "quantity": line.quantity}
+                         for line in data.lines])
+
+
+def order_confirmed(conn: Connection, data: events.OrderConfirmed) -> None:
+    conn.execute(_CONFIRMED, {"order_id": data.order_id, "user_id": data.user_id, "at": data.confirmed_at,
+                              "total_minor": data.total_minor, "currency": data.currency})
+
+
+def order_cancelled(conn: Connection, data: events.OrderCancelled) -> None:
+    conn.execute(_CANCELLED, {"order_id": data.order_id, "user_id": data.user_id, "at": data.cancelled_at,
+                              "reason": data.reason})
+
+
+def order_refunded(conn: Connection, data: events.OrderRefunded) -> None:
+    conn.execute(_REFUNDED, {"order_id": data.order_id, "user_id": data.user_id, "at": data.refunded_at})
+
+
+def payment_completed(conn: Connection, data: events.PaymentCompleted) -> None:
+    conn.execute(_PAYMENT, {"payment_id": data.payment_id, "order_id": data.order_id, "outcome": "completed",
+                            "amount_minor": data.amount_minor, "currency": data.currency, "code": None,
+                            "at": data.completed_at})
+
+
+def payment_failed(conn: Connection, data: events.PaymentFailed) -> None:
+    conn.execute(_PAYMENT, {"payment_id": data.payment_id, "order_id": data.order_id, "outcome": "failed",
+                            "amount_minor": None, "currency": None, "code": data.code, "at": data.failed_at})
+
+
+def stock_changed(conn: Connection, data: events.StockChanged) -> None:
+    conn.execute(_STOCK, data.model_dump())
+
+
+# Event type -> (its data, its use case): the handlers and the rebuild share this one table.
+PROJECTORS = {
+    events.ORDER_PLACED: (events.OrderPlaced, order_placed),
+    events.ORDER_CONFIRMED: (events.OrderConfirmed, order_confirmed),
+    events.ORDER_CANCELLED: (events.OrderCancelled, order_cancelled),
+    events.ORDER_REFUNDED: (events.OrderRefunded, order_refunded),
+    events.PAYMENT_COMPLETED: (events.PaymentCompleted, payment_completed),
+    events.PAYMENT_FAILED: (events.PaymentFailed, payment_failed),
+    events.STOCK_CHANGED: (events.StockChanged, stock_changed),
+}

@@ -1,0 +1,3 @@
+from schemas.alembic_env import run_migrations
+
+run_migrations()
