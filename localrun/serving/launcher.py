@@ -45,12 +45,14 @@ class Launcher:
         self.start_timeout = start_timeout
         self.stop_grace = stop_grace
         self._base_env = dict(os.environ if base_env is None else base_env)
+        self._overrides: dict[str, str] = {}
         self._log_to = log_to
         self._spawner = Spawner()
 
     def add_env(self, **values: str) -> None:
-        """Give every function started from now on these variables too (the local runtime's addresses)."""
-        self._base_env.update(values)
+        """Give every function started from now on these variables (the local runtime's addresses, a
+        test's settings), over what its manifest says: what the runtime sets here is meant."""
+        self._overrides.update(values)
 
     def command(self, spec: FunctionSpec, port: int) -> list[str]:
         """Return the argv that serves spec on port."""
@@ -59,13 +61,14 @@ class Launcher:
                 "--host", HOST, "--port", str(port)]
 
     def environment(self, spec: FunctionSpec, port: int) -> dict[str, str]:
-        """Return the child's environment: base, repo on PYTHONPATH, the manifest's env, Knative's."""
+        """Return the child's environment: base, repo on PYTHONPATH, the manifest's env, add_env's, Knative's."""
         env = dict(self._base_env)
         # The repo root first, so `functions.*` imports resolve as in the domain's image.
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(self.repo_root), env.get("PYTHONPATH")) if p)
         # Logs are JSON lines read live; a block-buffered pipe would hold them back.
         env.setdefault("PYTHONUNBUFFERED", "1")
         env.update(spec.env)
+        env.update(self._overrides)
         # What Knative's revision and queue-proxy set in every container.
         env.update(PORT=str(port), K_SERVICE=spec.name, K_CONFIGURATION=spec.name,
                    K_REVISION=f"{spec.name}-00001")

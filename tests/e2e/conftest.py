@@ -41,10 +41,11 @@ def local_stack(signing_key: tuple[str, str], idle_seconds: float = 60.0, log_to
         engine.dispose()
         gateway, activator = serve(REPO, secrets_for(url, signing_key, PRODUCER_KEY), port=0,
                                    idle_seconds=idle_seconds, log_to=log_to, status_port=0)
-        # Each function keeps one pooled connection when idle and opens at most four more in a
-        # burst: a checkout touches a dozen functions, and the local broker's Postgres transport
-        # holds a connection per delivery slot, all on the one test server (100 connections).
-        activator.launcher.add_env(DB_POOL_SIZE="1", DB_POOL_MAX_OVERFLOW="4")
+        # Each function runs one gunicorn worker (two in the manifests) keeping one pooled
+        # connection when idle and opening at most three more in a burst: a checkout touches a
+        # dozen functions, six domains' handlers take its events, and the local broker's Postgres
+        # transport holds a connection per Trigger, all on the one test server (100 connections).
+        activator.launcher.add_env(DB_POOL_SIZE="1", DB_POOL_MAX_OVERFLOW="3", WORKERS="1")
         try:
             yield gateway, activator, url
         finally:
