@@ -169,7 +169,7 @@ class TestRepositoryKong:
                 assert (limit.limit_by, limit.header_name) == ("header", "X-Rate-Subject"), r["name"]
             else:
                 assert "jwt" not in names, r["name"]
-        assert protected == 32  # accounts 6, catalog writes 4, inventory admin 6, orders 10, payments 6
+        assert protected == 33  # accounts 6, catalog writes 4, inventory admin 6, orders 10, payments 6, reporting 1
 
     def test_signed_in_users_get_a_bucket_each(self, loaded, signing_key: tuple[str, str]) -> None:
         router, plugins = loaded
