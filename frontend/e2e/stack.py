@@ -70,6 +70,9 @@ def main() -> None:
         private, public = ensure_key_pair(Path(keys))
         gateway, activator = serve(REPO, secrets_for(url, (private.read_text(), public.read_text())),
                                    port=0, idle_seconds=300)
+        # One gunicorn worker per function (two in the manifests), one pooled connection when idle
+        # and at most three more: six domains' functions share the one test server (100 connections).
+        activator.launcher.add_env(DB_POOL_SIZE="1", DB_POOL_MAX_OVERFLOW="3", WORKERS="1")
         run = uuid.uuid4().hex[:8]
         events = {"AMQP_URL": AMQP_URL, "EVENTS_EXCHANGE": f"ecom.events.storefront-{run}",
                   "BROKER_QUEUE_PREFIX": f"ecom.storefront-{run}"}
