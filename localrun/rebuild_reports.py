@@ -6,8 +6,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,24 +15,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or None,
                         help="the migration role's URL (default: make dev's database)")
     args = parser.parse_args(argv)
-    with _database(args.database_url) as url:
+    from localrun.dev.stack import database
+
+    with database(args.database_url) as url:
         done = rebuild(url)
     for event_type, count in sorted(done.replayed.items()):
         print(f"  {count:>8}  {event_type}")
     print(f"make rebuild-reports: replayed {done.total()} events"
           + (f", skipped {done.skipped} breaking their contract" if done.skipped else ""))
     return 0
-
-
-@contextmanager
-def _database(url: str | None) -> Iterator[str]:
-    if url:
-        yield url
-        return
-    from localrun.dev.stack import database
-
-    with database() as found:
-        yield found
 
 
 if __name__ == "__main__":

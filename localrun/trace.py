@@ -28,7 +28,6 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -172,24 +171,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.id.strip():
         parser.error("give the order's id: make trace ID=<order id>")
-    with _database(args.database_url) as url:
+    from localrun.dev.stack import database
+
+    with database(args.database_url) as url:
         steps = collect(url, args.id.strip(), args.logs)
     if not steps:
         print(f"make trace: no event names {args.id}")
         return 1
     print("\n".join(render(args.id.strip(), steps)))
     return 0
-
-
-@contextmanager
-def _database(url: str | None) -> Iterator[str]:
-    if url:
-        yield url
-        return
-    from localrun.dev.stack import database
-
-    with database() as found:
-        yield found
 
 
 if __name__ == "__main__":

@@ -152,7 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-dead-letters", action="store_true", help="do not read the local broker's")
     parser.add_argument("--transport", choices=("auto", "rabbitmq", "postgres"), default="auto")
     args = parser.parse_args(argv)
-    with _database(args.database_url) as url, _dead_letter_reader(args, url) as dead_letters:
+    from localrun.dev.stack import database
+
+    with database(args.database_url) as url, _dead_letter_reader(args, url) as dead_letters:
         found = verify(url, args.grace, dead_letters)
     for violation in found:
         print(f"VIOLATION {violation}")
@@ -161,17 +163,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"make verify: every invariant holds ({len(CHECKS) + (not args.no_dead_letters)} checks)")
     return 0
-
-
-@contextmanager
-def _database(url: str | None) -> Iterator[str]:
-    if url:
-        yield url
-        return
-    from localrun.dev.stack import database
-
-    with database() as found:
-        yield found
 
 
 if __name__ == "__main__":

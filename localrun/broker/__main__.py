@@ -43,17 +43,9 @@ def transport_for(kind: str, topology: Topology, database_url: str | None = None
             transport.close()
         return
     from localrun.broker.postgres.transport import PostgresTransport
-
-    if database_url:
-        transport = PostgresTransport(database_url, topology)
-        try:
-            yield transport
-        finally:
-            transport.close()
-        return
     from localrun.dev.stack import database
 
-    with database() as url:
+    with database(database_url) as url:
         transport = PostgresTransport(url, topology)
         try:
             yield transport

@@ -30,9 +30,10 @@ def say(message: str) -> None:
 
 
 @contextmanager
-def database() -> Iterator[str]:
-    """Yield the migration role's URL: DATABASE_URL, or the embedded server under .data/pg."""
-    if url := os.environ.get("DATABASE_URL"):
+def database(given: str | None = None) -> Iterator[str]:
+    """Yield the migration role's URL: `given` (a tool's --database-url), DATABASE_URL, or the
+    embedded server under .data/pg."""
+    if url := given or os.environ.get("DATABASE_URL"):
         yield url
         return
     pg_dir = DATA / "pg"
