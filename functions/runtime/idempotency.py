@@ -5,6 +5,12 @@ request answers what the first request answered (`Idempotent-Replayed: true`); t
 another request is a 422 naming `Idempotency-Key`. Keys belong to the caller (`owner`), so one
 user's key never meets another's, and are kept at least 24 hours (`KEPT_HOURS`).
 
+Keys older than that are deleted as new ones are stored: about one `remember` in
+`PURGE_EVERY` also deletes up to `PURGE_BATCH` expired keys of the domain (the oldest first, on
+the `created_at` index), in the same transaction. So the table stays about one day of keys deep
+with no scheduled job, and a request pays for the purge rarely and boundedly: the batch is
+larger than the keys stored between two purges, so the purge keeps up with any steady rate.
+
 Only a request that succeeded is remembered, in the same transaction as its effect: an answer
 that was refused (an empty cart, a 503 from a domain asked on the way) wrote nothing and may be
 tried again with the same key. The use case must hold a lock that serialises its owner's
@@ -17,6 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import random
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -32,8 +39,10 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    bindparam,
     insert,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
@@ -43,6 +52,7 @@ from functions.runtime.jsonio import plain
 
 HEADER = "Idempotency-Key"
 KEPT_HOURS = 24
+PURGE_EVERY, PURGE_BATCH = 50, 500
 _KEY = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII, no spaces: what clients send (UUIDs, ULIDs)
 
 
@@ -112,3 +122,23 @@ def remember(conn: Connection, schema: str, owner: UUID, key: Key, status: int, 
     conn.execute(insert(keys_table(schema)).values(
         owner=owner, key=key.value, fingerprint=key.fingerprint, status=status, body=plain(body),
         location=location))
+    if random.randrange(PURGE_EVERY) == 0:
+        purge_expired(conn, schema)
+
+
+def purge_expired(conn: Connection, schema: str, limit: int = PURGE_BATCH) -> int:
+    """Delete up to `limit` keys older than KEPT_HOURS, the oldest first; return how many.
+
+    SKIP LOCKED: two requests purging at once share the work instead of waiting for each other.
+    """
+    return conn.execute(_purge_statement(schema), {"limit": limit, "hours": KEPT_HOURS}).rowcount
+
+
+@functools.cache
+def _purge_statement(schema: str) -> Any:
+    return text(f"""
+        DELETE FROM {schema}.idempotency_keys WHERE (owner, key) IN (
+            SELECT owner, key FROM {schema}.idempotency_keys
+            WHERE created_at < now() - make_interval(hours => :hours)
+            ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED)
+    """).bindparams(bindparam("limit"), bindparam("hours"))
