@@ -9,8 +9,9 @@ in its own process: `locust --headless -u USERS -r RATE -t DURATION`. Then it le
 settle (no order pending or paid, every confirmed order's stock committed), runs `make verify`
 (localrun.verify, grace 0, dead letters included) and prints p50/p95/p99 per task and per
 request, requests/s, errors (count and %) and the verdict beside the issue's target: 200 users
-with 1-3 s think time, checkout p99 < 500 ms, errors < 0.1%, invariants intact. The rows go to
-.data/bench/load.json for bench/summary.py.
+with 1-3 s think time, checkout p99 < 500 ms, errors < 0.1%, invariants intact, and where the
+machine's CPU went meanwhile (bench/_cpu.py: each function, PostgreSQL by role, RabbitMQ, the
+gateway and broker threads). The rows go to .data/bench/load.json for bench/summary.py.
 
 Percentiles are locust's (its response times are kept rounded to 2 significant digits).
 Usage: python bench/load.py [--users 200] [--duration 60s] [--spawn-rate N] [--json PATH]
@@ -33,6 +34,7 @@ from functools import partial
 from pathlib import Path
 
 from _common import REPO, record, sigterm_as_interrupt, table
+from _cpu import MACHINE, difference
 from checkout import Client, system
 from sqlalchemy import Engine, create_engine, text
 
@@ -229,6 +231,19 @@ def report(s: dict) -> None:
          "met": met["invariants"]}])
 
 
+def report_cpu(cpu: dict[str, float], seconds: float) -> None:
+    """Where the machine's CPU went during the run: each part's share of one core, the busiest first."""
+    total = cpu.pop(MACHINE, 0.0)
+    parts = sorted(cpu.items(), key=lambda item: -item[1])
+    rows = [(part, f"{100 * used / seconds:.0f}%") for part, used in parts if used / seconds >= 0.01]
+    rows.append(("the rest (locust's own process, other work on the machine)",
+                 f"{100 * max(0.0, total - sum(cpu.values())) / seconds:.0f}%"))
+    rows.append((f"machine total ({os.cpu_count()} cores = {100 * (os.cpu_count() or 1)}%)",
+                 f"{100 * total / seconds:.0f}%"))
+    print(f"\nCPU during the run ({seconds:.0f} s), % of one core")
+    print(table(("part", "CPU"), rows))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=TARGET_USERS)
@@ -255,14 +270,16 @@ def main() -> None:
             LOG.parent.mkdir(parents=True, exist_ok=True)
             functions_log = LOG.open("w")  # the functions' own log lines, out of the report's way
             gateway_server.serve = partial(gateway_server.serve, log_to=functions_log)
-            with system(url) as (port, admin, mint, _meter, dead_letters):
+            with system(url) as (port, admin, mint, meter, dead_letters):
                 print(f"setting up: stock for every SKU, {args.users} shoppers, a warm-up checkout "
                       f"(functions' output: {LOG.relative_to(REPO)}) ...", flush=True)
                 stock(port, admin, mint)
                 people = shoppers(url, mint, args.users)
                 warm_up(port, people[0])
                 print(f"set up in {time.monotonic() - began:.0f} s", flush=True)
+                before = meter.snapshot()
                 result = run_locust(port, people, args.users, rate, args.duration, args.tour)
+                cpu = difference(before, meter.snapshot())
                 print(f"locust ran {result['elapsed']:.0f} s; letting events settle ...", flush=True)
                 settled = time.monotonic()
                 settle(admin)
@@ -277,6 +294,7 @@ def main() -> None:
     if not summary["tasks"]:
         print(result["output"][-3000:])
     report(summary)
+    report_cpu(cpu, result["elapsed"])
     if args.json:
         args.json.write_text(json.dumps(summary, indent=1, default=str) + "\n")
 

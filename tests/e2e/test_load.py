@@ -41,3 +41,4 @@ def test_a_short_load_run_exercises_every_task_and_leaves_the_invariants_intact(
     assert summary["violations"] == [], summary["violations"]
     assert (tmp_path / "load.json").exists()
     assert "target (issue 13)" in done.stdout
+    assert "CPU during the run" in done.stdout and "machine total" in done.stdout
