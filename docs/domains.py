@@ -82,7 +82,7 @@ def render() -> str:
         diagram.append(f"  kong -->|{len(http)} HTTP functions| {domain}[{domain}]")
         diagram.append(f"  {domain} --- {domain}_db[({domain} schema)]")
     keepers = [d for d, (_, handlers) in services.items() if f"{d}-on-access-changed" in handlers]
-    diagram.append(f"  accounts -. \"session.revoked, user.role_changed,<br/>user.deactivated, user.reactivated\" .-> "
+    diagram.append("  accounts -. \"session.revoked, user.role_changed,<br/>user.deactivated, user.reactivated\" .-> "
                    + " & ".join(keepers))
     outside = OUTSIDE.replace(" ", "_")
     for (producer, consumer), types in sorted(flows.items()):
