@@ -564,6 +564,34 @@ export const scenarios = {
     assert.match(rows[1].text, /Your card was declined\./);
   },
 
+  async "a shopper pays with a saved card chosen at checkout, sees the order confirmed, and the payment in the order history"({ page, shared }) {
+    await newShopperWithCart(page, "Sid Saved", shared);
+    await page.goto("/account/payment-methods");
+    const save = page.getByTestId("add-payment-method");
+    await save.getByLabel("Test card").selectOption("tok_mastercard");
+    await save.getByRole("button", { name: "Save card" }).click();
+    await page.getByText("Mastercard •••• 4444 saved.").waitFor();
+    const calls = payCalls(page);
+    const orderId = await placeWithNewAddress(page, "Sid Saved", "saved", /Mastercard •••• 4444/);
+    assert.match(new URL(page.url()).searchParams.get("pay"), /^method:[0-9a-f-]{36}$/, "the saved card, carried to the order page");
+    await orderShows(page, "confirmed");
+    const total = (await page.getByTestId("order-totals").getByTestId("price").last().textContent()).trim();
+    assert.equal(await page.getByTestId("payment-confirmed").textContent(), `Paid ${total} with Mastercard •••• 4444. Your order is confirmed.`);
+    assert.equal(calls.length, 1);
+    assert.ok("methodId" in calls[0].choice, "paid with the saved card, not a token");
+    const rows = await paymentRows(page);
+    assert.deepEqual(rows.map((r) => r.status), ["completed"]);
+    assert.ok(rows[0].text.startsWith(`${total} with Mastercard •••• 4444 Paid`), rows[0].text);
+
+    await page.getByRole("link", { name: "All your orders" }).click();
+    await page.waitForURL("**/orders");
+    const payment = page.locator(`[data-testid=order-row][data-order-id="${orderId}"]`).getByTestId("order-payment");
+    await payment.waitFor();
+    assert.equal(await payment.getAttribute("data-status"), "completed");
+    assert.equal(await payment.textContent(), `PaidMastercard •••• 4444${total}`);
+    await shot(page, "order-history");
+  },
+
   async "tok_timeout chosen at checkout is retried without the shopper noticing, and the order is confirmed"({ page, shared }) {
     const calls = payCalls(page);
     await buyOne(page, "Tim Timeout", shared, "tok_timeout");

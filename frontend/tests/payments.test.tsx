@@ -3,7 +3,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { OrderTracker } from "@/components/orders/order-tracker";
 import { FOLLOW_EVERY_MS } from "@/components/orders/use-followed-order";
 import { FOLLOW_PAYMENT_EVERY_MS } from "@/components/payments/payment-step";
+import { OrderTable } from "@/components/orders/order-table";
+import { OrderPayments } from "@/components/payments/order-payments";
 import { PaymentList } from "@/components/payments/payment-list";
+import { PaymentSummary } from "@/components/payments/payment-summary";
 import { readMyOrder, cancelMyOrder } from "@/lib/actions/orders";
 import { payOrder, readPayment } from "@/lib/actions/payments";
 import { ApiError, payments } from "@/lib/api";
@@ -497,5 +500,59 @@ describe("PaymentList", () => {
     expect(within(rows[0]!).getByTestId("payment-refunded").textContent).toBe("Refunded $5.00");
     expect(rows[0]!.textContent).toMatch(/\$15\.80 with Visa •••• 4242/);
     expect(rows[1]!.textContent).toMatch(/with a one-off card.*Declined.*Your card was declined\./);
+  });
+});
+
+describe("payments in order history and on the order page", () => {
+  const other = "1c9f7d2f-3e4b-4a6c-9d0e-1f2a3b4c5d6e";
+
+  it("reads each order's payments side by side; one that cannot be read is null, the others show", async () => {
+    gateway.answer("GET", ORDER_PAYMENTS, json(200, { items: [paymentWire()], total: 1, page: 1, page_size: 1 }));
+    gateway.answer("GET", `/api/orders/${other}/payments`, problem(500, "Payments is having a moment."));
+    const read = await payments.listForOrders(ACCESS_TOKEN, [ORDER, other]);
+    expect(read.get(ORDER)?.map((p) => p.status)).toEqual(["completed"]);
+    expect(read.get(other)).toBeNull();
+    expect(await payments.listForOrders(ACCESS_TOKEN, [])).toEqual(new Map());
+  });
+
+  it("sums up an order's payments in a line each, newest first: status, card, amount, refunded", () => {
+    render(<PaymentSummary payments={[
+      toPayment(paymentWire({ status: "failed", card: null, failure: { code: "card_declined", message: "Your card was declined." }, completed_at: null, created_at: "2026-12-03T10:01:00Z" })),
+      toPayment(paymentWire({ status: "partially_refunded", payment_method_id: saved.id, card: { brand: "mastercard", last4: "4444" }, refunded: usdWire(150), created_at: "2026-12-03T10:02:00Z" })),
+    ]} />);
+    const lines = screen.getAllByTestId("order-payment");
+    expect(lines.map((l) => l.dataset.status)).toEqual(["partially_refunded", "failed"]);
+    expect(lines[0]!.textContent).toBe("Partly refundedMastercard •••• 4444$15.80refunded $1.50");
+    expect(lines[1]!.textContent).toBe("Declineda one-off card$15.80");
+  });
+
+  it("says when there are none yet, none to ask about, or they cannot be read", () => {
+    const { rerender } = render(<PaymentSummary payments={[]} />);
+    expect(screen.getByTestId("order-payments").textContent).toBe("None yet");
+    rerender(<PaymentSummary payments={null} />);
+    expect(screen.getByTestId("order-payments-unavailable")).toBeTruthy();
+    rerender(<PaymentSummary payments={undefined} />);
+    expect(screen.queryByTestId("order-payments")).toBeNull();
+  });
+
+  it("adds a Payment column to the order table when given the payments", () => {
+    const paidOrder = { ...order("confirmed"), id: ORDER };
+    const pendingOrder = { ...order("pending"), id: other };
+    const { rerender } = render(<OrderTable orders={[paidOrder, pendingOrder]} hrefOf={(o) => `/orders/${o.id}`} />);
+    expect(screen.queryByRole("columnheader", { name: "Payment" })).toBeNull();
+    rerender(<OrderTable orders={[paidOrder, pendingOrder]} hrefOf={(o) => `/orders/${o.id}`} payments={new Map([[ORDER, [toPayment(paymentWire())]]])} />);
+    expect(screen.getByRole("columnheader", { name: "Payment" })).toBeTruthy();
+    const [paidRow, pendingRow] = screen.getAllByTestId("order-row");
+    expect(within(paidRow!).getByTestId("order-payment").textContent).toBe("PaidVisa •••• 4242$15.80");
+    expect(within(pendingRow!).queryByTestId("order-payments")).toBeNull();
+  });
+
+  it("lists them on the order page, or says there are none, or that they cannot be shown", () => {
+    const { rerender } = render(<OrderPayments payments={[toPayment(paymentWire())]} />);
+    expect(screen.getAllByTestId("payment-row")).toHaveLength(1);
+    rerender(<OrderPayments payments={[]} />);
+    expect(screen.getByText("No payments yet.")).toBeTruthy();
+    rerender(<OrderPayments payments={null} />);
+    expect(screen.getByRole("status").textContent).toBe("The payments cannot be shown right now.");
   });
 });

@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { OrderContents } from "@/components/orders/order-contents";
 import { OrderTracker } from "@/components/orders/order-tracker";
 import { LocalTime } from "@/components/layout/local-time";
-import { PaymentList } from "@/components/payments/payment-list";
+import { OrderPayments } from "@/components/payments/order-payments";
 import { cancelMyOrder, readMyOrder } from "@/lib/actions/orders";
 import { ApiError, orders, payments } from "@/lib/api";
 import { orGatewayDown } from "@/lib/gateway-guard";
@@ -39,12 +39,7 @@ export default async function OrderPage({ params, searchParams }: Props) {
           <p className="text-sm text-slate-600">Placed <LocalTime iso={order.placedAt} /></p>
         </div>
         <OrderTracker initial={order} read={readMyOrder} cancel={cancelMyOrder} payments={paid} methods={methods} carried={carried} />
-        {paid && paid.length > 0 && (
-          <section aria-labelledby="payments-heading">
-            <h2 id="payments-heading" className="mb-2 font-semibold">Payments</h2>
-            <PaymentList payments={paid} />
-          </section>
-        )}
+        <OrderPayments payments={paid} />
         <OrderContents order={order} />
       </div>
     );
