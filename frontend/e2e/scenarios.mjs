@@ -675,6 +675,69 @@ export const scenarios = {
     await fitsNarrowScreen(page, "admin-dashboard-360px");
   },
 
+  async "an admin edits a category and a product, deactivates the product, and the shop no longer lists it"({ page, shared }) {
+    assert.ok(shared.admin && shared.product, "the admin product scenario ran");
+    const { sku, name, href } = shared.product;
+    await logIn(page, shared.admin, shared.password, "/admin/categories");
+    const stamp = Date.now() % 100000;
+    const create = page.getByTestId("category-form");
+    await create.getByLabel("Name").fill(`E2E Lamps ${stamp}`);
+    await create.getByRole("button", { name: "Create category" }).click();
+    await create.getByText("Category created.").waitFor();
+    const slug = `e2e-lamps-${stamp}`;
+    const category = page.locator(`[data-testid=category][data-slug="${slug}"]`);
+    await category.locator("summary").click();
+    await category.getByLabel("Name").fill(`E2E Lanterns ${stamp}`); // renamed: the slug stays
+    await category.getByLabel("Description").fill("Lights for the trail");
+    await category.getByRole("button", { name: "Save" }).click();
+    await category.getByText("Category saved.").waitFor();
+    await category.locator("summary").getByText(`E2E Lanterns ${stamp}`).waitFor();
+    await shot(page, "admin-categories");
+
+    // The product, found through the admin's own search, moves into it at a new price.
+    await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Products" }).click();
+    await page.waitForURL("**/admin/products");
+    await page.getByRole("searchbox", { name: "Search products by name or SKU" }).fill(sku);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`**/admin/products?q=${sku}`);
+    await page.locator(`[data-testid=admin-product][data-sku="${sku}"]`).getByRole("link", { name }).click();
+    await page.waitForURL(/\/admin\/products\/[0-9a-f-]{36}$/);
+    const edit = page.url();
+    const form = page.getByTestId("product-form");
+    await form.getByLabel("Category").selectOption({ label: `E2E Lanterns ${stamp}` });
+    await form.getByLabel("Price").fill("26.00");
+    await form.getByRole("button", { name: "Save product" }).click();
+    await form.getByText("Product saved.").waitFor();
+    await page.goto(`/products?category=${slug}`);
+    assert.deepEqual(await names(page), [name], "listed in the renamed category");
+    assert.deepEqual(await prices(page), [26]);
+    assert.match(await page.getByRole("heading", { level: 1 }).textContent(), new RegExp(`E2E Lanterns ${stamp}`));
+
+    await page.goto(edit);
+    await page.getByTestId("product-status").getByRole("button", { name: "Deactivate product" }).click();
+    await page.getByText("Product deactivated: it has left the shop.").waitFor();
+    await page.getByTestId("inactive").waitFor();
+    await page.getByTestId("product-status").getByRole("button", { name: "Reactivate product" }).waitFor();
+    for (const listing of [`/products?q=${encodeURIComponent(sku)}`, `/products?category=${slug}`]) {
+      await page.goto(listing);
+      await listingShown(page);
+      assert.equal(await page.getByTestId("product-card").count(), 0, `${listing}: no longer listed`);
+    }
+    await page.goto(href);
+    assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Not found", "its page is gone from the shop");
+
+    // The admin's list finds it again by its exact SKU (search lists active products only) and puts it back.
+    await page.goto(`/admin/products?q=${sku}`);
+    const row = page.locator(`[data-testid=admin-product][data-sku="${sku}"]`);
+    assert.equal(await row.getAttribute("data-active"), "false");
+    await row.getByRole("link", { name }).click();
+    await page.waitForURL(edit);
+    await page.getByTestId("product-status").getByRole("button", { name: "Reactivate product" }).click();
+    await page.getByText("Product reactivated: it is in the shop again.").waitFor();
+    await page.goto(`/products?q=${encodeURIComponent(sku)}`);
+    assert.deepEqual(await names(page), [name], "back in the shop");
+  },
+
   async "the gateway down is a page that says so"() {
     const down = await startNext("http://127.0.0.1:9"); // the discard port: nothing answers there
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
