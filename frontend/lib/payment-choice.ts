@@ -3,16 +3,6 @@ import type { PaymentMethod } from "./api/types";
 import { cardLabel, TEST_CARDS, testCard } from "./cards";
 import { firstParam, type RawParams } from "./orders-query";
 
-/** How a payment choice reads: "Visa •••• 4242" (a saved card not among `methods`: "your saved card"). */
-export function choiceLabel(choice: PaymentChoice, methods: PaymentMethod[] | null): string {
-  if ("token" in choice) {
-    const card = testCard(choice.token);
-    return card ? cardLabel(card) : "a test card";
-  }
-  const method = (methods ?? []).find((m) => m.id === choice.methodId);
-  return method ? cardLabel(method) : "your saved card";
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What a payment choice starts as: the first saved card, else the first test card. */
@@ -37,6 +27,16 @@ export function choiceFromKey(text: string): PaymentChoice | null {
 /** Whether a payment step can show `choice` as chosen: one of these saved cards, or a test card. */
 export const isOffered = (choice: PaymentChoice, methods: PaymentMethod[] | null): boolean =>
   "token" in choice ? testCard(choice.token) !== undefined : (methods ?? []).some((m) => m.id === choice.methodId);
+
+/** How a payment choice reads: "Visa •••• 4242" (a saved card not among `methods`: "your saved card"). */
+export function choiceLabel(choice: PaymentChoice, methods: PaymentMethod[] | null): string {
+  if ("token" in choice) {
+    const card = testCard(choice.token);
+    return card ? cardLabel(card) : "a test card";
+  }
+  const method = (methods ?? []).find((m) => m.id === choice.methodId);
+  return method ? cardLabel(method) : "your saved card";
+}
 
 /**
  * The payment chosen at checkout, carried to the order's page in its URL (`?pay=…&key=…`): the

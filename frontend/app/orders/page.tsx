@@ -17,7 +17,7 @@ export default async function OrderHistory({ searchParams }: Props) {
   const token = await requireAccessToken(ordersHref("/orders", query));
   return orGatewayDown(async () => {
     const page = await signInAgainOn401("/orders", orders.listMine(token, toOrdersSearch(query)));
-    // An order still pending cannot have been paid yet (payments takes only one awaiting payment).
+    // An order still pending cannot have been paid yet: payments only takes an order awaiting payment.
     const paid = await payments.listForOrders(token, page.items.filter((o) => o.status !== "pending").map((o) => o.id));
     return (
       <div className="flex max-w-4xl flex-col gap-4">
