@@ -61,8 +61,29 @@ async function addToCart(page, quantity, badge) {
   await page.getByTestId("cart-badge").getByText(badge, { exact: true }).waitFor();
 }
 
-/** At checkout with no saved address: add one inline, then place the order; resolve with the order's id. */
-async function placeWithNewAddress(page, who) {
+/** The order page's URL (with or without the payment checkout carried to it). */
+const ORDER_PAGE = /\/orders\/[0-9a-f-]{36}(\?|$)/;
+const orderIdOf = (url) => new URL(url).pathname.split("/").pop();
+
+/**
+ * At checkout, choose how to pay: `card` a test card's token ("tok_visa"), or "saved" for the
+ * saved card checkout preselects (asserted to be the one labelled `saved`).
+ */
+async function choosePayment(page, card, saved = "") {
+  const choice = page.getByTestId("checkout-payment");
+  if (card === "saved") {
+    assert.equal(await choice.getByRole("radio", { name: saved }).isChecked(), true, `${saved} preselected`);
+    return;
+  }
+  await choice.getByRole("radio", { name: /A test card/ }).check();
+  await choice.getByRole("combobox", { name: /^Test card/ }).selectOption(card);
+}
+
+/**
+ * At checkout with no saved address: add one inline, choose how to pay (see choosePayment), then
+ * place the order; resolve with the order's id, on its page (which pays by itself once it can).
+ */
+async function placeWithNewAddress(page, who, card, saved) {
   await page.goto("/checkout");
   const form = page.getByTestId("address-form");
   await form.getByLabel("Recipient").fill(who);
@@ -72,9 +93,10 @@ async function placeWithNewAddress(page, who) {
   await form.getByLabel("Country").fill("US");
   await form.getByRole("button", { name: "Add address" }).click();
   await page.getByTestId("address-choice").getByRole("radio", { checked: true }).waitFor();
-  await page.getByRole("button", { name: "Place order" }).click();
-  await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
-  return page.url().split("/").pop();
+  await choosePayment(page, card, saved);
+  await page.getByRole("button", { name: "Place order and pay" }).click();
+  await page.waitForURL(ORDER_PAGE);
+  return orderIdOf(page.url());
 }
 
 /** Wait (the page polls by itself, no reload) until the order page shows `status`. */
@@ -82,16 +104,24 @@ const orderShows = (page, status) => page.locator(`[data-testid=order-status][da
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-/** A new shopper buys one product in stock; resolve with the order's id, on its page, awaiting payment. */
-async function buyOne(page, who, shared) {
+/** A new shopper puts one product in stock in the cart (one unit), ready for checkout. */
+async function newShopperWithCart(page, who, shared) {
   await register(page, who, shared.emailOf(who.split(" ")[0].toLowerCase()), shared.password);
   const [product] = await productsToBuy(page);
   await page.goto(product);
   await addToCart(page, 1, "1");
-  const orderId = await placeWithNewAddress(page, who);
-  await orderShows(page, "awaiting_payment");
-  await page.getByTestId("payment-form").waitFor();
-  return orderId;
+}
+
+/** A new shopper buys one product in stock, paying with `card` at checkout; resolve with the order's id, on its page. */
+async function buyOne(page, who, shared, card) {
+  await newShopperWithCart(page, who, shared);
+  return placeWithNewAddress(page, who, card);
+}
+
+/** The order's payments as its page lists them (reloaded: as the API has them), newest first. */
+async function paymentRows(page) {
+  await page.reload();
+  return page.getByTestId("payment-row").evaluateAll((rows) => rows.map((r) => ({ status: r.dataset.status, text: r.textContent })));
 }
 
 /** The payOrder server action calls the page sends from now on, each as { orderId, key, choice }. */
@@ -300,7 +330,10 @@ export const scenarios = {
     await form.getByRole("button", { name: "Add address" }).click();
     await page.getByTestId("address-choice").getByRole("radio", { checked: true }).waitFor();
     await page.getByText("Shipping and tax are computed when you place the order.").waitFor();
-    assert.match(await page.getByTestId("checkout-payment").textContent(), /pay right after/, "payment follows placing");
+    assert.match(await page.getByTestId("checkout-payment").textContent(), /charged as soon as they are reserved/, "paying follows placing");
+    assert.equal(await page.getByTestId("checkout-payment").getByRole("radio", { name: /A test card/ }).isChecked(), true, "no saved card: a test card");
+    // A card that is declined: the order stays to be paid (an admin scenario cancels it later).
+    await choosePayment(page, "tok_chargeDeclined");
     await shot(page, "checkout");
     await fitsNarrowScreen(page, "checkout-360px");
 
@@ -313,14 +346,16 @@ export const scenarios = {
       await route.fetch();
       await route.abort("connectionreset");
     });
-    await page.getByRole("button", { name: "Place order" }).click();
+    await page.getByRole("button", { name: "Place order and pay" }).click();
     await page.getByTestId("place-order-error").waitFor();
     await page.unroute("**/checkout");
     await page.getByRole("button", { name: "Try again" }).click();
-    await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
-    const orderId = page.url().split("/").pop();
-    // Inventory holds the stock (the demo catalog is stocked) and the page follows it there by itself.
+    await page.waitForURL(ORDER_PAGE);
+    const orderId = orderIdOf(page.url());
+    // Inventory holds the stock (the demo catalog is stocked) and the page follows it there by
+    // itself, then pays with the card chosen at checkout, which is declined.
     await orderShows(page, "awaiting_payment");
+    await page.locator('[data-testid=payment-notice][data-kind="declined"]').waitFor();
     assert.equal(await page.getByTestId("order-timeline").locator("li").count(), 2, "placed, then awaiting payment");
     assert.equal(await page.getByTestId("order-lines").locator("li").count(), 2);
     assert.match(await page.getByTestId("order-address").textContent(), /2 Harbour Road/);
@@ -428,8 +463,11 @@ export const scenarios = {
     await page.getByTestId("availability").getByText("Only 3 left").waitFor();
     await page.getByRole("button", { name: "One more" }).click();
     await addToCart(page, 2, "2");
-    const orderId = await placeWithNewAddress(page, "Stella Stock");
+    const orderId = await placeWithNewAddress(page, "Stella Stock", "tok_chargeDeclinedInsufficientFunds");
     await orderShows(page, "awaiting_payment");
+    const notice = page.locator('[data-testid=payment-notice][data-kind="declined"]');
+    await notice.waitFor(); // paid by itself once the stock was held: declined, so still reserved
+    assert.match(await notice.textContent(), /^Your card has insufficient funds\./);
     const until = page.getByTestId("payable-until");
     assert.match(await until.textContent(), /reserved until .*\d/);
     assert.ok(await until.locator("time").getAttribute("datetime"), "the payable-until time");
@@ -443,7 +481,7 @@ export const scenarios = {
     await page.getByTestId("availability").getByText("Only 1 left").waitFor();
     await page.getByRole("button", { name: "One more" }).click();
     await addToCart(page, 2, "2");
-    await placeWithNewAddress(page, "Otto Late");
+    await placeWithNewAddress(page, "Otto Late", "tok_visa");
     await orderShows(page, "cancelled");
     await page.getByTestId("out-of-stock").waitFor();
     assert.match(await page.getByTestId("out-of-stock").textContent(), /did not have enough stock/);
@@ -465,38 +503,36 @@ export const scenarios = {
     await shot(page, "admin-order");
   },
 
-  async "a shopper checks out, pays with tok_visa (the first answer lost, resent with the same key) and sees the order confirmed"({ page, shared }) {
-    const orderId = await buyOne(page, "Paula Payer", shared);
+  async "a shopper pays with tok_visa chosen at checkout (the first answer lost, resent with the same key) and sees the order confirmed"({ page, shared }) {
+    await newShopperWithCart(page, "Paula Payer", shared);
     const calls = payCalls(page);
-    const form = page.getByTestId("payment-form");
-    assert.equal(await form.getByRole("radio", { name: /A test card/ }).isChecked(), true, "no saved card: a test card");
-    await fitsNarrowScreen(page, "payment-step-360px");
-    await form.getByRole("combobox", { name: /^Test card/ }).selectOption("tok_visa");
     // The first answer is lost on the way back (the payment IS taken): the step resends the same
     // attempt by itself, with the same Idempotency-Key, and the API answers with the same payment.
     let dropped = false;
-    await page.route(`**/orders/${orderId}`, async (route) => {
+    const orderPage = (url) => ORDER_PAGE.test(url.href);
+    await page.route(orderPage, async (route) => {
       const request = route.request();
       if (dropped || request.method() !== "POST" || !(request.postData() ?? "").includes("tok_visa")) return route.continue();
       dropped = true;
       await route.fetch();
       await route.abort("connectionreset");
     });
-    await form.getByRole("button", { name: /^Pay \$/ }).click();
-    await page.getByTestId("payment-processing").waitFor(); // taken; the order is on its way to confirmed
-    await page.unroute(`**/orders/${orderId}`);
+    const orderId = await placeWithNewAddress(page, "Paula Payer", "tok_visa");
+    const carriedKey = new URL(page.url()).searchParams.get("key");
+    await page.getByTestId("payment-processing").waitFor({ timeout: 20_000 }); // taken; the order is on its way to confirmed
+    await page.unroute(orderPage);
     assert.ok(dropped, "the first answer was dropped");
     assert.equal(calls.length, 2, "sent, lost, resent");
     assert.equal(calls[0].key, calls[1].key, "the resend carries the same Idempotency-Key");
     assert.match(calls[0].key, UUID);
+    assert.equal(calls[0].key, carriedKey, "the key checkout made for the payment");
     assert.deepEqual(calls[0].choice, { token: "tok_visa" });
+    assert.equal(new URL(page.url()).search, "", "answered: the carried payment is gone from the address bar");
     assert.match(await page.getByTestId("payment-processing").textContent(), /with Visa •••• 4242 received/);
     await orderShows(page, "confirmed");
     assert.match(await page.getByTestId("payment-confirmed").textContent(), /^Paid \$[0-9,.]+ with Visa •••• 4242\. Your order is confirmed\.$/);
-    await page.reload(); // the order's payments as the API lists them: one, though it was sent twice
-    const rows = page.getByTestId("payment-row");
-    assert.equal(await rows.count(), 1, "charged once");
-    assert.equal(await rows.first().getAttribute("data-status"), "completed");
+    const rows = await paymentRows(page); // as the API lists them: one, though it was sent twice
+    assert.deepEqual(rows.map((r) => r.status), ["completed"], "charged once");
     assert.deepEqual(await page.getByTestId("order-timeline").locator("li span.font-medium").allTextContents(),
       ["Placed, checking stock", "Awaiting payment", "Paid", "Confirmed"]);
     await shot(page, "order-paid");
@@ -504,17 +540,18 @@ export const scenarios = {
     shared.paidOrder = orderId;
   },
 
-  async "a declined card shows its error, and paying again with tok_visa succeeds"({ page, shared }) {
-    shared.shipped = await buyOne(page, "Dana Decline", shared);
+  async "a card declined at checkout shows its error, and paying again with tok_visa succeeds"({ page, shared }) {
+    await newShopperWithCart(page, "Dana Decline", shared);
     const calls = payCalls(page);
-    const form = page.getByTestId("payment-form");
-    await form.getByRole("combobox", { name: /^Test card/ }).selectOption("tok_chargeDeclined");
-    await form.getByRole("button", { name: /^Pay \$/ }).click();
+    shared.shipped = await placeWithNewAddress(page, "Dana Decline", "tok_chargeDeclined");
     const notice = page.locator('[data-testid=payment-notice][data-kind="declined"]');
-    await notice.waitFor();
+    await notice.waitFor({ timeout: 20_000 }); // paid by itself once the stock was held, and declined
     assert.match(await notice.textContent(), /^Your card was declined\..*Choose another card/);
     assert.equal(await page.getByTestId("order-status").getAttribute("data-status"), "awaiting_payment", "still to pay");
+    const form = page.getByTestId("payment-form");
+    assert.equal(await form.getByRole("combobox", { name: /^Test card/ }).inputValue(), "tok_chargeDeclined", "the card chosen at checkout");
     await shot(page, "payment-declined");
+    await fitsNarrowScreen(page, "payment-step-360px");
     await form.getByRole("combobox", { name: /^Test card/ }).selectOption("tok_visa");
     await form.getByRole("button", { name: /^Pay \$/ }).click();
     await page.getByTestId("payment-processing").waitFor();
@@ -522,9 +559,65 @@ export const scenarios = {
     await orderShows(page, "confirmed");
     assert.equal(calls.length, 2);
     assert.notEqual(calls[0].key, calls[1].key, "another card is another attempt: a new Idempotency-Key");
-    await page.reload();
-    assert.deepEqual(await page.getByTestId("payment-row").evaluateAll((rows) => rows.map((r) => r.dataset.status)), ["completed", "failed"]);
-    assert.match(await page.locator('[data-testid=payment-row][data-status="failed"]').textContent(), /Your card was declined\./);
+    const rows = await paymentRows(page);
+    assert.deepEqual(rows.map((r) => r.status), ["completed", "failed"]);
+    assert.match(rows[1].text, /Your card was declined\./);
+  },
+
+  async "a shopper pays with a saved card chosen at checkout, sees the order confirmed, and the payment in the order history"({ page, shared }) {
+    await newShopperWithCart(page, "Sid Saved", shared);
+    await page.goto("/account/payment-methods");
+    const save = page.getByTestId("add-payment-method");
+    await save.getByLabel("Test card").selectOption("tok_mastercard");
+    await save.getByRole("button", { name: "Save card" }).click();
+    await page.getByText("Mastercard •••• 4444 saved.").waitFor();
+    const calls = payCalls(page);
+    const orderId = await placeWithNewAddress(page, "Sid Saved", "saved", /Mastercard •••• 4444/);
+    assert.match(new URL(page.url()).searchParams.get("pay"), /^method:[0-9a-f-]{36}$/, "the saved card, carried to the order page");
+    await orderShows(page, "confirmed");
+    const total = (await page.getByTestId("order-totals").getByTestId("price").last().textContent()).trim();
+    assert.equal(await page.getByTestId("payment-confirmed").textContent(), `Paid ${total} with Mastercard •••• 4444. Your order is confirmed.`);
+    assert.equal(calls.length, 1);
+    assert.ok("methodId" in calls[0].choice, "paid with the saved card, not a token");
+    const rows = await paymentRows(page);
+    assert.deepEqual(rows.map((r) => r.status), ["completed"]);
+    assert.ok(rows[0].text.startsWith(`${total} with Mastercard •••• 4444 Paid`), rows[0].text);
+
+    await page.getByRole("link", { name: "All your orders" }).click();
+    await page.waitForURL("**/orders");
+    const payment = page.locator(`[data-testid=order-row][data-order-id="${orderId}"]`).getByTestId("order-payment");
+    await payment.waitFor();
+    assert.equal(await payment.getAttribute("data-status"), "completed");
+    assert.equal(await payment.textContent(), `PaidMastercard •••• 4444${total}`);
+    await shot(page, "order-history");
+  },
+
+  async "tok_timeout chosen at checkout is retried without the shopper noticing, and the order is confirmed"({ page, shared }) {
+    const calls = payCalls(page);
+    await buyOne(page, "Tim Timeout", shared, "tok_timeout");
+    // The provider's first answer times out; payments asks it again with the same provider key,
+    // within the one request: the shopper is asked nothing and charged once.
+    await orderShows(page, "confirmed");
+    assert.match(await page.getByTestId("payment-confirmed").textContent(), /with Visa •••• 4242\. Your order is confirmed\.$/);
+    assert.equal(calls.length, 1, "the page sent the payment once");
+    assert.deepEqual(calls[0].choice, { token: "tok_timeout" });
+    assert.equal(await page.getByTestId("payment-notice").count(), 0, "nothing to retry for the shopper");
+    const rows = await paymentRows(page);
+    assert.deepEqual(rows.map((r) => r.status), ["completed"]);
+    assert.match(rows[0].text, /with Visa •••• 4242/);
+  },
+
+  async "tok_slow chosen at checkout shows the payment processing, then the order confirmed"({ page, shared }) {
+    await buyOne(page, "Sal Slow", shared, "tok_slow");
+    const pending = page.locator('[data-testid=payment-pending][data-phase="paying"]');
+    await pending.waitFor({ timeout: 20_000 }); // the provider takes its time (1.5 s): said while it does
+    assert.match(await pending.textContent(), /^Processing your payment with Visa •••• 4242…/);
+    assert.equal(await page.getByRole("button", { name: "Paying…" }).isDisabled(), true, "no second press meanwhile");
+    await shot(page, "payment-processing");
+    await page.getByTestId("payment-processing").waitFor(); // received
+    assert.equal(await pending.count(), 0);
+    await orderShows(page, "confirmed");
+    assert.deepEqual((await paymentRows(page)).map((r) => r.status), ["completed"]);
   },
 
   async "an admin ships a confirmed order"({ page, shared }) {
@@ -580,6 +673,69 @@ export const scenarios = {
     await page.getByRole("img", { name: "Orders confirmed per day" }).waitFor();
     await shot(page, "admin-dashboard");
     await fitsNarrowScreen(page, "admin-dashboard-360px");
+  },
+
+  async "an admin edits a category and a product, deactivates the product, and the shop no longer lists it"({ page, shared }) {
+    assert.ok(shared.admin && shared.product, "the admin product scenario ran");
+    const { sku, name, href } = shared.product;
+    await logIn(page, shared.admin, shared.password, "/admin/categories");
+    const stamp = Date.now() % 100000;
+    const create = page.getByTestId("category-form");
+    await create.getByLabel("Name").fill(`E2E Lamps ${stamp}`);
+    await create.getByRole("button", { name: "Create category" }).click();
+    await create.getByText("Category created.").waitFor();
+    const slug = `e2e-lamps-${stamp}`;
+    const category = page.locator(`[data-testid=category][data-slug="${slug}"]`);
+    await category.locator("summary").click();
+    await category.getByLabel("Name").fill(`E2E Lanterns ${stamp}`); // renamed: the slug stays
+    await category.getByLabel("Description").fill("Lights for the trail");
+    await category.getByRole("button", { name: "Save" }).click();
+    await category.getByText("Category saved.").waitFor();
+    await category.locator("summary").getByText(`E2E Lanterns ${stamp}`).waitFor();
+    await shot(page, "admin-categories");
+
+    // The product, found through the admin's own search, moves into it at a new price.
+    await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Products" }).click();
+    await page.waitForURL("**/admin/products");
+    await page.getByRole("searchbox", { name: "Search products by name or SKU" }).fill(sku);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`**/admin/products?q=${sku}`);
+    await page.locator(`[data-testid=admin-product][data-sku="${sku}"]`).getByRole("link", { name }).click();
+    await page.waitForURL(/\/admin\/products\/[0-9a-f-]{36}$/);
+    const edit = page.url();
+    const form = page.getByTestId("product-form");
+    await form.getByLabel("Category").selectOption({ label: `E2E Lanterns ${stamp}` });
+    await form.getByLabel("Price").fill("26.00");
+    await form.getByRole("button", { name: "Save product" }).click();
+    await form.getByText("Product saved.").waitFor();
+    await page.goto(`/products?category=${slug}`);
+    assert.deepEqual(await names(page), [name], "listed in the renamed category");
+    assert.deepEqual(await prices(page), [26]);
+    assert.match(await page.getByRole("heading", { level: 1 }).textContent(), new RegExp(`E2E Lanterns ${stamp}`));
+
+    await page.goto(edit);
+    await page.getByTestId("product-status").getByRole("button", { name: "Deactivate product" }).click();
+    await page.getByText("Product deactivated: it has left the shop.").waitFor();
+    await page.getByTestId("inactive").waitFor();
+    await page.getByTestId("product-status").getByRole("button", { name: "Reactivate product" }).waitFor();
+    for (const listing of [`/products?q=${encodeURIComponent(sku)}`, `/products?category=${slug}`]) {
+      await page.goto(listing);
+      await listingShown(page);
+      assert.equal(await page.getByTestId("product-card").count(), 0, `${listing}: no longer listed`);
+    }
+    await page.goto(href);
+    assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Not found", "its page is gone from the shop");
+
+    // The admin's list finds it again by its exact SKU (search lists active products only) and puts it back.
+    await page.goto(`/admin/products?q=${sku}`);
+    const row = page.locator(`[data-testid=admin-product][data-sku="${sku}"]`);
+    assert.equal(await row.getAttribute("data-active"), "false");
+    await row.getByRole("link", { name }).click();
+    await page.waitForURL(edit);
+    await page.getByTestId("product-status").getByRole("button", { name: "Reactivate product" }).click();
+    await page.getByText("Product reactivated: it is in the shop again.").waitFor();
+    await page.goto(`/products?q=${encodeURIComponent(sku)}`);
+    assert.deepEqual(await names(page), [name], "back in the shop");
   },
 
   async "the gateway down is a page that says so"() {

@@ -35,8 +35,8 @@ export function parseListingQuery(params: RawParams): ListingQuery {
   };
 }
 
-/** The URL search string of a listing state (defaults left out, so URLs stay short). */
-export function listingHref(query: ListingQuery, change: Partial<ListingQuery> = {}): string {
+/** The URL of a listing state at `path` (defaults left out, so URLs stay short). */
+export function listingHref(query: ListingQuery, change: Partial<ListingQuery> = {}, path = "/products"): string {
   const next = { ...query, ...change };
   const params = new URLSearchParams();
   if (next.q) params.set("q", next.q);
@@ -47,7 +47,7 @@ export function listingHref(query: ListingQuery, change: Partial<ListingQuery> =
   if (next.sort) params.set("sort", next.sort);
   if (next.page > 1) params.set("page", String(next.page));
   const text = params.toString();
-  return text ? `/products?${text}` : "/products";
+  return text ? `${path}?${text}` : path;
 }
 
 /** The gateway query for a listing state. */

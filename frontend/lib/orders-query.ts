@@ -8,14 +8,16 @@ export interface OrdersQuery {
 
 export const ORDERS_PAGE_SIZE = 20;
 
-type RawParams = Record<string, string | string[] | undefined>;
+/** URL search params as a page receives them. */
+export type RawParams = Record<string, string | string[] | undefined>;
 
-const one = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? "") : (value ?? "")).trim();
+/** A search param's first value, trimmed ("" when absent). */
+export const firstParam = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? "") : (value ?? "")).trim();
 
 /** Read an order list's state from URL search params, ignoring what makes no sense. */
 export function parseOrdersQuery(params: RawParams): OrdersQuery {
-  const status = one(params.status);
-  const page = Number.parseInt(one(params.page), 10);
+  const status = firstParam(params.status);
+  const page = Number.parseInt(firstParam(params.page), 10);
   return {
     status: (ORDER_STATUSES as readonly string[]).includes(status) ? (status as OrderStatus) : "",
     page: Number.isFinite(page) && page >= 1 ? Math.min(page, 10_000) : 1,

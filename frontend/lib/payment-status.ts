@@ -24,9 +24,11 @@ export function paidWith(p: Payment): string {
   return p.paymentMethodId ? "a saved card" : "a one-off card";
 }
 
+/** An order's payments, newest first (the API lists them oldest first). */
+export const newestFirst = (payments: Payment[]): Payment[] => [...payments].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+
 /** The order's payment that took the money, if any (the newest first). */
-export const succeededPayment = (payments: Payment[]): Payment | null =>
-  [...payments].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).find(hasSucceeded) ?? null;
+export const succeededPayment = (payments: Payment[]): Payment | null => newestFirst(payments).find(hasSucceeded) ?? null;
 
 /** The order's payment still waiting on the provider, if any. */
 export const processingPayment = (payments: Payment[]): Payment | null => payments.find((p) => p.status === "processing") ?? null;

@@ -1,12 +1,13 @@
-import { act, fireEvent, render, screen } from "@testing-library/react";
+import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { CartProvider } from "@/components/cart/cart-provider";
 import { CheckoutForm } from "@/components/checkout/checkout-form";
 import { SessionProvider } from "@/components/session/session-provider";
 import { readCartCount } from "@/lib/actions/cart";
 import { placeOrder } from "@/lib/actions/orders";
-import type { Address } from "@/lib/api/types";
+import type { Address, PaymentMethod } from "@/lib/api/types";
 import { attemptAfter, attemptFor, randomKey } from "@/lib/checkout-attempt";
+import { parseCarriedPayment } from "@/lib/payment-choice";
 
 const push = vi.fn();
 vi.mock("next/navigation", () => ({ useRouter: () => ({ push }) }));
@@ -18,12 +19,13 @@ const address = (id: string, name: string, isDefault: boolean): Address => ({
 });
 const home = address("a-home", "Home", false);
 const work = address("a-work", "Work", true);
+const saved: PaymentMethod = { id: "9a1b2c3d-0000-4000-8000-000000000001", brand: "mastercard", last4: "4444", expMonth: 3, expYear: 2030, createdAt: "2026-12-01T10:00:00Z" };
 
-function checkout(addresses: Address[]) {
+function checkout(addresses: Address[], methods: PaymentMethod[] | null = []) {
   const ui = (list: Address[]) => (
     <SessionProvider user={{ name: "Bea", email: "bea@example.com", role: "customer" }} expiresAt={null}>
       <CartProvider>
-        <CheckoutForm addresses={list} addAddress={<p>add an address</p>} review={<p>the lines</p>} />
+        <CheckoutForm addresses={list} addAddress={<p>add an address</p>} review={<p>the lines</p>} methods={methods} />
       </CartProvider>
     </SessionProvider>
   );
@@ -31,9 +33,15 @@ function checkout(addresses: Address[]) {
   return { rerender: (list: Address[]) => view.rerender(ui(list)) };
 }
 
-const placeButton = () => screen.getByRole("button", { name: /Place order|Try again/ });
+const placeButton = () => screen.getByRole("button", { name: /Place order and pay|Try again/ });
 const press = () => act(async () => fireEvent.click(placeButton()));
 const keysSent = () => vi.mocked(placeOrder).mock.calls.map(([key]) => key);
+/** Where placing sent the shopper, and the payment it carried there. */
+const opened = () => {
+  const href = String(push.mock.calls.at(-1)![0]);
+  const url = new URL(href, "http://shop.test");
+  return { path: url.pathname, carried: parseCarriedPayment(Object.fromEntries(url.searchParams)) };
+};
 
 beforeEach(() => {
   vi.mocked(readCartCount).mockResolvedValue(3);
@@ -63,11 +71,37 @@ describe("a checkout attempt", () => {
 });
 
 describe("CheckoutForm", () => {
-  it("preselects the default address and says payment comes right after placing", () => {
-    checkout([home, work]);
+  it("preselects the default address and the first saved card, and says when the card is charged", () => {
+    checkout([home, work], [saved]);
     expect(screen.getByRole("radio", { name: /Work/ })).toHaveProperty("checked", true);
-    expect(screen.getByTestId("checkout-payment").textContent).toMatch(/pay right after/);
-    expect(screen.getByRole("link", { name: "saved cards" }).getAttribute("href")).toBe("/account/payment-methods");
+    expect(screen.getByRole("radio", { name: /Mastercard •••• 4444/ })).toHaveProperty("checked", true);
+    expect(screen.getByTestId("checkout-payment").textContent).toMatch(/charged as soon as they are reserved/);
+  });
+
+  it("offers a test card when there is no saved card, or the saved cards cannot be read", () => {
+    checkout([work]);
+    expect(screen.getByRole("radio", { name: /A test card/ })).toHaveProperty("checked", true);
+    expect(screen.getByRole("link", { name: "save one" }).getAttribute("href")).toBe("/account/payment-methods");
+    cleanup();
+    checkout([work], null);
+    expect(screen.getByText(/saved cards cannot be shown right now/)).toBeTruthy();
+    expect((screen.getByLabelText("Test card") as HTMLSelectElement).value).toBe("tok_visa");
+  });
+
+  it("carries the payment chosen to the order's page, with a key of its own", async () => {
+    vi.mocked(placeOrder).mockResolvedValue({ outcome: "placed", orderId: "o-1" });
+    checkout([work], [saved]);
+    await press();
+    expect(opened()).toEqual({ path: "/orders/o-1", carried: { choice: { methodId: saved.id }, key: expect.stringMatching(/^[0-9a-f-]{36}$/) } });
+    expect(opened().carried!.key).not.toBe(keysSent()[0]); // placing and paying are two attempts
+
+
+    cleanup(); // another checkout
+    checkout([work], [saved]);
+    fireEvent.click(screen.getByRole("radio", { name: /A test card/ }));
+    fireEvent.change(screen.getByLabelText("Test card"), { target: { value: "tok_slow" } });
+    await press();
+    expect(opened().carried!.choice).toEqual({ token: "tok_slow" });
   });
 
   it("retries after a network error and a 503 with the same Idempotency-Key, then opens the order", async () => {
@@ -86,7 +120,8 @@ describe("CheckoutForm", () => {
     expect(new Set(keys).size).toBe(1);
     expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
     expect(vi.mocked(placeOrder).mock.calls[0]![1]).toBe("a-work");
-    expect(push).toHaveBeenCalledWith("/orders/o-1");
+    expect(opened().path).toBe("/orders/o-1");
+    expect(opened().carried).toMatchObject({ choice: { token: "tok_visa" } });
   });
 
   it("starts a new attempt (a new key) for another address or after a definite refusal", async () => {

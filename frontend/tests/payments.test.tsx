@@ -3,7 +3,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { OrderTracker } from "@/components/orders/order-tracker";
 import { FOLLOW_EVERY_MS } from "@/components/orders/use-followed-order";
 import { FOLLOW_PAYMENT_EVERY_MS } from "@/components/payments/payment-step";
+import { OrderTable } from "@/components/orders/order-table";
+import { OrderPayments } from "@/components/payments/order-payments";
 import { PaymentList } from "@/components/payments/payment-list";
+import { PaymentSummary } from "@/components/payments/payment-summary";
 import { readMyOrder, cancelMyOrder } from "@/lib/actions/orders";
 import { payOrder, readPayment } from "@/lib/actions/payments";
 import { ApiError, payments } from "@/lib/api";
@@ -11,6 +14,7 @@ import type { Schemas } from "@/lib/api/client";
 import type { Order, OrderStatus, PaymentMethod } from "@/lib/api/types";
 import { toPayment } from "@/lib/api/types";
 import { sendAttempt } from "@/lib/checkout-attempt";
+import { choiceFromKey, choiceKey, choiceLabel, isOffered, orderPageHref, parseCarriedPayment, type CarriedPayment } from "@/lib/payment-choice";
 import { createPaymentStore } from "@/lib/stores/payment-store";
 import { ACCESS_TOKEN, fakeGateway, json, problem, type FakeGateway } from "./fake-gateway";
 
@@ -374,6 +378,115 @@ describe("the payment step on the order page", () => {
   });
 });
 
+describe("the payment chosen at checkout", () => {
+  const CHECKOUT_KEY = "3f2e1d0c-0000-4000-8000-00000000abcd";
+  const carried: CarriedPayment = { choice: { methodId: saved.id }, key: CHECKOUT_KEY };
+
+  it("goes to the order's page in its URL and comes back as it went; anything else carries nothing", () => {
+    const href = orderPageHref(ORDER, carried);
+    const url = new URL(href, "http://shop.test");
+    expect(url.pathname).toBe(`/orders/${ORDER}`);
+    expect(parseCarriedPayment(Object.fromEntries(url.searchParams))).toEqual(carried);
+    expect(parseCarriedPayment({ pay: "card:tok_slow", key: CHECKOUT_KEY })).toEqual({ choice: { token: "tok_slow" }, key: CHECKOUT_KEY });
+    expect(parseCarriedPayment({})).toBeNull();
+    expect(parseCarriedPayment({ pay: "card:tok_visa" })).toBeNull(); // no key: no attempt to resend
+    expect(parseCarriedPayment({ pay: "card:tok_visa", key: "not a key" })).toBeNull();
+    expect(parseCarriedPayment({ pay: "card:4242424242424242", key: CHECKOUT_KEY })).toBeNull(); // only the simulator's tokens
+    expect(parseCarriedPayment({ pay: "method:'; DROP", key: CHECKOUT_KEY })).toBeNull();
+    expect(choiceFromKey(choiceKey({ token: "tok_timeout" })!)).toEqual({ token: "tok_timeout" });
+    expect(choiceFromKey("tok_visa")).toBeNull();
+  });
+
+  it("is offered only when the step can show it chosen, and reads as the card it is", () => {
+    expect(isOffered({ methodId: saved.id }, [saved])).toBe(true);
+    expect(isOffered({ methodId: saved.id }, [])).toBe(false);
+    expect(isOffered({ methodId: saved.id }, null)).toBe(false);
+    expect(isOffered({ token: "tok_mastercard" }, null)).toBe(true);
+    expect(choiceLabel({ methodId: saved.id }, [saved])).toBe("Mastercard •••• 4444");
+    expect(choiceLabel({ token: "tok_slow" }, null)).toBe("Visa •••• 4242");
+  });
+
+  it("is the store's choice and attempt: paying sends checkout's key, another card a new one", async () => {
+    gateway.answer("POST", PAY, declined("7c-d1"), json(201, paymentWire()));
+    const s = createPaymentStore(ORDER, { choice: { token: "tok_visa" }, payments: [], carried }, { pay: payOrder, sleep: noSleep });
+    expect(s.getState()).toMatchObject({ choice: carried.choice, attempt: { key: CHECKOUT_KEY } });
+    await s.getState().pay();
+    expect(keysSent()).toEqual([CHECKOUT_KEY]);
+    s.getState().choose({ token: "tok_visa" });
+    await s.getState().pay();
+    expect(keysSent()[1]).not.toBe(CHECKOUT_KEY);
+    expect(s.getState().phase).toBe("charged");
+  });
+
+  it("is not carried into an order that is paid already", () => {
+    const s = createPaymentStore(ORDER, { choice: null, payments: [toPayment(paymentWire())], carried }, { pay: payOrder });
+    expect(s.getState()).toMatchObject({ phase: "charged", attempt: null });
+  });
+
+  describe("on the order page", () => {
+    const page = `/orders/${ORDER}`;
+    beforeEach(() => window.history.replaceState(null, "", orderPageHref(ORDER, carried)));
+    afterEach(() => window.history.replaceState(null, "", "/"));
+    const open = (methods: PaymentMethod[] | null = [saved], what: CarriedPayment = carried) =>
+      act(async () => {
+        render(<OrderTracker initial={order("awaiting_payment")} read={readMyOrder} cancel={cancelMyOrder} payments={[]} methods={methods} carried={what} />);
+      });
+
+    it("pays by itself, once, with checkout's card and key, then drops them from the address bar", async () => {
+      gateway.answer("POST", PAY, json(201, paymentWire({ payment_method_id: saved.id, card: { brand: "mastercard", last4: "4444" } })));
+      await open();
+      expect(keysSent()).toEqual([CHECKOUT_KEY]);
+      expect(gateway.sent("POST", PAY)[0]!.body).toEqual({ order_id: ORDER, payment_method_id: saved.id });
+      expect(screen.getByTestId("payment-processing").textContent).toMatch(/with Mastercard •••• 4444 received/);
+      expect(window.location.pathname + window.location.search).toBe(page);
+    });
+
+    it("shows that it is processing while the provider takes its time", async () => {
+      let answer: (response: Response) => void = () => {};
+      gateway.answer("POST", PAY, () => new Promise<Response>((resolve) => (answer = resolve)));
+      await open(null, { choice: { token: "tok_slow" }, key: CHECKOUT_KEY });
+      const pending = screen.getByTestId("payment-pending");
+      expect(pending.dataset.phase).toBe("paying");
+      expect(pending.textContent).toMatch(/^Processing your payment with Visa •••• 4242…/);
+      expect(screen.getByRole("button", { name: "Paying…" })).toHaveProperty("disabled", true);
+      await act(async () => answer(json(201, paymentWire())));
+      expect(screen.queryByTestId("payment-pending")).toBeNull();
+      expect(screen.getByTestId("payment-processing")).toBeTruthy();
+    });
+
+    it("keeps checkout's key in the URL while its attempt may be resent, and resends it", async () => {
+      vi.useFakeTimers();
+      gateway.answer("POST", PAY, problem(503, "The payment provider did not answer."), json(201, paymentWire()));
+      await open();
+      expect(window.location.search).toContain(CHECKOUT_KEY); // a reload now sends the same attempt
+      await act(async () => vi.advanceTimersByTimeAsync(1_000));
+      expect(keysSent()).toEqual([CHECKOUT_KEY, CHECKOUT_KEY]);
+      expect(window.location.search).toBe("");
+      expect(screen.getByTestId("payment-processing")).toBeTruthy();
+    });
+
+    it("after a decline, lets the shopper choose another card: a new attempt with a new key", async () => {
+      gateway.answer("POST", PAY, declined("7c-d1"), json(201, paymentWire()));
+      await open([saved], { choice: { token: "tok_chargeDeclined" }, key: CHECKOUT_KEY });
+      expect(screen.getByRole("alert").dataset.kind).toBe("declined");
+      expect(window.location.search).toBe(""); // answered: a reload must not send it again
+      expect((screen.getByLabelText("Test card") as HTMLSelectElement).value).toBe("tok_chargeDeclined");
+      fireEvent.click(screen.getByRole("radio", { name: /Mastercard •••• 4444/ }));
+      await act(async () => fireEvent.click(screen.getByRole("button", { name: /^Pay \$15\.80$/ })));
+      expect(keysSent()[0]).toBe(CHECKOUT_KEY);
+      expect(keysSent()[1]).not.toBe(CHECKOUT_KEY);
+      expect(gateway.sent("POST", PAY)[1]!.body).toEqual({ order_id: ORDER, payment_method_id: saved.id });
+    });
+
+    it("does not pay by itself with a saved card that is no longer saved", async () => {
+      await open([]);
+      expect(gateway.sent("POST", PAY)).toHaveLength(0);
+      expect(window.location.search).toBe("");
+      expect(screen.getByRole("radio", { name: /A test card/ })).toHaveProperty("checked", true);
+    });
+  });
+});
+
 describe("PaymentList", () => {
   it("lists an order's payments newest first, with a decline's reason and what was refunded", () => {
     const list = [
@@ -387,5 +500,59 @@ describe("PaymentList", () => {
     expect(within(rows[0]!).getByTestId("payment-refunded").textContent).toBe("Refunded $5.00");
     expect(rows[0]!.textContent).toMatch(/\$15\.80 with Visa •••• 4242/);
     expect(rows[1]!.textContent).toMatch(/with a one-off card.*Declined.*Your card was declined\./);
+  });
+});
+
+describe("payments in order history and on the order page", () => {
+  const other = "1c9f7d2f-3e4b-4a6c-9d0e-1f2a3b4c5d6e";
+
+  it("reads each order's payments side by side; one that cannot be read is null, the others show", async () => {
+    gateway.answer("GET", ORDER_PAYMENTS, json(200, { items: [paymentWire()], total: 1, page: 1, page_size: 1 }));
+    gateway.answer("GET", `/api/orders/${other}/payments`, problem(500, "Payments is having a moment."));
+    const read = await payments.listForOrders(ACCESS_TOKEN, [ORDER, other]);
+    expect(read.get(ORDER)?.map((p) => p.status)).toEqual(["completed"]);
+    expect(read.get(other)).toBeNull();
+    expect(await payments.listForOrders(ACCESS_TOKEN, [])).toEqual(new Map());
+  });
+
+  it("sums up an order's payments in a line each, newest first: status, card, amount, refunded", () => {
+    render(<PaymentSummary payments={[
+      toPayment(paymentWire({ status: "failed", card: null, failure: { code: "card_declined", message: "Your card was declined." }, completed_at: null, created_at: "2026-12-03T10:01:00Z" })),
+      toPayment(paymentWire({ status: "partially_refunded", payment_method_id: saved.id, card: { brand: "mastercard", last4: "4444" }, refunded: usdWire(150), created_at: "2026-12-03T10:02:00Z" })),
+    ]} />);
+    const lines = screen.getAllByTestId("order-payment");
+    expect(lines.map((l) => l.dataset.status)).toEqual(["partially_refunded", "failed"]);
+    expect(lines[0]!.textContent).toBe("Partly refundedMastercard •••• 4444$15.80refunded $1.50");
+    expect(lines[1]!.textContent).toBe("Declineda one-off card$15.80");
+  });
+
+  it("says when there are none yet, none to ask about, or they cannot be read", () => {
+    const { rerender } = render(<PaymentSummary payments={[]} />);
+    expect(screen.getByTestId("order-payments").textContent).toBe("None yet");
+    rerender(<PaymentSummary payments={null} />);
+    expect(screen.getByTestId("order-payments-unavailable")).toBeTruthy();
+    rerender(<PaymentSummary payments={undefined} />);
+    expect(screen.queryByTestId("order-payments")).toBeNull();
+  });
+
+  it("adds a Payment column to the order table when given the payments", () => {
+    const paidOrder = { ...order("confirmed"), id: ORDER };
+    const pendingOrder = { ...order("pending"), id: other };
+    const { rerender } = render(<OrderTable orders={[paidOrder, pendingOrder]} hrefOf={(o) => `/orders/${o.id}`} />);
+    expect(screen.queryByRole("columnheader", { name: "Payment" })).toBeNull();
+    rerender(<OrderTable orders={[paidOrder, pendingOrder]} hrefOf={(o) => `/orders/${o.id}`} payments={new Map([[ORDER, [toPayment(paymentWire())]]])} />);
+    expect(screen.getByRole("columnheader", { name: "Payment" })).toBeTruthy();
+    const [paidRow, pendingRow] = screen.getAllByTestId("order-row");
+    expect(within(paidRow!).getByTestId("order-payment").textContent).toBe("PaidVisa •••• 4242$15.80");
+    expect(within(pendingRow!).queryByTestId("order-payments")).toBeNull();
+  });
+
+  it("lists them on the order page, or says there are none, or that they cannot be shown", () => {
+    const { rerender } = render(<OrderPayments payments={[toPayment(paymentWire())]} />);
+    expect(screen.getAllByTestId("payment-row")).toHaveLength(1);
+    rerender(<OrderPayments payments={[]} />);
+    expect(screen.getByText("No payments yet.")).toBeTruthy();
+    rerender(<OrderPayments payments={null} />);
+    expect(screen.getByRole("status").textContent).toBe("The payments cannot be shown right now.");
   });
 });

@@ -5,7 +5,7 @@ import { CartSubtotal } from "@/components/cart/cart-lines";
 import { CheckoutForm } from "@/components/checkout/checkout-form";
 import { Price } from "@/components/catalog/price";
 import { EmptyState } from "@/components/layout/empty-state";
-import { accounts, cart } from "@/lib/api";
+import { accounts, cart, payments } from "@/lib/api";
 import { orGatewayDown } from "@/lib/gateway-guard";
 import { requireAccessToken, signInAgainOn401 } from "@/lib/session/server";
 
@@ -14,7 +14,11 @@ export const metadata: Metadata = { title: "Checkout" };
 export default async function CheckoutPage() {
   const token = await requireAccessToken("/checkout");
   return orGatewayDown(async () => {
-    const [current, addresses] = await signInAgainOn401("/checkout", Promise.all([cart.getCart(token), accounts.listAddresses(token)]));
+    const [current, addresses, methods] = await signInAgainOn401("/checkout", Promise.all([
+      cart.getCart(token),
+      accounts.listAddresses(token),
+      payments.listMethods(token).catch(() => null), // payments answer on their own: a test card still pays
+    ]));
     if (current.lines.length === 0) {
       return (
         <div className="flex max-w-3xl flex-col gap-6">
@@ -48,7 +52,7 @@ export default async function CheckoutPage() {
     return (
       <div className="flex max-w-3xl flex-col gap-6">
         <h1 className="text-2xl font-semibold">Checkout</h1>
-        <CheckoutForm addresses={addresses} addAddress={addAddress} review={review} />
+        <CheckoutForm addresses={addresses} addAddress={addAddress} review={review} methods={methods} />
       </div>
     );
   });

@@ -7,7 +7,10 @@ import { Field } from "@/components/account/field";
 import { CategorySelect } from "./category-select";
 import { flattenCategories } from "@/components/catalog/flatten-categories";
 
-/** Every category with rename/move and delete, and a form for a new one. */
+/**
+ * Every category with rename, describe, move and delete, and a form for a new one. A category has
+ * no "inactive" state in the catalog API: only an empty one can be taken away (deleted).
+ */
 export function CategoryManager({ tree }: { tree: CategoryNode[] }) {
   return (
     <div className="flex flex-col gap-8">
@@ -17,6 +20,7 @@ export function CategoryManager({ tree }: { tree: CategoryNode[] }) {
           {({ fieldErrors: e }) => (
             <>
               <Field label="Name" name="name" required error={e.name} />
+              <Field label="Description" name="description" error={e.description} hint="Optional" />
               <CategorySelect tree={tree} name="parent_id" label="Parent" emptyLabel="None (a top-level category)" />
             </>
           )}
@@ -26,7 +30,7 @@ export function CategoryManager({ tree }: { tree: CategoryNode[] }) {
         <h2 id="all-categories" className="mb-2 font-semibold">All categories</h2>
         <ul className="flex flex-col divide-y divide-slate-200">
           {flattenCategories(tree).map(({ node, depth }) => (
-            <li key={node.id} className="py-3" style={{ paddingLeft: `${depth * 1.25}rem` }}>
+            <li key={node.id} className="py-3" style={{ paddingLeft: `${depth * 1.25}rem` }} data-testid="category" data-slug={node.slug}>
               <details>
                 <summary className="cursor-pointer">
                   {node.name} <span className="text-sm text-slate-500">({node.productCount} products · /{node.slug})</span>
@@ -37,6 +41,7 @@ export function CategoryManager({ tree }: { tree: CategoryNode[] }) {
                       <>
                         <input type="hidden" name="id" value={node.id} />
                         <Field label="Name" name="name" defaultValue={node.name} required error={e.name} />
+                        <Field label="Description" name="description" defaultValue={node.description} error={e.description} />
                         <CategorySelect tree={tree} name="parent_id" label="Parent" defaultValue={node.parentId} emptyLabel="None" exclude={node.id} />
                       </>
                     )}

@@ -12,7 +12,7 @@ interface Props {
   product?: Product;
 }
 
-/** Create (no product) or edit a product; price in whole currency units ("19.99"). */
+/** Create (no product) or edit a product; price in currency units ("19.99"). */
 export function ProductForm({ tree, product }: Props) {
   const image = product?.images[0];
   return (
@@ -29,9 +29,12 @@ export function ProductForm({ tree, product }: Props) {
           <Field label="Price" name="price" required defaultValue={product ? (product.price.amountMinor / 100).toFixed(2) : ""} hint="e.g. 19.99" error={e["price.amount_minor"] ?? e.price} />
           <Field label="Currency" name="currency" defaultValue={product?.price.currency ?? "USD"} error={e["price.currency"]} />
           <CategorySelect tree={tree} name="category_id" label="Category" defaultValue={product?.category?.id} emptyLabel="No category" />
-          <label className="flex items-center gap-2 self-end text-sm">
-            <input type="checkbox" name="active" defaultChecked={product?.active ?? true} className="h-4 w-4" /> Active (shown in the shop)
-          </label>
+          {/* Once it exists, whether it is in the shop is the status form's (one place, never a stale box). */}
+          {!product && (
+            <label className="flex items-center gap-2 self-end text-sm">
+              <input type="checkbox" name="active" defaultChecked className="h-4 w-4" /> Active (shown in the shop)
+            </label>
+          )}
           <label className="flex flex-col gap-1 text-sm font-medium sm:col-span-2">
             Description
             <textarea name="description" rows={4} defaultValue={product?.description} className={inputClass} />

@@ -1,12 +1,14 @@
 "use client";
 
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useRef, useState, type ReactNode } from "react";
 import { placeOrder, type PlaceOrderResult } from "@/lib/actions/orders";
-import type { Address } from "@/lib/api/types";
-import { attemptAfter, attemptFor, type Attempt } from "@/lib/checkout-attempt";
+import type { PaymentChoice } from "@/lib/actions/payments";
+import type { Address, PaymentMethod } from "@/lib/api/types";
+import { attemptAfter, attemptFor, randomKey, type Attempt } from "@/lib/checkout-attempt";
+import { firstChoice, orderPageHref } from "@/lib/payment-choice";
 import { useCart } from "@/components/cart/cart-provider";
+import { PaymentChoiceFields } from "@/components/payments/payment-choice-fields";
 
 interface Props {
   addresses: Address[];
@@ -14,20 +16,27 @@ interface Props {
   addAddress: ReactNode;
   /** The lines and the cart's subtotal. */
   review: ReactNode;
+  /** The shopper's saved cards to pay with; null when they could not be read (a test card still pays). */
+  methods: PaymentMethod[] | null;
 }
 
 const preselected = (addresses: Address[]) => (addresses.find((a) => a.isDefault) ?? addresses[0])?.id ?? null;
 
 const NETWORK_MESSAGE = "Your connection dropped before the shop answered. Try again: the order will not be placed twice.";
 
-/** Choose the address, review, and place the order with one Idempotency-Key per attempt. */
-export function CheckoutForm({ addresses, addAddress, review }: Props) {
+/**
+ * Choose the address, review, choose how to pay, and place the order with one Idempotency-Key per
+ * attempt. The payment goes to the order's page with its own key: an order can only be paid once
+ * inventory has held its stock, which that page follows.
+ */
+export function CheckoutForm({ addresses, addAddress, review, methods }: Props) {
   const router = useRouter();
   const emptied = useCart((s) => s.emptied);
   const [addressId, setAddressId] = useState(() => preselected(addresses));
   const [knownIds, setKnownIds] = useState(() => addresses.map((a) => a.id).join());
   const [answer, setAnswer] = useState<Exclude<PlaceOrderResult, { outcome: "placed" }> | null>(null);
   const [placing, setPlacing] = useState(false);
+  const [payWith, setPayWith] = useState<PaymentChoice>(() => firstChoice(methods));
   const attempt = useRef<Attempt | null>(null);
 
   // An address just added inline is the one the shopper means to use.
@@ -56,7 +65,9 @@ export function CheckoutForm({ addresses, addAddress, review }: Props) {
     attempt.current = attemptAfter(current, result.outcome);
     if (result.outcome === "placed") {
       emptied();
-      router.push(`/orders/${result.orderId}`);
+      // Choosing the card is not part of placing (the same order whatever the card), so the
+      // payment is an attempt of its own, with a key of its own.
+      router.push(orderPageHref(result.orderId, { choice: payWith, key: randomKey() }));
       return;
     }
     setAnswer(result);
@@ -91,12 +102,12 @@ export function CheckoutForm({ addresses, addAddress, review }: Props) {
         <h2 id="review-heading" className="text-lg font-semibold">2. Review</h2>
         {review}
       </section>
-      {/* The payment step itself is the order page's: it needs the order, and the stock held for it. */}
-      <section aria-labelledby="payment-heading" className="flex flex-col gap-2 rounded border border-slate-200 p-4" data-testid="checkout-payment">
+      <section aria-labelledby="payment-heading" className="flex flex-col gap-3" data-testid="checkout-payment">
         <h2 id="payment-heading" className="text-lg font-semibold">3. Payment</h2>
+        <PaymentChoiceFields methods={methods} choice={payWith} onChoose={setPayWith} disabled={placing} />
         <p className="text-sm text-slate-600">
-          Placing the order reserves your items. You pay right after, on the next page: with one of your{" "}
-          <Link href="/account/payment-methods" className="underline">saved cards</Link> or a test card. Nothing is charged until you pay.
+          Placing the order reserves your items; the card is charged as soon as they are reserved, on the next page. If they
+          cannot be, nothing is charged. Declined? You can choose another card there.
         </p>
       </section>
       <form onSubmit={place} className="flex flex-col items-end gap-3">
@@ -107,7 +118,7 @@ export function CheckoutForm({ addresses, addAddress, review }: Props) {
           </p>
         )}
         <button type="submit" disabled={placing || addressId === null} className="rounded bg-slate-900 px-6 py-2.5 font-medium text-white hover:bg-slate-700 disabled:opacity-60">
-          {placing ? "Placing your order…" : answer?.outcome === "retry" ? "Try again" : "Place order"}
+          {placing ? "Placing your order…" : answer?.outcome === "retry" ? "Try again" : "Place order and pay"}
         </button>
       </form>
     </div>

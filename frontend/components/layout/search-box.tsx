@@ -1,14 +1,23 @@
+interface Props {
+  defaultValue?: string;
+  /** Where the search goes: the shop's listing, or the admin's product list. */
+  action?: string;
+  label?: string;
+  /** The input's id: unique on the page (the header has a search box on every page). */
+  id?: string;
+}
+
 /** A plain GET form: searching works without JavaScript and leaves a shareable URL. */
-export function SearchBox({ defaultValue = "" }: { defaultValue?: string }) {
+export function SearchBox({ defaultValue = "", action = "/products", label = "Search products", id = "site-search" }: Props) {
   return (
-    <form action="/products" method="get" role="search" className="flex w-full gap-2">
-      <label htmlFor="site-search" className="sr-only">Search products</label>
+    <form action={action} method="get" role="search" aria-label={label} className="flex w-full gap-2">
+      <label htmlFor={id} className="sr-only">{label}</label>
       <input
-        id="site-search"
+        id={id}
         name="q"
         type="search"
         defaultValue={defaultValue}
-        placeholder="Search products"
+        placeholder={label}
         className="min-w-0 flex-1 rounded border border-slate-300 px-3 py-1.5"
       />
       <button type="submit" className="rounded bg-slate-900 px-3 py-1.5 text-sm text-white hover:bg-slate-700">Search</button>

@@ -1,17 +1,20 @@
 import Link from "next/link";
-import type { OrderSummary } from "@/lib/api/types";
+import type { OrderSummary, Payment } from "@/lib/api/types";
 import { Price } from "@/components/catalog/price";
 import { LocalTime } from "@/components/layout/local-time";
+import { PaymentSummary } from "@/components/payments/payment-summary";
 import { StatusBadge } from "./status-badge";
 
 interface Props {
   orders: OrderSummary[];
   hrefOf: (order: OrderSummary) => string;
   showCustomer?: boolean;
+  /** Each order's payments, for a Payment column (an order left out was not asked; null: not readable). */
+  payments?: ReadonlyMap<string, Payment[] | null>;
 }
 
-/** A page of orders, newest first: when placed, status, total, a link to each. */
-export function OrderTable({ orders, hrefOf, showCustomer = false }: Props) {
+/** A page of orders, newest first: when placed, status, (payments,) total, a link to each. */
+export function OrderTable({ orders, hrefOf, showCustomer = false, payments }: Props) {
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-left text-sm" data-testid="order-table">
@@ -21,6 +24,7 @@ export function OrderTable({ orders, hrefOf, showCustomer = false }: Props) {
             <th>Placed</th>
             {showCustomer && <th>Customer</th>}
             <th>Status</th>
+            {payments && <th>Payment</th>}
             <th className="text-right">Total</th>
           </tr>
         </thead>
@@ -31,6 +35,7 @@ export function OrderTable({ orders, hrefOf, showCustomer = false }: Props) {
               <td><LocalTime iso={o.placedAt} /></td>
               {showCustomer && <td className="font-mono text-xs">{o.userId.slice(0, 8)}</td>}
               <td><StatusBadge status={o.status} /></td>
+              {payments && <td className="py-2 text-xs"><PaymentSummary payments={payments.get(o.id)} /></td>}
               <td className="text-right"><Price money={o.total} /></td>
             </tr>
           ))}

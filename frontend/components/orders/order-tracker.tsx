@@ -5,6 +5,7 @@ import type { OrderRead } from "@/lib/actions/orders";
 import type { Order, Payment, PaymentMethod } from "@/lib/api/types";
 import { formatMoney } from "@/lib/format";
 import { CANCEL_REASON_LABELS, isCancellable } from "@/lib/order-status";
+import type { CarriedPayment } from "@/lib/payment-choice";
 import { paidWith, succeededPayment } from "@/lib/payment-status";
 import { LocalTime } from "@/components/layout/local-time";
 import { PaymentStep } from "@/components/payments/payment-step";
@@ -20,13 +21,15 @@ interface Props {
   payments?: Payment[] | null;
   /** The shopper's saved cards for the payment step (null: they could not be read). */
   methods?: PaymentMethod[] | null;
+  /** The payment chosen at checkout, paid with as soon as the order awaits payment. */
+  carried?: CarriedPayment | null;
 }
 
 /**
  * The order's status as it changes (followed while it moves on by itself), the payment step while
  * it awaits payment, its timeline, and Cancel while allowed.
  */
-export function OrderTracker({ initial, read, cancel, payments, methods = null }: Props) {
+export function OrderTracker({ initial, read, cancel, payments, methods = null, carried = null }: Props) {
   const [taken, setTaken] = useState<Payment | null>(() => succeededPayment(payments ?? []));
   const { order, setOrder, problem, following, refresh } = useFollowedOrder(initial, read, taken !== null);
   const [cancelling, setCancelling] = useState(false);
@@ -61,7 +64,7 @@ export function OrderTracker({ initial, read, cancel, payments, methods = null }
       )}
       {order.status === "awaiting_payment" && payments !== undefined && !taken && (
         <PaymentStep orderId={order.id} total={order.total} methods={methods} payments={payments ?? []} lastFailure={initial.lastPaymentFailure}
-          onCharged={setTaken} onConflict={refresh} />
+          onCharged={setTaken} onConflict={refresh} carried={carried} />
       )}
       {taken && (order.status === "awaiting_payment" || order.status === "paid") && (
         <p role="status" className="rounded bg-sky-50 p-3 text-sm text-sky-900" data-testid="payment-processing">

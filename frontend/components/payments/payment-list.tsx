@@ -1,16 +1,9 @@
 import type { ReactNode } from "react";
-import type { Payment, PaymentStatus } from "@/lib/api/types";
-import { PAYMENT_STATUS_LABELS, paidWith } from "@/lib/payment-status";
+import type { Payment } from "@/lib/api/types";
+import { newestFirst, paidWith } from "@/lib/payment-status";
 import { Price } from "@/components/catalog/price";
 import { LocalTime } from "@/components/layout/local-time";
-
-const TONES: Record<PaymentStatus, string> = {
-  processing: "bg-sky-50 text-sky-900",
-  completed: "bg-emerald-50 text-emerald-900",
-  failed: "bg-red-50 text-red-800",
-  partially_refunded: "bg-amber-50 text-amber-900",
-  refunded: "bg-slate-100 text-slate-700",
-};
+import { PaymentStatusBadge } from "./payment-status-badge";
 
 interface Props {
   payments: Payment[];
@@ -20,17 +13,13 @@ interface Props {
 
 /** An order's payments, newest first: the card, the amount, the status, a decline's reason, what was refunded. */
 export function PaymentList({ payments, actions }: Props) {
-  const newest = [...payments].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   return (
     <ul className="flex flex-col divide-y divide-slate-200 border-y border-slate-200 text-sm" data-testid="payment-list">
-      {newest.map((p) => (
+      {newestFirst(payments).map((p) => (
         <li key={p.id} className="flex flex-col gap-2 py-3" data-testid="payment-row" data-payment-id={p.id} data-status={p.status}>
           <div className="flex flex-wrap items-center justify-between gap-2">
             <span>
-              <Price money={p.amount} /> with {paidWith(p)}
-              <span className={`ml-2 inline-block rounded px-1.5 py-0.5 text-xs font-medium ${TONES[p.status]}`} data-testid="payment-status">
-                {PAYMENT_STATUS_LABELS[p.status]}
-              </span>
+              <Price money={p.amount} /> with {paidWith(p)} <PaymentStatusBadge status={p.status} />
             </span>
             <span className="text-slate-500"><LocalTime iso={p.completedAt ?? p.createdAt} /></span>
           </div>

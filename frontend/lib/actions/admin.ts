@@ -7,6 +7,7 @@ import { majorToMinor } from "../format";
 import { requireAccessToken } from "../session/server";
 import { failed, text, type ActionResult } from "./result";
 
+/** What the product form edits (whether it is in the shop is the status form's, once it exists). */
 function productFields(form: FormData) {
   const imageUrl = text(form, "image_url");
   return {
@@ -15,16 +16,15 @@ function productFields(form: FormData) {
     price: { amount_minor: majorToMinor(text(form, "price")) ?? -1, currency: text(form, "currency") || "USD" },
     category_id: text(form, "category_id") || null,
     images: imageUrl ? [{ url: imageUrl, alt: text(form, "image_alt") }] : [],
-    active: form.get("active") === "on",
   };
 }
 
-/** Create a product, then open its edit page. */
+/** Create a product (in the shop at once, or not yet), then open its edit page. */
 export async function createProduct(_previous: ActionResult, form: FormData): Promise<ActionResult> {
   const token = await requireAccessToken("/admin/products/new");
   let id: string;
   try {
-    id = (await catalog.createProduct(token, { sku: text(form, "sku"), ...productFields(form) })).id;
+    id = (await catalog.createProduct(token, { sku: text(form, "sku"), ...productFields(form), active: form.get("active") === "on" })).id;
   } catch (error) {
     return failed(error);
   }
@@ -45,13 +45,23 @@ export async function updateProduct(_previous: ActionResult, form: FormData): Pr
   return { ok: true, message: "Product saved.", fieldErrors: {} };
 }
 
-/** Deactivate a product (it leaves the storefront). */
-export async function deactivateProduct(form: FormData): Promise<void> {
+/**
+ * Take a product out of the shop (intent "deactivate": search and its page, kept for order
+ * history) or put it back (intent "activate").
+ */
+export async function setProductActive(_previous: ActionResult, form: FormData): Promise<ActionResult> {
   const id = text(form, "id");
-  const token = await requireAccessToken("/admin/products");
-  await catalog.deactivateProduct(token, id);
+  const activate = text(form, "intent") === "activate";
+  const token = await requireAccessToken(`/admin/products/${id}`);
+  try {
+    if (activate) await catalog.updateProduct(token, id, { active: true });
+    else await catalog.deactivateProduct(token, id);
+  } catch (error) {
+    return failed(error);
+  }
   revalidatePath("/admin/products");
-  redirect(`/admin/products/${id}`);
+  revalidatePath(`/admin/products/${id}`);
+  return { ok: true, message: activate ? "Product reactivated: it is in the shop again." : "Product deactivated: it has left the shop.", fieldErrors: {} };
 }
 
 /** Create a category. */
@@ -66,11 +76,13 @@ export async function createCategory(_previous: ActionResult, form: FormData): P
   return { ok: true, message: "Category created.", fieldErrors: {} };
 }
 
-/** Rename or move a category. */
+/** Rename, describe or move a category. */
 export async function updateCategory(_previous: ActionResult, form: FormData): Promise<ActionResult> {
   const token = await requireAccessToken("/admin/categories");
   try {
-    await catalog.updateCategory(token, text(form, "id"), { name: text(form, "name"), parent_id: text(form, "parent_id") || null });
+    await catalog.updateCategory(token, text(form, "id"), {
+      name: text(form, "name"), description: text(form, "description"), parent_id: text(form, "parent_id") || null,
+    });
   } catch (error) {
     return failed(error);
   }

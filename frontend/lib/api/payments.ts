@@ -47,6 +47,15 @@ export async function listForOrder(token: string, orderId: string): Promise<Paym
   return page.items.map(toPayment);
 }
 
+/**
+ * Each order's payments, read side by side (order history shows them beside each order). Payments
+ * answer on their own: an order whose payments could not be read maps to null, and the rest show.
+ */
+export async function listForOrders(token: string, orderIds: string[]): Promise<Map<string, Payment[] | null>> {
+  const lists = await Promise.all(orderIds.map((id) => listForOrder(token, id).catch(() => null)));
+  return new Map(orderIds.map((id, i) => [id, lists[i] ?? null]));
+}
+
 /** Refund a payment (admin): `amount_minor` left out refunds all that is left. One Idempotency-Key per refund attempt. */
 export async function refund(token: string, idempotencyKey: string, id: string, body: Schemas["RefundPayment"]): Promise<Payment> {
   return toPayment(await request<Schemas["Payment"]>("POST", `/api/admin/payments/${encodeURIComponent(id)}/refund`, {

@@ -2,6 +2,7 @@ import { createStore } from "zustand/vanilla";
 import type { PaymentChoice, PaymentRead, PayResult } from "../actions/payments";
 import type { Payment } from "../api/types";
 import { attemptAfter, attemptFor, RESEND_DELAYS_MS, sendAttempt, wait, type Attempt } from "../checkout-attempt";
+import { choiceKey, type CarriedPayment } from "../payment-choice";
 import { processingPayment, succeededPayment } from "../payment-status";
 
 /**
@@ -46,19 +47,20 @@ export type PaymentStore = ReturnType<typeof createPaymentStore>;
 
 const LOST_MESSAGE = "Your connection dropped before the shop answered. Try again: you will not be charged twice.";
 
-/** The same request twice means the same card: another card is another attempt (a new key). */
-export const choiceKey = (choice: PaymentChoice | null): string | null =>
-  choice === null ? null : "methodId" in choice ? `method:${choice.methodId}` : `card:${choice.token}`;
-
 const resendable = (result: PayResult) => result.outcome === "retry" || result.outcome === "conflict";
 
-/** One store per payment step (an order's page): the choice, the attempt and what it answered. */
+/**
+ * One store per payment step (an order's page): the choice, the attempt and what it answered.
+ * `initial.carried` is the payment chosen at checkout: it is the choice, and its key the attempt
+ * (so paying sends, and resends, the very attempt checkout made).
+ */
 export function createPaymentStore(
   orderId: string,
-  initial: { choice: PaymentChoice | null; payments: Payment[]; lastDecline?: string | null },
+  initial: { choice: PaymentChoice | null; payments: Payment[]; lastDecline?: string | null; carried?: CarriedPayment | null },
   deps: PaymentDeps,
 ) {
   const taken = succeededPayment(initial.payments);
+  const carried = taken ? null : (initial.carried ?? null);
   return createStore<PaymentState>()((set, get) => {
     /** Settle the attempt on its (last) answer. */
     function answered(result: PayResult, attempt: Attempt) {
@@ -82,12 +84,12 @@ export function createPaymentStore(
 
     return {
       orderId,
-      choice: initial.choice,
+      choice: carried?.choice ?? initial.choice,
       phase: taken ? "charged" : "choosing",
       notice: !taken && initial.lastDecline ? { kind: "declined", message: initial.lastDecline } : null,
       payment: taken,
       unfinished: taken ? null : processingPayment(initial.payments),
-      attempt: null,
+      attempt: carried ? { key: carried.key, request: choiceKey(carried.choice) } : null,
       sends: 0,
       choose: (choice) => set({ choice }),
       async pay() {

@@ -4,18 +4,20 @@ import { notFound } from "next/navigation";
 import { OrderContents } from "@/components/orders/order-contents";
 import { OrderTracker } from "@/components/orders/order-tracker";
 import { LocalTime } from "@/components/layout/local-time";
-import { PaymentList } from "@/components/payments/payment-list";
+import { OrderPayments } from "@/components/payments/order-payments";
 import { cancelMyOrder, readMyOrder } from "@/lib/actions/orders";
 import { ApiError, orders, payments } from "@/lib/api";
 import { orGatewayDown } from "@/lib/gateway-guard";
+import { parseCarriedPayment } from "@/lib/payment-choice";
 import { requireAccessToken, signInAgainOn401 } from "@/lib/session/server";
 
 export const metadata: Metadata = { title: "Your order" };
 
-type Props = { params: Promise<{ id: string }> };
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-export default async function OrderPage({ params }: Props) {
+export default async function OrderPage({ params, searchParams }: Props) {
   const { id } = await params;
+  const carried = parseCarriedPayment(await searchParams); // the payment chosen at checkout, if any
   const token = await requireAccessToken(`/orders/${id}`);
   return orGatewayDown(async () => {
     const order = await signInAgainOn401(`/orders/${id}`, orders.getMine(token, id)).catch((error: unknown) => {
@@ -36,13 +38,8 @@ export default async function OrderPage({ params }: Props) {
           <h1 className="text-2xl font-semibold">Order <span className="font-mono text-lg">{order.id.slice(0, 8)}</span></h1>
           <p className="text-sm text-slate-600">Placed <LocalTime iso={order.placedAt} /></p>
         </div>
-        <OrderTracker initial={order} read={readMyOrder} cancel={cancelMyOrder} payments={paid} methods={methods} />
-        {paid && paid.length > 0 && (
-          <section aria-labelledby="payments-heading">
-            <h2 id="payments-heading" className="mb-2 font-semibold">Payments</h2>
-            <PaymentList payments={paid} />
-          </section>
-        )}
+        <OrderTracker initial={order} read={readMyOrder} cancel={cancelMyOrder} payments={paid} methods={methods} carried={carried} />
+        <OrderPayments payments={paid} />
         <OrderContents order={order} />
       </div>
     );

@@ -7,7 +7,7 @@ import { LocalTime } from "@/components/layout/local-time";
 import { OrderContents } from "@/components/orders/order-contents";
 import { StatusBadge } from "@/components/orders/status-badge";
 import { StatusTimeline } from "@/components/orders/status-timeline";
-import { PaymentList } from "@/components/payments/payment-list";
+import { OrderPayments } from "@/components/payments/order-payments";
 import { ApiError, orders, payments } from "@/lib/api";
 import { CANCEL_REASON_LABELS } from "@/lib/order-status";
 import { refundable } from "@/lib/payment-status";
@@ -41,16 +41,7 @@ export default async function AdminOrder({ params }: Props) {
         {order.status === "awaiting_payment" && order.payableUntil && <span className="text-sm text-slate-600">payable until <LocalTime iso={order.payableUntil} /></span>}
       </div>
       <OrderActions id={order.id} />
-      <section aria-labelledby="payments-heading" className="flex flex-col gap-2">
-        <h2 id="payments-heading" className="font-semibold">Payments</h2>
-        {paid === null ? (
-          <p role="status" className="text-sm text-amber-800">The payments cannot be shown right now.</p>
-        ) : paid.length === 0 ? (
-          <p className="text-sm text-slate-600">No payments yet.</p>
-        ) : (
-          <PaymentList payments={paid} actions={(p) => (refundable(p).amountMinor > 0 ? <RefundForm payment={p} /> : null)} />
-        )}
-      </section>
+      <OrderPayments payments={paid} actions={(p) => (refundable(p).amountMinor > 0 ? <RefundForm payment={p} /> : null)} />
       <section aria-labelledby="timeline-heading">
         <h2 id="timeline-heading" className="mb-2 font-semibold">Timeline</h2>
         <StatusTimeline history={order.history} />

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ProductForm } from "@/components/admin/product-form";
-import { deactivateProduct } from "@/lib/actions/admin";
+import { ProductStatusForm } from "@/components/admin/product-status-form";
 import { ApiError, catalog } from "@/lib/api";
 import { requireAccessToken } from "@/lib/session/server";
 
@@ -34,13 +34,10 @@ export default async function EditProduct({ params, searchParams }: Props) {
         )}
       </div>
       <ProductForm tree={tree} product={product} />
-      {product.active && (
-        <form action={deactivateProduct} className="border-t border-slate-200 pt-4">
-          <input type="hidden" name="id" value={product.id} />
-          <button type="submit" className="rounded border border-red-700 px-3 py-1.5 text-sm text-red-700 hover:bg-red-50">Deactivate product</button>
-          <p className="mt-1 text-xs text-slate-500">It leaves the shop but is kept for order history.</p>
-        </form>
-      )}
+      <section aria-labelledby="status-heading" className="border-t border-slate-200 pt-4">
+        <h2 id="status-heading" className="mb-2 font-semibold">In the shop</h2>
+        <ProductStatusForm product={product} />
+      </section>
     </div>
   );
 }
