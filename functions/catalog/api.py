@@ -56,8 +56,9 @@ def categories(request: Request) -> Response:
         with work as uow:
             created = category_cases.create_category(uow, command)
         return created_response(created, f"/api/categories/{created['id']}")
+    role = _caller_role(request)
     with read_only() as conn:
-        tree = category_cases.category_tree(conn)
+        tree = category_cases.category_tree(conn, role)
     from functions.runtime.paging import envelope
 
     return public_json_response(request, envelope(tree, len(tree), 1, len(tree)))
@@ -70,8 +71,9 @@ def category(request: Request) -> Response:
     from functions.runtime.db import read_only
 
     if request.method == "GET":
+        role = _caller_role(request)
         with read_only() as conn:
-            found = category_cases.get_category(conn, path_ref(request))
+            found = category_cases.get_category(conn, path_ref(request), role)
         return public_json_response(request, found)
     work = _admin_work(request)
     category_id = id_from_path(request, "category")
@@ -106,8 +108,9 @@ def products(request: Request) -> Response:
     from functions.runtime.db import read_only
 
     query = parse_query(request, SearchProducts)
+    role = _caller_role(request)
     with read_only() as conn:
-        found = search_products(conn, query)
+        found = search_products(conn, query, role)
     return public_json_response(request, found)
 
 
@@ -119,7 +122,7 @@ def product(request: Request) -> Response:
     from functions.runtime.db import read_only
 
     if request.method == "GET":
-        shown = model.sees_inactive_products(_caller_role(request))
+        shown = model.sees_inactive(_caller_role(request))
         with read_only() as conn:
             found = product_cases.get_product(conn, path_ref(request), include_inactive=shown)
         return public_json_response(request, found)

@@ -20,11 +20,12 @@ if TYPE_CHECKING:  # pydantic is the cost of the functions that parse a body, no
     from functions.catalog.commands import CreateCategory, UpdateCategory
 
 
-def category_nodes(conn: Connection) -> dict[UUID, model.CategoryNode]:
-    """Return every category as a tree node, by id (the tree is small: one query)."""
+def category_nodes(conn: Connection, role: str | None) -> dict[UUID, model.CategoryNode]:
+    """Return the categories `role` sees as tree nodes, by id (the tree is small: one query)."""
     rows = conn.execute(select(categories.c.id, categories.c.parent_id, categories.c.slug,
-                               categories.c.name))
-    return {row.id: model.CategoryNode(row.id, row.parent_id, row.slug, row.name) for row in rows}
+                               categories.c.name, categories.c.active))
+    nodes = {row.id: model.CategoryNode(row.id, row.parent_id, row.slug, row.name, row.active) for row in rows}
+    return model.shown_categories(nodes, role)
 
 
 def _product_counts(conn: Connection, nodes: dict[UUID, model.CategoryNode]) -> dict[UUID, int]:
@@ -34,17 +35,19 @@ def _product_counts(conn: Connection, nodes: dict[UUID, model.CategoryNode]) -> 
     return model.rollup_counts(nodes.values(), {cid: n for cid, n in direct})
 
 
-def _tree_and_nodes(conn: Connection) -> tuple[list[dict[str, Any]], dict[UUID, model.CategoryNode]]:
+def _tree_and_nodes(conn: Connection, role: str | None,
+                    ) -> tuple[list[dict[str, Any]], dict[UUID, model.CategoryNode]]:
     rows = conn.execute(select(categories)).mappings().all()
-    nodes = {row["id"]: model.CategoryNode(row["id"], row["parent_id"], row["slug"], row["name"])
-             for row in rows}
+    nodes = model.shown_categories({row["id"]: model.CategoryNode(
+        row["id"], row["parent_id"], row["slug"], row["name"], row["active"]) for row in rows}, role)
     counts = _product_counts(conn, nodes)
-    return model.build_tree(category_view(row, counts.get(row["id"], 0)) for row in rows), nodes
+    return model.build_tree(category_view(row, counts.get(row["id"], 0)) for row in rows
+                            if row["id"] in nodes), nodes
 
 
-def category_tree(conn: Connection) -> list[dict[str, Any]]:
-    """Return the root categories, each with its `children`, and active product counts."""
-    return _tree_and_nodes(conn)[0]
+def category_tree(conn: Connection, role: str | None) -> list[dict[str, Any]]:
+    """Return the root categories `role` sees, each with its `children`, and active product counts."""
+    return _tree_and_nodes(conn, role)[0]
 
 
 def find_category(conn: Connection, ref: str) -> UUID | None:
@@ -54,12 +57,15 @@ def find_category(conn: Connection, ref: str) -> UUID | None:
     return conn.scalar(select(categories.c.id).where(column == (category_id or ref)))
 
 
-def get_category(conn: Connection, ref: str) -> dict[str, Any]:
-    """Return the category (by id or slug) with its subtree and its path from the root."""
+def get_category(conn: Connection, ref: str, role: str | None) -> dict[str, Any]:
+    """Return the category (by id or slug) with its subtree and its path from the root; 404 when
+    absent or hidden from `role` (deactivated, or below a deactivated one)."""
     category_id = find_category(conn, ref)
     if category_id is None:
         raise NotFound("Category", ref)
-    tree, nodes = _tree_and_nodes(conn)
+    tree, nodes = _tree_and_nodes(conn, role)
+    if category_id not in nodes:
+        raise NotFound("Category", ref)
     subtree = _find_in_tree(tree, category_id)
     subtree["path"] = [{"id": n.id, "slug": n.slug, "name": n.name}
                        for n in model.ancestors(nodes, category_id)]
@@ -79,7 +85,7 @@ def _find_in_tree(tree: list[dict[str, Any]], category_id: UUID) -> dict[str, An
 def _check_parent(conn: Connection, category_id: UUID | None, parent_id: UUID | None) -> None:
     if parent_id is None:
         return
-    nodes = category_nodes(conn)
+    nodes = category_nodes(conn, model.ADMIN)
     if parent_id not in nodes:
         raise InvalidInput.of("parent_id", "no such category")
     if category_id is not None and model.would_cycle(nodes, category_id, parent_id):
@@ -104,14 +110,14 @@ def create_category(uow: UnitOfWork, cmd: CreateCategory) -> dict[str, Any]:
             uow.conn.execute(insert(categories).values(**values))
     except IntegrityError as exc:
         _raise_conflict(exc)
-    created = get_category(uow.conn, str(category_id))
+    created = get_category(uow.conn, str(category_id), model.ADMIN)
     uow.audit("category.created", category_id, {"slug": created["slug"], "name": created["name"]})
     uow.commit()
     return created
 
 
 def update_category(uow: UnitOfWork, category_id: UUID, cmd: UpdateCategory) -> dict[str, Any]:
-    """Rename, re-slug, describe, reorder or move a category (never below itself)."""
+    """Rename, re-slug, describe, reorder, move (never below itself), deactivate or reactivate a category."""
     conn = uow.conn
     # Moves lock the whole table so two concurrent moves cannot build a cycle between them.
     conn.execute(select(categories.c.id).with_for_update()).all()
@@ -127,7 +133,7 @@ def update_category(uow: UnitOfWork, category_id: UUID, cmd: UpdateCategory) -> 
     except IntegrityError as exc:
         _raise_conflict(exc)
     uow.audit("category.updated", category_id, changes)
-    updated = get_category(conn, str(category_id))
+    updated = get_category(conn, str(category_id), model.ADMIN)
     uow.commit()
     return updated
 

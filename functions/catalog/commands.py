@@ -76,6 +76,7 @@ class UpdateCategory(Patch):
     description: Description | None = None
     parent_id: UUID | None = None
     position: int | None = Field(default=None, ge=0, le=10_000)
+    active: bool | None = None  # false hides it (and what is below it) from the storefront
 
 
 class SearchProducts(Command):
@@ -87,6 +88,7 @@ class SearchProducts(Command):
     max_price: int | None = Field(default=None, ge=0, le=MAX_AMOUNT_MINOR)
     in_stock: bool | None = None
     sort: Literal[SORTS] | None = None  # type: ignore[valid-type]
+    status: Literal["active", "inactive", "any"] = "active"  # other than active: admins only
     page: int | None = Field(default=None, ge=1, le=10_000)
     page_size: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     cursor: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = None

@@ -56,6 +56,7 @@ class CategoryNode:
     parent_id: UUID | None
     slug: str
     name: str
+    active: bool = True
 
 
 def descendants(nodes: Iterable[CategoryNode], root: UUID) -> set[UUID]:
@@ -161,9 +162,17 @@ def _cursor_key(sort: str, key: Any) -> Any:
     raise BadCursor(_NOT_OURS)
 
 
-def sees_inactive_products(role: str | None) -> bool:
-    """Admins see deactivated products (to edit or restore them); the storefront never does."""
+def sees_inactive(role: str | None) -> bool:
+    """Admins see deactivated products and categories (to edit or restore them); the storefront never does."""
     return role == ADMIN
+
+
+def shown_categories(nodes: Mapping[UUID, CategoryNode], role: str | None) -> dict[UUID, CategoryNode]:
+    """Return the categories `role` sees: admins every one; others those with no inactive category
+    on their path from the root (deactivating a category hides everything below it too)."""
+    if sees_inactive(role):
+        return dict(nodes)
+    return {cid: node for cid, node in nodes.items() if all(n.active for n in ancestors(nodes, cid))}
 
 
 def check_deletable(has_products: bool, has_subcategories: bool) -> None:

@@ -43,7 +43,8 @@ CATEGORIES = Endpoint("/api/categories", {
         "getCategoryTree", "categories", "The category tree", (
             "Every category, roots first, each with its `children` nested (ordered by `position`, "
             "then `name`) and `product_count`: active products in it and in its descendants. The "
-            "whole tree is one page: `page` is 1, `total` and `page_size` are the number of roots."
+            "whole tree is one page: `page` is 1, `total` and `page_size` are the number of roots. "
+            "A deactivated category and everything below it are left out, except for admins."
         ), ANONYMOUS, {200: Answer("The tree.", answers.CategoryTree, CACHEABLE), 304: NOT_MODIFIED}),
     "POST": Operation(
         "createCategory", "categories", "Create a category (admin)", (
@@ -58,14 +59,18 @@ CATEGORY = Endpoint("/api/categories/{ref}", {
     "GET": Operation(
         "getCategory", "categories", "One category with its subtree and path", (
             "The category by id or slug, with its `children` (the whole subtree) and `path`: the "
-            "chain of categories from the root down to this one, itself included."
+            "chain of categories from the root down to this one, itself included. 404 for a "
+            "deactivated category, or one below it, except to admins."
         ), ANONYMOUS, {200: Answer("The category.", answers.Category, CACHEABLE), 304: NOT_MODIFIED},
         NOT_FOUND, params=(CATEGORY_REF,)),
     "PATCH": Operation(
-        "updateCategory", "categories", "Rename, re-slug, move or reorder a category (admin)", (
+        "updateCategory", "categories", "Rename, re-slug, move, reorder or deactivate a category (admin)", (
             "Needs role `admin`; the category is named by id. Fields left out stay as they are; "
             "only `parent_id` may be null (it makes the category a root). A category cannot move "
-            "below itself (422). 409 when the slug is taken."
+            "below itself (422). 409 when the slug is taken. `active: false` hides the category and "
+            "everything below it from the storefront (the tree, its page, the search's `category` "
+            "filter and facets); its products stay for sale and are found by search. `active: true` "
+            "shows it again."
         ), ADMIN, {200: Answer("The updated category.", answers.Category)},
         ADMIN_WRITE | NOT_FOUND, body=UpdateCategory, params=(CATEGORY_ID,)),
     "DELETE": Operation(
@@ -77,17 +82,20 @@ CATEGORY = Endpoint("/api/categories/{ref}", {
 
 PRODUCTS = Endpoint("/api/products", {
     "GET": Operation(
-        "searchProducts", "products", "Search active products", (
+        "searchProducts", "products", "Search products", (
             "Full-text search (ranked; every word matches as a prefix, up to 12 words) with filters, "
             "a sort, and either page numbers or a cursor. `facets.categories` counts the matching "
             "products per category (descendants included) across all categories, ignoring the "
-            "`category` filter. Unknown or repeated query parameters are refused (422)."
+            "`category` filter. Only active products, and only the categories the caller sees, unless "
+            "an admin asks for `status`. Unknown or repeated query parameters are refused (422)."
         ), ANONYMOUS, {200: Answer("One page of matching products.", answers.ProductPage, CACHEABLE),
                        304: NOT_MODIFIED},
-        {422: "ValidationFailed"}, query=SearchProducts, query_help={
+        {403: "Forbidden", 422: "ValidationFailed"}, query=SearchProducts, query_help={
             "q": "Search words; each matches as a prefix (`mug` finds \"mugs\"), all must match.",
             "category": "A category id or slug: only its products and its descendants'. An unknown "
-                        "category gives an empty page, not 404.",
+                        "category (or one hidden from the caller) gives an empty page, not 404.",
+            "status": "`active` (the default), `inactive` (deactivated products only) or `any`; other "
+                      "than `active` needs role `admin` (403).",
             "min_price": "Lowest price, in minor units.",
             "max_price": "Highest price, in minor units; not below `min_price` (422).",
             "in_stock": "`true`: only products in stock; `false`: only those out of stock.",

@@ -79,6 +79,8 @@ class CategoryNode(Shape):
     name: str
     description: str
     position: int = Field(ge=0)
+    active: bool = Field(description="False once deactivated: the category, and every one below it, is then "
+                                     "hidden from everyone but admins.")
     product_count: int = Field(ge=0, description="Active products in this category and its descendants.")
     created_at: Timestamp
     updated_at: Timestamp

@@ -25,7 +25,7 @@ from functions.catalog.categories import category_nodes, find_category
 from functions.catalog.products import product_query
 from functions.catalog.tables import availability, products
 from functions.catalog.views import product_view
-from functions.runtime.exceptions import InvalidInput
+from functions.runtime.exceptions import InvalidInput, NotAllowed
 from functions.runtime.paging import envelope
 
 if TYPE_CHECKING:
@@ -36,7 +36,8 @@ _ENGLISH = cast(literal_column("'english'"), REGCONFIG)
 
 def _filters(query: SearchProducts, tsquery: ColumnElement[Any] | None) -> list[ColumnElement[bool]]:
     """Every filter but the category one (facets count across categories)."""
-    found: list[ColumnElement[bool]] = [products.c.active]
+    found: list[ColumnElement[bool]] = {"active": [products.c.active], "inactive": [~products.c.active],
+                                        "any": []}[query.status]
     if tsquery is not None:
         found.append(products.c.search.op("@@")(tsquery))
     if query.min_price is not None:
@@ -92,21 +93,24 @@ def _facets(conn: Connection, query: SearchProducts, tsquery: ColumnElement[Any]
     return direct, facets
 
 
-def search_products(conn: Connection, query: SearchProducts) -> dict[str, Any]:
-    """Return one page of active products matching `query`, with totals and category facets."""
+def search_products(conn: Connection, query: SearchProducts, role: str | None) -> dict[str, Any]:
+    """Return one page of the products matching `query`, with totals and facets over the categories
+    `role` sees; a category hidden from it is as unknown. Deactivated products are for admins only."""
+    if query.status != "active" and not model.sees_inactive(role):
+        raise NotAllowed("Only admins see deactivated products: `status` other than `active` needs the admin role.")
     terms = model.search_terms(query.q or "")
     tsquery = func.to_tsquery(_ENGLISH, terms) if terms else None
     # As double precision: a real's text form does not round-trip through a cursor exactly.
     rank = (cast(func.ts_rank(products.c.search, tsquery), DOUBLE_PRECISION)
             if tsquery is not None else None)
-    nodes = category_nodes(conn)
+    nodes = category_nodes(conn, role)
     direct, facets = _facets(conn, query, tsquery, nodes)
 
     conditions = _filters(query, tsquery)
     in_scope: set[UUID | None] = set(direct)
     if query.category is not None:
         root = find_category(conn, query.category)
-        in_scope = model.descendants(nodes.values(), root) if root else set()
+        in_scope = model.descendants(nodes.values(), root) if root in nodes else set()
         conditions.append(products.c.category_id.in_(list(in_scope)))
     total = sum(count for category_id, count in direct.items() if category_id in in_scope)
 

@@ -28,6 +28,7 @@ categories = Table(
     Column("name", Text, nullable=False),
     Column("description", Text, nullable=False),
     Column("position", Integer, nullable=False),
+    Column("active", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )

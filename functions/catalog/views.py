@@ -40,6 +40,7 @@ def category_view(row: Mapping[str, Any], product_count: int = 0) -> dict[str, A
         "name": row["name"],
         "description": row["description"],
         "position": row["position"],
+        "active": row["active"],
         "product_count": product_count,
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],

@@ -295,7 +295,7 @@ export interface paths {
         };
         /**
          * The category tree
-         * @description Every category, roots first, each with its `children` nested (ordered by `position`, then `name`) and `product_count`: active products in it and in its descendants. The whole tree is one page: `page` is 1, `total` and `page_size` are the number of roots.
+         * @description Every category, roots first, each with its `children` nested (ordered by `position`, then `name`) and `product_count`: active products in it and in its descendants. The whole tree is one page: `page` is 1, `total` and `page_size` are the number of roots. A deactivated category and everything below it are left out, except for admins.
          */
         get: operations["getCategoryTree"];
         put?: never;
@@ -325,7 +325,7 @@ export interface paths {
         };
         /**
          * One category with its subtree and path
-         * @description The category by id or slug, with its `children` (the whole subtree) and `path`: the chain of categories from the root down to this one, itself included.
+         * @description The category by id or slug, with its `children` (the whole subtree) and `path`: the chain of categories from the root down to this one, itself included. 404 for a deactivated category, or one below it, except to admins.
          */
         get: operations["getCategory"];
         put?: never;
@@ -338,8 +338,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Rename, re-slug, move or reorder a category (admin)
-         * @description Needs role `admin`; the category is named by id. Fields left out stay as they are; only `parent_id` may be null (it makes the category a root). A category cannot move below itself (422). 409 when the slug is taken.
+         * Rename, re-slug, move, reorder or deactivate a category (admin)
+         * @description Needs role `admin`; the category is named by id. Fields left out stay as they are; only `parent_id` may be null (it makes the category a root). A category cannot move below itself (422). 409 when the slug is taken. `active: false` hides the category and everything below it from the storefront (the tree, its page, the search's `category` filter and facets); its products stay for sale and are found by search. `active: true` shows it again.
          */
         patch: operations["updateCategory"];
         trace?: never;
@@ -358,8 +358,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Search active products
-         * @description Full-text search (ranked; every word matches as a prefix, up to 12 words) with filters, a sort, and either page numbers or a cursor. `facets.categories` counts the matching products per category (descendants included) across all categories, ignoring the `category` filter. Unknown or repeated query parameters are refused (422).
+         * Search products
+         * @description Full-text search (ranked; every word matches as a prefix, up to 12 words) with filters, a sort, and either page numbers or a cursor. `facets.categories` counts the matching products per category (descendants included) across all categories, ignoring the `category` filter. Only active products, and only the categories the caller sees, unless an admin asks for `status`. Unknown or repeated query parameters are refused (422).
          */
         get: operations["searchProducts"];
         put?: never;
@@ -1423,6 +1423,8 @@ export interface components {
             name: string;
             description: string;
             position: number;
+            /** @description False once deactivated: the category, and every one below it, is then hidden from everyone but admins. */
+            active: boolean;
             /** @description Active products in this category and its descendants. */
             product_count: number;
             created_at: components["schemas"]["Timestamp"];
@@ -1452,6 +1454,8 @@ export interface components {
             name: string;
             description: string;
             position: number;
+            /** @description False once deactivated: the category, and every one below it, is then hidden from everyone but admins. */
+            active: boolean;
             /** @description Active products in this category and its descendants. */
             product_count: number;
             created_at: components["schemas"]["Timestamp"];
@@ -1897,6 +1901,7 @@ export interface components {
             /** @default null */
             parent_id?: string | null;
             position?: number;
+            active?: boolean;
         };
         ImageInput: {
             url: string;
@@ -3097,7 +3102,7 @@ export interface operations {
             query?: {
                 /** @description Search words; each matches as a prefix (`mug` finds "mugs"), all must match. */
                 q?: string;
-                /** @description A category id or slug: only its products and its descendants'. An unknown category gives an empty page, not 404. */
+                /** @description A category id or slug: only its products and its descendants'. An unknown category (or one hidden from the caller) gives an empty page, not 404. */
                 category?: string;
                 /** @description Lowest price, in minor units. */
                 min_price?: number;
@@ -3107,6 +3112,8 @@ export interface operations {
                 in_stock?: boolean;
                 /** @description `relevance` (best match first; needs search words), `price` (lowest first), `-price` (highest first), `newest` (latest created first) or `name`. Default: `relevance` when `q` has words, `newest` otherwise. Ties break on id. */
                 sort?: "relevance" | "price" | "-price" | "newest" | "name";
+                /** @description `active` (the default), `inactive` (deactivated products only) or `any`; other than `active` needs role `admin` (403). */
+                status?: "active" | "inactive" | "any";
                 /** @description The page number (default 1). Give either `page` or `cursor`, not both (422). */
                 page?: number;
                 /** @description Products per page. */
@@ -3148,6 +3155,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            403: components["responses"]["Forbidden"];
             405: components["responses"]["MethodNotAllowed"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];

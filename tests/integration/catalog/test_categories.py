@@ -115,3 +115,62 @@ class TestOneCategory:
         response = client_for("category").put("/api/categories/x", json={})
         assert_problem(response, 405, "method-not-allowed")
         assert response.headers["Allow"] == "GET, PATCH, DELETE"
+
+
+class TestDeactivateCategory:
+    """`active: false` hides a category and everything below it from all but admins."""
+
+    @staticmethod
+    def _ids(tree: list[dict]) -> set[str]:
+        found, stack = set(), list(tree)
+        while stack:
+            node = stack.pop()
+            found.add(node["id"])
+            stack.extend(node["children"])
+        return found
+
+    def _deactivated(self, client_for, admin_headers, new_category, new_product):
+        parent = new_category()
+        child = new_category(parent_id=parent["id"])
+        product = new_product(category_id=child["id"], name=random_name("Hidden Aisle Lantern"))
+        response = client_for("category").patch(f"/api/categories/{parent['id']}", json={"active": False},
+                                                headers=admin_headers)
+        assert response.status_code == 200 and response.get_json()["active"] is False
+        return parent, child, product
+
+    def test_the_storefront_no_longer_sees_it_nor_what_is_below_it(
+            self, client_for, admin_headers, customer_headers, new_category, new_product):
+        parent, child, product = self._deactivated(client_for, admin_headers, new_category, new_product)
+        for headers in ({}, customer_headers):
+            tree = client_for("categories").get("/api/categories", headers=headers).get_json()["items"]
+            assert not {parent["id"], child["id"]} & self._ids(tree)
+            for ref in (parent["id"], child["slug"]):
+                assert_problem(client_for("category").get(f"/api/categories/{ref}", headers=headers),
+                               404, "not-found")
+            page = client_for("products").get("/api/products", query_string={"category": child["slug"]},
+                                              headers=headers).get_json()
+            assert page["items"] == [] and page["total"] == 0
+            found = client_for("products").get("/api/products", query_string={"q": product["name"]},
+                                               headers=headers).get_json()
+            assert [p["id"] for p in found["items"]] == [product["id"]]  # still for sale
+            assert not {parent["id"], child["id"]} & {f["id"] for f in found["facets"]["categories"]}
+
+    def test_an_admin_still_sees_it_and_reactivates_it(
+            self, client_for, admin_headers, new_category, new_product):
+        parent, child, _ = self._deactivated(client_for, admin_headers, new_category, new_product)
+        tree = client_for("categories").get("/api/categories", headers=admin_headers).get_json()["items"]
+        node = next(item for item in tree if item["id"] == parent["id"])
+        assert node["active"] is False and node["children"][0]["active"] is True  # hidden by its parent
+        page = client_for("products").get("/api/products", query_string={"category": child["slug"]},
+                                          headers=admin_headers).get_json()
+        assert page["total"] == 1
+        response = client_for("category").patch(f"/api/categories/{parent['id']}", json={"active": True},
+                                                headers=admin_headers)
+        assert response.status_code == 200 and response.get_json()["active"] is True
+        assert client_for("category").get(f"/api/categories/{child['slug']}").status_code == 200
+
+    def test_active_must_be_a_boolean(self, client_for, admin_headers, new_category):
+        category = new_category()
+        response = client_for("category").patch(f"/api/categories/{category['id']}", json={"active": "no"},
+                                                headers=admin_headers)
+        assert_problem(response, 422, "validation-error", "active")

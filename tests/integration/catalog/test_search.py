@@ -150,3 +150,31 @@ class TestSortAndPages:
         response = client_for("products").get("/api/products",
                                               query_string={"sort": "name", "cursor": cursor})
         assert_problem(response, 422, "validation-error", "cursor")
+
+
+class TestStatus:
+    """Admins find deactivated products (to restore them) with `status`; nobody else may ask."""
+
+    def test_an_admin_lists_deactivated_products_and_everyone_else_never_sees_them(
+            self, client_for, admin_headers, customer_headers):
+        marker = "zs" + uuid.uuid4().hex[:8]
+        made = []
+        for name in ("Retired Lamp", "Current Lamp"):
+            body = {"sku": f"S-{uuid.uuid4().hex[:8].upper()}", "name": f"{name} {marker}", "price": _price(100)}
+            made.append(client_for("products").post("/api/products", json=body, headers=admin_headers).get_json())
+        retired, current = made
+        assert client_for("product").delete(f"/api/products/{retired['id']}", headers=admin_headers).status_code == 204
+
+        def found(status=None, headers=None):
+            params = {"q": marker} | ({"status": status} if status else {})
+            response = client_for("products").get("/api/products", query_string=params, headers=headers or {})
+            return response
+
+        assert [p["id"] for p in found().get_json()["items"]] == [current["id"]]
+        assert [p["id"] for p in found(headers=admin_headers).get_json()["items"]] == [current["id"]]
+        inactive = found("inactive", admin_headers).get_json()
+        assert [p["id"] for p in inactive["items"]] == [retired["id"]] and inactive["items"][0]["active"] is False
+        assert {p["id"] for p in found("any", admin_headers).get_json()["items"]} == {retired["id"], current["id"]}
+        for headers in (None, customer_headers):
+            assert_problem(found("inactive", headers), 403, "forbidden")
+        assert_problem(found("retired", admin_headers), 422, "validation-error", "status")

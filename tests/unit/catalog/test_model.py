@@ -112,9 +112,18 @@ class TestCursors:
 
 class TestCatalogRules:
     def test_only_admins_see_inactive_products(self):
-        assert model.sees_inactive_products("admin") is True
-        assert model.sees_inactive_products("customer") is False
-        assert model.sees_inactive_products(None) is False
+        assert model.sees_inactive("admin") is True
+        assert model.sees_inactive("customer") is False
+        assert model.sees_inactive(None) is False
+
+    def test_a_deactivated_category_hides_everything_below_it_from_all_but_admins(self):
+        root, other = node(slug="root"), node(slug="other")
+        hidden = CategoryNode(uuid.uuid4(), root.id, "hidden", "Hidden", active=False)
+        below = node(hidden.id, "below")
+        nodes = {n.id: n for n in (root, other, hidden, below)}
+        assert set(model.shown_categories(nodes, "customer")) == {root.id, other.id}
+        assert set(model.shown_categories(nodes, None)) == {root.id, other.id}
+        assert model.shown_categories(nodes, "admin") == nodes
 
     def test_a_category_with_products_or_children_cannot_be_deleted(self):
         from functions.runtime.exceptions import Conflict
