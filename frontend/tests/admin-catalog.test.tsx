@@ -24,8 +24,8 @@ const productWire = (extra: Partial<Schemas["Product"]> = {}): Schemas["Product"
   id: PRODUCT, sku: "TST-LAMP-1", slug: "test-lamp", name: "Test lamp", description: "", price: { amount_minor: 2450, currency: "USD" },
   category: null, attributes: {}, images: [], in_stock: false, active: true, created_at: "2026-12-03T10:00:00Z", updated_at: "2026-12-03T10:00:00Z", ...extra,
 });
-const lamps: CategoryNode = { id: CATEGORY, slug: "lamps", name: "Lamps", parentId: null, description: "Things that glow", position: 0, productCount: 1, children: [] };
-const categoryWire = { id: CATEGORY, parent_id: null, slug: "lamps", name: "Lanterns", description: "", position: 0, product_count: 1,
+const lamps: CategoryNode = { id: CATEGORY, slug: "lamps", name: "Lamps", parentId: null, description: "Things that glow", position: 0, active: true, productCount: 1, children: [] };
+const categoryWire = { id: CATEGORY, parent_id: null, slug: "lamps", name: "Lanterns", description: "", position: 0, active: true, product_count: 1,
   created_at: "2026-12-03T10:00:00Z", updated_at: "2026-12-03T10:00:00Z", children: [], path: [{ id: CATEGORY, slug: "lamps", name: "Lanterns" }] };
 
 const form = (fields: Record<string, string>) => {
