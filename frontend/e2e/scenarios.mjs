@@ -699,7 +699,7 @@ export const scenarios = {
     await page.waitForURL("**/admin/products");
     await page.getByRole("searchbox", { name: "Search products by name or SKU" }).fill(sku);
     await page.keyboard.press("Enter");
-    await page.waitForURL(`**/admin/products?q=${sku}`);
+    await page.waitForURL(`**/admin/products?q=${sku}&status=active`);
     await page.locator(`[data-testid=admin-product][data-sku="${sku}"]`).getByRole("link", { name }).click();
     await page.waitForURL(/\/admin\/products\/[0-9a-f-]{36}$/);
     const edit = page.url();
@@ -726,8 +726,8 @@ export const scenarios = {
     await page.goto(href);
     assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Not found", "its page is gone from the shop");
 
-    // The admin's list finds it again by its exact SKU (search lists active products only) and puts it back.
-    await page.goto(`/admin/products?q=${sku}`);
+    // The admin's list finds it again with the Inactive filter and puts it back.
+    await page.goto(`/admin/products?q=${sku}&status=inactive`);
     const row = page.locator(`[data-testid=admin-product][data-sku="${sku}"]`);
     assert.equal(await row.getAttribute("data-active"), "false");
     await row.getByRole("link", { name }).click();

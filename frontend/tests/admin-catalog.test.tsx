@@ -2,13 +2,13 @@ import { act, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CategoryManager } from "@/components/admin/category-manager";
 import { ProductForm } from "@/components/admin/product-form";
+import { ProductFilter } from "@/components/admin/product-filter";
 import { ProductStatusForm } from "@/components/admin/product-status-form";
-import { SearchBox } from "@/components/layout/search-box";
 import { createProduct, setProductActive, updateCategory, updateProduct } from "@/lib/actions/admin";
 import { initialResult } from "@/lib/actions/result";
 import type { Schemas } from "@/lib/api/client";
 import { toProduct, type CategoryNode } from "@/lib/api/types";
-import { listingHref, parseListingQuery } from "@/lib/listing-query";
+import { adminProductsHref, listingHref, parseAdminProductsQuery } from "@/lib/listing-query";
 import { fakeGateway, json, noContent, problem, type FakeGateway } from "./fake-gateway";
 
 vi.mock("next/navigation", () => ({
@@ -91,12 +91,13 @@ describe("the admin's product pages", () => {
   });
 
   it("search and page within the admin's list, not the shop's", () => {
-    const query = parseListingQuery({ q: "lamp", page: "2" });
-    expect(listingHref(query, { page: 3 }, "/admin/products")).toBe("/admin/products?q=lamp&page=3");
+    const query = parseAdminProductsQuery({ q: "lamp", page: "2" });
+    expect(adminProductsHref(query, { page: 3 })).toBe("/admin/products?q=lamp&page=3");
     expect(listingHref(query)).toBe("/products?q=lamp&page=2");
-    render(<SearchBox action="/admin/products" label="Search products by name or SKU" id="admin-product-search" />);
+    render(<ProductFilter query={query} />);
     expect(screen.getByRole("search", { name: "Search products by name or SKU" }).getAttribute("action")).toBe("/admin/products");
-    expect(screen.getByRole("searchbox", { name: "Search products by name or SKU" }).id).toBe("admin-product-search");
+    const box = screen.getByRole("searchbox", { name: "Search products by name or SKU" }) as HTMLInputElement;
+    expect([box.id, box.name, box.value]).toEqual(["admin-product-search", "q", "lamp"]);
   });
 });
 

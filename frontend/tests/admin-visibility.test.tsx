@@ -2,12 +2,14 @@ import { act, fireEvent, render, screen, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CategoryManager } from "@/components/admin/category-manager";
 import { CategoryStatusForm } from "@/components/admin/category-status-form";
+import { ProductFilter } from "@/components/admin/product-filter";
 import { ProductForm } from "@/components/admin/product-form";
 import { setCategoryActive } from "@/lib/actions/admin";
 import { initialResult } from "@/lib/actions/result";
 import type { Schemas } from "@/lib/api/client";
 import { toProduct, type CategoryNode } from "@/lib/api/types";
 import { categoryRows, visibilityTag } from "@/lib/category-visibility";
+import { adminProductsHref, parseAdminProductsQuery, toAdminProductSearch } from "@/lib/listing-query";
 import { ACCESS_TOKEN, fakeGateway, json, problem, type FakeGateway } from "./fake-gateway";
 
 vi.mock("next/navigation", () => ({
@@ -38,7 +40,10 @@ let gateway: FakeGateway;
 beforeEach(() => {
   gateway = fakeGateway();
 });
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
 
 describe("which categories the shop shows", () => {
   it("marks a deactivated category, and those below it as hidden by the nearest deactivated one above", () => {
@@ -127,5 +132,33 @@ describe("the category status action", () => {
   it("shows what the API refused", async () => {
     gateway.answer("PATCH", "/api/categories/id-gone", problem(404, "No category with this id."));
     expect(await setCategoryActive(initialResult, form({ id: "id-gone", intent: "deactivate" }))).toEqual({ ok: false, message: "No category with this id.", fieldErrors: {} });
+  });
+});
+
+describe("the admin's product status filter", () => {
+  it("keeps the status in the URL (active, the default, left out) and asks the gateway for it", () => {
+    const inactive = parseAdminProductsQuery({ q: "lamp", status: "inactive", page: "2" });
+    expect(inactive.status).toBe("inactive");
+    expect(adminProductsHref(inactive)).toBe("/admin/products?q=lamp&status=inactive&page=2");
+    expect(adminProductsHref(inactive, { status: "any", page: 1 })).toBe("/admin/products?q=lamp&status=any");
+    expect(adminProductsHref(inactive, { status: "active" })).toBe("/admin/products?q=lamp&page=2");
+    expect(parseAdminProductsQuery({ status: "deleted" }).status).toBe("active");
+    expect(parseAdminProductsQuery({}).status).toBe("active");
+    expect(toAdminProductSearch(inactive)).toMatchObject({ q: "lamp", status: "inactive", page: 2, page_size: 25, sort: "newest" });
+    const again = parseAdminProductsQuery(Object.fromEntries(new URL(adminProductsHref(inactive), "http://x").searchParams));
+    expect(again).toEqual(inactive);
+  });
+
+  it("offers Active, Inactive and All, shows the one applied and applies a change at once", () => {
+    const submit = vi.spyOn(HTMLFormElement.prototype, "requestSubmit").mockImplementation(() => {});
+    render(<ProductFilter query={parseAdminProductsQuery({ q: "TST-1", status: "inactive", category: "lamps" })} />);
+    const select = screen.getByRole("combobox", { name: "Status" }) as HTMLSelectElement;
+    expect([...select.options].map((o) => [o.value, o.textContent])).toEqual([["active", "Active"], ["inactive", "Inactive"], ["any", "All"]]);
+    expect(select.value).toBe("inactive");
+    const filter = screen.getByTestId("admin-product-filter") as HTMLFormElement;
+    expect(filter.method).toBe("get");
+    expect(Object.fromEntries(new FormData(filter))).toEqual({ category: "lamps", q: "TST-1", status: "inactive" });
+    fireEvent.change(select, { target: { value: "any" } });
+    expect(submit).toHaveBeenCalledTimes(1);
   });
 });
