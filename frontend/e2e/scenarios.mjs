@@ -675,7 +675,7 @@ export const scenarios = {
     await fitsNarrowScreen(page, "admin-dashboard-360px");
   },
 
-  async "an admin edits a category and a product, deactivates the product, and the shop no longer lists it"({ page, shared }) {
+  async "an admin edits a category and a product, deactivates both, and the shop no longer shows them"({ page, browser, baseURL, shared }) {
     assert.ok(shared.admin && shared.product, "the admin product scenario ran");
     const { sku, name, href } = shared.product;
     await logIn(page, shared.admin, shared.password, "/admin/categories");
@@ -692,6 +692,7 @@ export const scenarios = {
     await category.getByRole("button", { name: "Save" }).click();
     await category.getByText("Category saved.").waitFor();
     await category.locator("summary").getByText(`E2E Lanterns ${stamp}`).waitFor();
+    assert.equal(await category.getAttribute("data-active"), "true");
     await shot(page, "admin-categories");
 
     // The product, found through the admin's own search, moves into it at a new price.
@@ -699,7 +700,7 @@ export const scenarios = {
     await page.waitForURL("**/admin/products");
     await page.getByRole("searchbox", { name: "Search products by name or SKU" }).fill(sku);
     await page.keyboard.press("Enter");
-    await page.waitForURL(`**/admin/products?q=${sku}`);
+    await page.waitForURL(`**/admin/products?q=${sku}&status=active`);
     await page.locator(`[data-testid=admin-product][data-sku="${sku}"]`).getByRole("link", { name }).click();
     await page.waitForURL(/\/admin\/products\/[0-9a-f-]{36}$/);
     const edit = page.url();
@@ -712,6 +713,7 @@ export const scenarios = {
     assert.deepEqual(await names(page), [name], "listed in the renamed category");
     assert.deepEqual(await prices(page), [26]);
     assert.match(await page.getByRole("heading", { level: 1 }).textContent(), new RegExp(`E2E Lanterns ${stamp}`));
+    await page.getByRole("navigation", { name: "Categories" }).getByTestId(`category-${slug}`).waitFor(); // in the shop's navigation
 
     await page.goto(edit);
     await page.getByTestId("product-status").getByRole("button", { name: "Deactivate product" }).click();
@@ -726,16 +728,66 @@ export const scenarios = {
     await page.goto(href);
     assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Not found", "its page is gone from the shop");
 
-    // The admin's list finds it again by its exact SKU (search lists active products only) and puts it back.
-    await page.goto(`/admin/products?q=${sku}`);
-    const row = page.locator(`[data-testid=admin-product][data-sku="${sku}"]`);
-    assert.equal(await row.getAttribute("data-active"), "false");
-    await row.getByRole("link", { name }).click();
-    await page.waitForURL(edit);
-    await page.getByTestId("product-status").getByRole("button", { name: "Reactivate product" }).click();
-    await page.getByText("Product reactivated: it is in the shop again.").waitFor();
-    await page.goto(`/products?q=${encodeURIComponent(sku)}`);
-    assert.deepEqual(await names(page), [name], "back in the shop");
+    // The category leaves the shop too; the admin still lists it, marked Inactive.
+    await page.goto("/admin/categories");
+    await category.locator("summary").click();
+    await category.getByRole("button", { name: "Deactivate category" }).click();
+    await category.getByText(/^Category deactivated: it and the categories below it have left the shop's navigation/).waitFor();
+    await category.getByRole("button", { name: "Reactivate category" }).waitFor();
+    await page.reload(); // as the API has it now
+    assert.equal(await category.getAttribute("data-active"), "false");
+    assert.equal(await category.locator("summary").getByTestId("category-inactive").textContent(), "Inactive");
+    await shot(page, "admin-categories-inactive");
+
+    // What shoppers see: an anonymous one in a browser context of their own, and the admin's own
+    // visit to the shop (the shop's catalog reads never carry the admin's token).
+    const shopper = await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 } });
+    const anonymous = await shopper.newPage();
+    try {
+      const inShop = async (view, label) => {
+        await view.goto("/");
+        assert.equal(await view.locator(`a[href="/products?category=${slug}"]`).count(), 0, `${label}: not among the home page's departments`);
+        await view.goto(`/products?category=${slug}`);
+        await listingShown(view);
+        assert.equal(await view.getByRole("navigation", { name: "Categories" }).getByTestId(`category-${slug}`).count(), 0, `${label}: not in the category navigation`);
+        assert.equal(await view.getByTestId("product-card").count(), 0, `${label}: its listing is empty`);
+        assert.doesNotMatch(await view.getByRole("heading", { level: 1 }).textContent(), /E2E Lanterns/, `${label}: not named`);
+      };
+      await inShop(anonymous, "anonymous shopper");
+      await inShop(page, "the admin in the shop");
+
+      // The admin finds the deactivated product through the Inactive filter and puts it back.
+      await page.goto(`/admin/products?q=${sku}`);
+      assert.equal(await page.locator(`[data-testid=admin-product][data-sku="${sku}"]`).count(), 0, "not among the active products");
+      await page.getByRole("combobox", { name: "Status" }).selectOption({ label: "Inactive" });
+      await page.waitForURL(`**/admin/products?q=${sku}&status=inactive`);
+      const row = page.locator(`[data-testid=admin-product][data-sku="${sku}"]`);
+      assert.equal(await row.getAttribute("data-active"), "false");
+      await row.getByRole("link", { name }).click();
+      await page.waitForURL(edit);
+      assert.equal((await form.getByLabel("Category").locator("option:checked").textContent()).trim(), `E2E Lanterns ${stamp} (inactive)`, "its inactive category kept");
+      await page.getByTestId("product-status").getByRole("button", { name: "Reactivate product" }).click();
+      await page.getByText("Product reactivated: it is in the shop again.").waitFor();
+
+      // ...and the category: both are in the shop again.
+      await page.goto("/admin/categories");
+      await category.locator("summary").click();
+      await category.getByRole("button", { name: "Reactivate category" }).click();
+      await category.getByText("Category reactivated: it is in the shop's navigation again.").waitFor();
+      await category.getByRole("button", { name: "Deactivate category" }).waitFor();
+      await anonymous.goto(`/products?category=${slug}`);
+      await listingShown(anonymous);
+      await anonymous.getByRole("navigation", { name: "Categories" }).getByTestId(`category-${slug}`).waitFor();
+      assert.deepEqual(await names(anonymous), [name], "listed in its category again");
+      await anonymous.goto(`/products?q=${encodeURIComponent(sku)}`);
+      assert.deepEqual(await names(anonymous), [name], "back in the shop");
+    } catch (error) {
+      // The runner saves the admin's page; the shopper's is saved beside it.
+      await anonymous.screenshot({ path: join(resultsDir(), "admin-category-shopper.png"), fullPage: true }).catch(() => {});
+      throw error;
+    } finally {
+      await shopper.close();
+    }
   },
 
   async "the gateway down is a page that says so"() {

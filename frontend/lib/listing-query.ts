@@ -1,5 +1,5 @@
-import type { ProductSearch } from "./api/catalog";
-import { SORT_ORDERS, type SortOrder } from "./api/types";
+import type { AdminProductSearch, ProductSearch } from "./api/catalog";
+import { PRODUCT_STATUSES, SORT_ORDERS, type ProductStatus, type SortOrder } from "./api/types";
 import { majorToMinor } from "./format";
 
 /** What a listing URL asks for; every piece of listing state lives in the URL. */
@@ -37,9 +37,13 @@ export function parseListingQuery(params: RawParams): ListingQuery {
 
 /** The URL of a listing state at `path` (defaults left out, so URLs stay short). */
 export function listingHref(query: ListingQuery, change: Partial<ListingQuery> = {}, path = "/products"): string {
-  const next = { ...query, ...change };
+  return hrefOf(path, { ...query, ...change });
+}
+
+function hrefOf(path: string, next: ListingQuery, status: ProductStatus = "active"): string {
   const params = new URLSearchParams();
   if (next.q) params.set("q", next.q);
+  if (status !== "active") params.set("status", status);
   if (next.category) params.set("category", next.category);
   if (next.minPrice) params.set("min_price", next.minPrice);
   if (next.maxPrice) params.set("max_price", next.maxPrice);
@@ -65,4 +69,29 @@ export function toProductSearch(query: ListingQuery): ProductSearch {
     page: query.page,
     page_size: PAGE_SIZE,
   };
+}
+
+/** The admin's product list: the listing's state, and which products by status (default: active ones, as the shop). */
+export interface AdminProductsQuery extends ListingQuery {
+  status: ProductStatus;
+}
+
+export const ADMIN_PRODUCTS_PATH = "/admin/products";
+export const ADMIN_PAGE_SIZE = 25;
+
+/** Read the admin's product list state from URL search params (an unknown status is the default). */
+export function parseAdminProductsQuery(params: RawParams): AdminProductsQuery {
+  const status = one(params.status);
+  return { ...parseListingQuery(params), status: (PRODUCT_STATUSES as readonly string[]).includes(status) ? (status as ProductStatus) : "active" };
+}
+
+/** The URL of an admin product list state (`status` left out while it is `active`). */
+export function adminProductsHref(query: AdminProductsQuery, change: Partial<AdminProductsQuery> = {}): string {
+  const next = { ...query, ...change };
+  return hrefOf(ADMIN_PRODUCTS_PATH, next, next.status);
+}
+
+/** The gateway query of the admin's list: the listing's, newest first unless sorted, with its status. */
+export function toAdminProductSearch(query: AdminProductsQuery): AdminProductSearch {
+  return { ...toProductSearch(query), sort: query.sort || "newest", page_size: ADMIN_PAGE_SIZE, status: query.status };
 }

@@ -2,13 +2,13 @@ import { act, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CategoryManager } from "@/components/admin/category-manager";
 import { ProductForm } from "@/components/admin/product-form";
+import { ProductFilter } from "@/components/admin/product-filter";
 import { ProductStatusForm } from "@/components/admin/product-status-form";
-import { SearchBox } from "@/components/layout/search-box";
 import { createProduct, setProductActive, updateCategory, updateProduct } from "@/lib/actions/admin";
 import { initialResult } from "@/lib/actions/result";
 import type { Schemas } from "@/lib/api/client";
 import { toProduct, type CategoryNode } from "@/lib/api/types";
-import { listingHref, parseListingQuery } from "@/lib/listing-query";
+import { adminProductsHref, listingHref, parseAdminProductsQuery } from "@/lib/listing-query";
 import { fakeGateway, json, noContent, problem, type FakeGateway } from "./fake-gateway";
 
 vi.mock("next/navigation", () => ({
@@ -24,8 +24,8 @@ const productWire = (extra: Partial<Schemas["Product"]> = {}): Schemas["Product"
   id: PRODUCT, sku: "TST-LAMP-1", slug: "test-lamp", name: "Test lamp", description: "", price: { amount_minor: 2450, currency: "USD" },
   category: null, attributes: {}, images: [], in_stock: false, active: true, created_at: "2026-12-03T10:00:00Z", updated_at: "2026-12-03T10:00:00Z", ...extra,
 });
-const lamps: CategoryNode = { id: CATEGORY, slug: "lamps", name: "Lamps", parentId: null, description: "Things that glow", position: 0, productCount: 1, children: [] };
-const categoryWire = { id: CATEGORY, parent_id: null, slug: "lamps", name: "Lanterns", description: "", position: 0, product_count: 1,
+const lamps: CategoryNode = { id: CATEGORY, slug: "lamps", name: "Lamps", parentId: null, description: "Things that glow", position: 0, active: true, productCount: 1, children: [] };
+const categoryWire = { id: CATEGORY, parent_id: null, slug: "lamps", name: "Lanterns", description: "", position: 0, active: true, product_count: 1,
   created_at: "2026-12-03T10:00:00Z", updated_at: "2026-12-03T10:00:00Z", children: [], path: [{ id: CATEGORY, slug: "lamps", name: "Lanterns" }] };
 
 const form = (fields: Record<string, string>) => {
@@ -91,12 +91,13 @@ describe("the admin's product pages", () => {
   });
 
   it("search and page within the admin's list, not the shop's", () => {
-    const query = parseListingQuery({ q: "lamp", page: "2" });
-    expect(listingHref(query, { page: 3 }, "/admin/products")).toBe("/admin/products?q=lamp&page=3");
+    const query = parseAdminProductsQuery({ q: "lamp", page: "2" });
+    expect(adminProductsHref(query, { page: 3 })).toBe("/admin/products?q=lamp&page=3");
     expect(listingHref(query)).toBe("/products?q=lamp&page=2");
-    render(<SearchBox action="/admin/products" label="Search products by name or SKU" id="admin-product-search" />);
+    render(<ProductFilter query={query} />);
     expect(screen.getByRole("search", { name: "Search products by name or SKU" }).getAttribute("action")).toBe("/admin/products");
-    expect(screen.getByRole("searchbox", { name: "Search products by name or SKU" }).id).toBe("admin-product-search");
+    const box = screen.getByRole("searchbox", { name: "Search products by name or SKU" }) as HTMLInputElement;
+    expect([box.id, box.name, box.value]).toEqual(["admin-product-search", "q", "lamp"]);
   });
 });
 

@@ -13,7 +13,7 @@ const product: Product = {
 };
 
 const node = (slug: string, children: CategoryNode[] = []): CategoryNode => ({
-  id: slug, slug, name: slug.toUpperCase(), parentId: null, description: "", position: 0, productCount: 9, children,
+  id: slug, slug, name: slug.toUpperCase(), parentId: null, description: "", position: 0, active: true, productCount: 9, children,
 });
 
 describe("ProductCard", () => {

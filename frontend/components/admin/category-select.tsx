@@ -1,8 +1,9 @@
 import type { CategoryNode } from "@/lib/api/types";
 import { inputClass } from "@/components/layout/form-bits";
-import { flattenCategories } from "@/components/catalog/flatten-categories";
+import { categoryRows, visibilityTag } from "@/lib/category-visibility";
 
 interface Props {
+  /** The admin's tree: deactivated categories too, tagged as such, so a product's own one is never lost. */
   tree: CategoryNode[];
   name: string;
   label: string;
@@ -17,11 +18,16 @@ export function CategorySelect({ tree, name, label, defaultValue, emptyLabel, ex
       {label}
       <select name={name} defaultValue={defaultValue ?? ""} className={inputClass}>
         <option value="">{emptyLabel}</option>
-        {flattenCategories(tree)
+        {categoryRows(tree)
           .filter(({ node }) => node.id !== exclude)
-          .map(({ node, depth }) => (
-            <option key={node.id} value={node.id}>{"\u00a0\u00a0".repeat(depth)}{node.name}</option>
-          ))}
+          .map((row) => {
+            const tag = visibilityTag(row);
+            return (
+              <option key={row.node.id} value={row.node.id}>
+                {"\u00a0\u00a0".repeat(row.depth)}{row.node.name}{tag && ` (${tag})`}
+              </option>
+            );
+          })}
       </select>
     </label>
   );

@@ -90,6 +90,29 @@ export async function updateCategory(_previous: ActionResult, form: FormData): P
   return { ok: true, message: "Category saved.", fieldErrors: {} };
 }
 
+/**
+ * Take a category out of the shop (intent "deactivate": it and every category below it leave the
+ * shop's navigation and listings; their products stay for sale) or put it back (intent "activate";
+ * `hidden_by` names a deactivated category above it, which still hides it).
+ */
+export async function setCategoryActive(_previous: ActionResult, form: FormData): Promise<ActionResult> {
+  const activate = text(form, "intent") === "activate";
+  const token = await requireAccessToken("/admin/categories");
+  try {
+    await catalog.updateCategory(token, text(form, "id"), { active: activate });
+  } catch (error) {
+    return failed(error);
+  }
+  revalidatePath("/admin/categories");
+  const hiddenBy = text(form, "hidden_by"); // the deactivated category above it, as the page showed it
+  const message = !activate
+    ? "Category deactivated: it and the categories below it have left the shop's navigation; their products are still for sale."
+    : hiddenBy
+      ? `Category reactivated, but it stays out of the shop while “${hiddenBy}” above it is inactive.`
+      : "Category reactivated: it is in the shop's navigation again.";
+  return { ok: true, message, fieldErrors: {} };
+}
+
 /** Delete an empty category. */
 export async function deleteCategory(_previous: ActionResult, form: FormData): Promise<ActionResult> {
   const token = await requireAccessToken("/admin/categories");

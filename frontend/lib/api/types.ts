@@ -1,4 +1,5 @@
 import type { Schemas } from "./client";
+import type { operations } from "./schema";
 
 /** The UI's own types: what the pages need, camelCase, decoupled from the wire shapes. */
 export interface Money {
@@ -45,6 +46,10 @@ export interface ProductPage {
   sort: SortOrder;
 }
 
+/** Which products an admin lists (`status`): active ones (the shop's), deactivated ones, or both. */
+export type ProductStatus = NonNullable<NonNullable<operations["searchProducts"]["parameters"]["query"]>["status"]>;
+export const PRODUCT_STATUSES: readonly ProductStatus[] = ["active", "inactive", "any"];
+
 export type SortOrder = Schemas["SortOrder"];
 export const SORT_ORDERS: readonly SortOrder[] = ["relevance", "price", "-price", "newest", "name"];
 
@@ -52,6 +57,8 @@ export interface CategoryNode extends CategoryRef {
   parentId: string | null;
   description: string;
   position: number;
+  /** False once deactivated (only an admin's read shows those): hidden, with all below it, from the shop. */
+  active: boolean;
   productCount: number;
   children: CategoryNode[];
 }
@@ -120,6 +127,7 @@ export const toCategoryNode = (c: Schemas["CategoryNode"]): CategoryNode => ({
   parentId: c.parent_id,
   description: c.description,
   position: c.position,
+  active: c.active,
   productCount: c.product_count,
   children: c.children.map(toCategoryNode),
 });

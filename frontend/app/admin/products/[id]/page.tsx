@@ -19,7 +19,8 @@ export default async function EditProduct({ params, searchParams }: Props) {
       if (error instanceof ApiError && (error.status === 404 || error.status === 422)) return null;
       throw error;
     }),
-    catalog.getCategoryTree(),
+    // The admin's tree: a product in an inactive category keeps it in the select (the shop's would drop it).
+    catalog.getCategoryTreeAsAdmin(token),
   ]);
   if (!product) notFound();
   return (
