@@ -5,7 +5,9 @@ broker on RabbitMQ on an exchange and queues of this run's own) over a database 
 an embedded PostgreSQL in .data/bench/pg-load, or on --database-server), seeds the demo catalog,
 receives stock for every SKU through the admin API, makes the shoppers the quick way
 (localrun.dev.shoppers; each also gets a password, for the login task) and runs locust headless
-in its own process: `locust --headless -u USERS -r RATE -t DURATION`. Then it lets the events
+in its own process: `locust --headless -u USERS -r RATE -t DURATION`. The gateway runs as the
+cluster's Kong does, with proxy-cache on for the public catalog reads (`--proxy-cache off` sends
+every read to its function, as `make dev` does). Then it lets the events
 settle (no order pending or paid, every confirmed order's stock committed), runs `make verify`
 (localrun.verify, grace 0, dead letters included) and prints p50/p95/p99 per task and per
 request, requests/s, errors (count and %) and the verdict beside the issue's target: 200 users
@@ -191,7 +193,8 @@ def report(s: dict) -> None:
         return "-" if math.isnan(v) else f"{v:.0f}"
 
     print(f"\nload: {s['users']} users, {s['duration']}, 1-3 s think time, Online Boutique's mix "
-          "(index 1, browse 10, search 2, add to cart 2, view cart 3, checkout 1, login 1)")
+          "(index 1, browse 10, search 2, add to cart 2, view cart 3, checkout 1, login 1); the gateway's "
+          f"proxy-cache {s['proxy_cache']} for public catalog reads")
     print("\nper task (its requests' time; checkout without the storefront's 3 s between polls)")
     print(table(("task", "count", "failed", "p50 ms", "p95 ms", "p99 ms"),
                 [(name, t["count"], t["failures"], ms(t["p50"]), ms(t["p95"]), ms(t["p99"]))
@@ -252,8 +255,13 @@ def main() -> None:
     parser.add_argument("--database-server", help="a PostgreSQL server URL instead of the embedded one")
     parser.add_argument("--tour", action="store_true", help="each user first runs every task once (short runs)")
     parser.add_argument("--json", type=Path, help="also write the summary here")
+    parser.add_argument("--proxy-cache", choices=("on", "off"), default="on",
+                        help="the gateway's proxy-cache on the public catalog reads (on, as Kong in the cluster)")
     args = parser.parse_args()
     sigterm_as_interrupt()
+    # The gateway as the cluster's Kong runs it: public catalog reads cached for their max-age
+    # (5 s). `make dev` and the e2e tests leave it off so that every write shows at once.
+    os.environ["LOCALRUN_PROXY_CACHE"] = args.proxy_cache
     rate = args.spawn_rate or max(1.0, args.users / 10)
     began = time.monotonic()
     server = args.database_server or embedded_pg.start(PG_DIR, PG_PORT, "postgres")
@@ -290,7 +298,7 @@ def main() -> None:
     finally:
         if not args.database_server:
             embedded_pg.stop(PG_DIR)
-    summary = summarize(result, found, args.users, args.duration)
+    summary = summarize(result, found, args.users, args.duration) | {"proxy_cache": args.proxy_cache}
     if not summary["tasks"]:
         print(result["output"][-3000:])
     report(summary)
