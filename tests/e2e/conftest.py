@@ -108,9 +108,14 @@ def violations(url: str, grace_seconds: float = 0.0) -> list[str]:
 
 
 def call(gateway: Gateway, method: str, path: str, body: dict | bytes | None = None,
-         headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-    """Send one request through the gateway on a fresh connection; return status, headers, body."""
-    conn = http.client.HTTPConnection("127.0.0.1", gateway.port, timeout=30)
+         headers: dict[str, str] | None = None, source: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    """Send one request through the gateway on a fresh connection; return status, headers, body.
+
+    `source`: the loopback address to send from (127.x.y.z), the client address the gateway's
+    per-address rate limits count; by default 127.0.0.1, as every test's.
+    """
+    conn = http.client.HTTPConnection("127.0.0.1", gateway.port, timeout=30,
+                                      source_address=(source, 0) if source else None)
     try:
         payload = json.dumps(body).encode() if isinstance(body, dict) else body
         all_headers = {"Content-Type": "application/json"} if payload else {}
