@@ -58,9 +58,10 @@ WAREHOUSE = Endpoint("/api/admin/warehouses/{id}", {"PATCH": Operation(
 AVAILABILITY = Endpoint("/api/inventory/{sku}", {"GET": Operation(
     "getAvailability", "inventory", "How many units of a SKU can be bought", (
         "Anyone. The units on hand minus those reserved, summed over the active warehouses, "
-        "never negative; a SKU no warehouse holds is 0, not 404."
+        "never negative; a SKU no warehouse holds is 0, not 404. A 404 is only a path that names "
+        "no SKU at all, such as one holding a newline."
     ), ANONYMOUS, {200: Answer("The SKU's availability.", answers.Availability)},
-    {422: "ValidationFailed"}, params=(SKU,))})
+    NOT_FOUND, params=(SKU,))})
 
 STOCK = Endpoint("/api/admin/stock", {"GET": Operation(
     "listStock", "inventory", "Stock levels (admin)", (

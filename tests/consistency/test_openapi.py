@@ -107,6 +107,13 @@ def test_every_operation_documents_a_4xx_problem(path, method):
     assert problems, f"{method.upper()} {path} documents no 4xx problem+json answer"
 
 
+@pytest.mark.parametrize("path, method", sorted(op for op in OPERATIONS if "{" in op[0]))
+def test_every_operation_with_a_path_parameter_documents_404(path, method):
+    # Flask's router answers 404 (as problem+json) for a path it cannot read, such as one whose
+    # parameter ends in a newline, before any function runs: whatever the operation's own answers.
+    assert "404" in {str(status) for status in OPERATIONS[(path, method)]["responses"]}, (method, path)
+
+
 @pytest.mark.parametrize("path, method", sorted(OPERATIONS))
 def test_every_answer_documents_the_request_id_header(path, method):
     for status, response in OPERATIONS[(path, method)]["responses"].items():

@@ -505,7 +505,7 @@ export interface paths {
         };
         /**
          * How many units of a SKU can be bought
-         * @description Anyone. The units on hand minus those reserved, summed over the active warehouses, never negative; a SKU no warehouse holds is 0, not 404.
+         * @description Anyone. The units on hand minus those reserved, summed over the active warehouses, never negative; a SKU no warehouse holds is 0, not 404. A 404 is only a path that names no SKU at all, such as one holding a newline.
          */
         get: operations["getAvailability"];
         put?: never;
@@ -3553,6 +3553,7 @@ export interface operations {
                     "application/json": components["schemas"]["Availability"];
                 };
             };
+            404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
