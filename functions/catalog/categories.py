@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -23,8 +24,13 @@ if TYPE_CHECKING:  # pydantic is the cost of the functions that parse a body, no
 def category_nodes(conn: Connection, role: str | None) -> dict[UUID, model.CategoryNode]:
     """Return the categories `role` sees as tree nodes, by id (the tree is small: one query)."""
     rows = conn.execute(select(categories.c.id, categories.c.parent_id, categories.c.slug,
-                               categories.c.name, categories.c.active))
-    nodes = {row.id: model.CategoryNode(row.id, row.parent_id, row.slug, row.name, row.active) for row in rows}
+                               categories.c.name, categories.c.active)).mappings()
+    return _shown_nodes(rows, role)
+
+
+def _shown_nodes(rows: Iterable[Mapping[str, Any]], role: str | None) -> dict[UUID, model.CategoryNode]:
+    nodes = {row["id"]: model.CategoryNode(row["id"], row["parent_id"], row["slug"], row["name"], row["active"])
+             for row in rows}
     return model.shown_categories(nodes, role)
 
 
@@ -38,8 +44,7 @@ def _product_counts(conn: Connection, nodes: dict[UUID, model.CategoryNode]) -> 
 def _tree_and_nodes(conn: Connection, role: str | None,
                     ) -> tuple[list[dict[str, Any]], dict[UUID, model.CategoryNode]]:
     rows = conn.execute(select(categories)).mappings().all()
-    nodes = model.shown_categories({row["id"]: model.CategoryNode(
-        row["id"], row["parent_id"], row["slug"], row["name"], row["active"]) for row in rows}, role)
+    nodes = _shown_nodes(rows, role)
     counts = _product_counts(conn, nodes)
     return model.build_tree(category_view(row, counts.get(row["id"], 0)) for row in rows
                             if row["id"] in nodes), nodes

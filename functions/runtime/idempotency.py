@@ -39,7 +39,6 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
-    bindparam,
     insert,
     select,
     text,
@@ -141,4 +140,4 @@ def _purge_statement(schema: str) -> Any:
             SELECT owner, key FROM {schema}.idempotency_keys
             WHERE created_at < now() - make_interval(hours => :hours)
             ORDER BY created_at LIMIT :limit FOR UPDATE SKIP LOCKED)
-    """).bindparams(bindparam("limit"), bindparam("hours"))
+    """)

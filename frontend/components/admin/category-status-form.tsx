@@ -1,30 +1,26 @@
 "use client";
 
 import { setCategoryActive } from "@/lib/actions/admin";
-import { ActionForm } from "@/components/account/action-form";
 import type { CategoryRow } from "@/lib/category-visibility";
+import { ActiveToggleForm } from "./active-toggle-form";
 
-/**
- * Take a category out of the shop, or put it back: one button for what its state allows, and what
- * the last press did said above it (one form whichever it shows, so the message outlives the change).
- */
+/** Take a category out of the shop, or put it back (with what hides it still, if anything does). */
 export function CategoryStatusForm({ row }: { row: Pick<CategoryRow, "node" | "hiddenBy"> }) {
   const { node, hiddenBy } = row;
   return (
-    <ActionForm action={setCategoryActive} submitLabel={node.active ? "Deactivate category" : "Reactivate category"} testId="category-status">
-      {() => (
-        <>
-          <input type="hidden" name="id" value={node.id} />
-          <input type="hidden" name="intent" value={node.active ? "deactivate" : "activate"} />
-          {hiddenBy && <input type="hidden" name="hidden_by" value={hiddenBy.name} />}
-          <p className="text-sm text-slate-600">
-            {node.active
-              ? "Deactivating hides it and every category below it from the shop (navigation, its listing, the search's category filter); their products stay for sale."
-              : "Inactive: shoppers see neither it nor the categories below it. Reactivating puts it back in the shop's navigation."}
-          </p>
-        </>
-      )}
-    </ActionForm>
+    <ActiveToggleForm
+      action={setCategoryActive}
+      id={node.id}
+      active={node.active}
+      labels={{ deactivate: "Deactivate category", activate: "Reactivate category" }}
+      explain={{
+        active: "Deactivating hides it and every category below it from the shop (navigation, its listing, the search's category filter); their products stay for sale.",
+        inactive: "Inactive: shoppers see neither it nor the categories below it. Reactivating puts it back in the shop's navigation.",
+      }}
+      testId="category-status"
+    >
+      {hiddenBy && <input type="hidden" name="hidden_by" value={hiddenBy.name} />}
+    </ActiveToggleForm>
   );
 }
 

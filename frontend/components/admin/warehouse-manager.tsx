@@ -4,6 +4,7 @@ import { createWarehouse, updateWarehouse } from "@/lib/actions/inventory";
 import type { Warehouse } from "@/lib/api/types";
 import { ActionForm } from "@/components/account/action-form";
 import { Field } from "@/components/account/field";
+import { ActiveToggleForm } from "./active-toggle-form";
 
 /** A form for a new warehouse, and every warehouse with rename and (de)activate. */
 export function WarehouseManager({ warehouses }: { warehouses: Warehouse[] }) {
@@ -45,19 +46,16 @@ export function WarehouseManager({ warehouses }: { warehouses: Warehouse[] }) {
                         </>
                       )}
                     </ActionForm>
-                    <ActionForm action={updateWarehouse} submitLabel={w.active ? "Deactivate warehouse" : "Activate warehouse"}>
-                      {() => (
-                        <>
-                          <input type="hidden" name="id" value={w.id} />
-                          <input type="hidden" name="intent" value={w.active ? "deactivate" : "activate"} />
-                          <p className="text-sm text-slate-600">
-                            {w.active
-                              ? "An inactive warehouse receives nothing and its stock is not available to shoppers; reservations already held there stay held."
-                              : "Its stock counts as available again."}
-                          </p>
-                        </>
-                      )}
-                    </ActionForm>
+                    <ActiveToggleForm
+                      action={updateWarehouse}
+                      id={w.id}
+                      active={w.active}
+                      labels={{ deactivate: "Deactivate warehouse", activate: "Activate warehouse" }}
+                      explain={{
+                        active: "An inactive warehouse receives nothing and its stock is not available to shoppers; reservations already held there stay held.",
+                        inactive: "Its stock counts as available again.",
+                      }}
+                    />
                   </div>
                 </details>
               </li>
