@@ -19,7 +19,7 @@ const usd = (amount_minor: number) => ({ amount_minor, currency: "USD" });
 
 function point(start: string, extra: Partial<Schemas["SalesPoint"]> = {}): Schemas["SalesPoint"] {
   return { start, placed: 0, confirmed: 0, cancelled: 0, refunded: 0, payments_completed: 0, payments_failed: 0,
-    revenue: [], refunds: [], ...extra };
+    dead_lettered: 0, revenue: [], refunds: [], ...extra };
 }
 
 function wire(extra: Partial<Schemas["SalesReport"]> = {}): Schemas["SalesReport"] {
@@ -30,11 +30,12 @@ function wire(extra: Partial<Schemas["SalesReport"]> = {}): Schemas["SalesReport
       point("2026-12-03T01:00:00Z", { placed: 3, confirmed: 2, payments_completed: 2, revenue: [usd(4500), { amount_minor: 900, currency: "EUR" }] }),
       point("2026-12-03T02:00:00Z", { placed: 1, confirmed: 1, cancelled: 1, revenue: [usd(1500)] }),
     ],
-    totals: { placed: 4, confirmed: 3, cancelled: 1, refunded: 0, revenue: [{ amount_minor: 900, currency: "EUR" }, usd(6000)], refunds: [] },
+    totals: { placed: 4, confirmed: 3, cancelled: 1, refunded: 0, dead_lettered: 0, revenue: [{ amount_minor: 900, currency: "EUR" }, usd(6000)], refunds: [] },
     conversion: { placed: 4, confirmed: 3, cancelled: 1, rate: 0.75 },
     top_products: [{ sku: "SPO-CMP-0001", units: 5, orders: 2 }, { sku: "ELE-AUD-0002", units: 1, orders: 1 }],
     low_stock: { threshold: 5, limit: 50, items: [{ sku: "SPO-CMP-0001", on_hand: 3, reserved: 1, available: 2, changed_at: "2026-12-03T02:10:00Z" }] },
     rejected_events: 0,
+    dead_letters: { types_limit: 10, by_type: [], limit: 10, newest: [] },
     ...extra,
   };
 }
@@ -59,13 +60,44 @@ describe("AdminDashboard", () => {
     expect(screen.getByTestId("conversion-rate").textContent).toBe("75.0%");
     expect(within(screen.getByTestId("top-products")).getAllByRole("row")).toHaveLength(3);
     expect(within(screen.getByTestId("low-stock")).getByText("SPO-CMP-0001")).toBeTruthy();
+    expect(screen.getByTestId("dead-lettered").textContent).toBe("The broker dead-lettered no event in this range.");
+    expect(screen.queryByRole("img", { name: "Events dead-lettered per hour" })).toBeNull();
     expect(screen.getByText(/make dead-letters/)).toBeTruthy();
+  });
+
+  it("charts the events the broker dead-lettered and lists the newest with who gave up and why", async () => {
+    const dest = "http://inventory-on-stock-counted.ecom.svc.cluster.local";
+    fakeGateway().answer("GET", REPORT, json(200, wire({
+      series: [point("2026-12-03T00:00:00Z"), point("2026-12-03T01:00:00Z", { dead_lettered: 2 }), point("2026-12-03T02:00:00Z", { dead_lettered: 1 })],
+      totals: { placed: 0, confirmed: 0, cancelled: 0, refunded: 0, dead_lettered: 3, revenue: [], refunds: [] },
+      dead_letters: {
+        types_limit: 10, limit: 10,
+        by_type: [{ type: "com.ecom.warehouse.stock.counted", count: 2 }, { type: "com.ecom.orders.order.placed", count: 1 }],
+        newest: [
+          { id: "e-3", source: "/warehouse/x", type: "com.ecom.warehouse.stock.counted", subject: "ELE-AUD-0009", dest,
+            code: 400, error: '{"title":"unknown warehouse"}', at: "2026-12-03T02:10:00Z" },
+          { id: "e-2", source: "/ecom/orders", type: "com.ecom.orders.order.placed", subject: null, dest,
+            code: null, error: null, at: "2026-12-03T01:05:00Z" },
+        ],
+      },
+    })));
+    await page();
+    expect(screen.getByTestId("dead-lettered").textContent).toContain("dead-lettered 3 events");
+    const chart = screen.getByRole("img", { name: "Events dead-lettered per hour" }) as unknown as HTMLElement;
+    expect(within(chart).getAllByTestId("bar").map((b) => b.getAttribute("data-value"))).toEqual(["0", "2", "1"]);
+    expect(within(screen.getByTestId("dead-letter-types")).getAllByRole("row")).toHaveLength(3);
+    const rows = within(screen.getByTestId("dead-letters")).getAllByRole("row");
+    expect(rows).toHaveLength(3);
+    expect(rows[1]!.textContent).toContain("inventory-on-stock-counted");
+    expect(rows[1]!.textContent).toContain("400");
+    expect(rows[1]!.textContent).toContain("unknown warehouse");
+    expect(rows[2]!.textContent).toContain("no answer");
   });
 
   it("asks per day when told, and says so when nothing was ordered or is low", async () => {
     const gateway = fakeGateway().answer("GET", REPORT, json(200, wire({
       bucket: "day", series: [point("2026-12-03T00:00:00Z")],
-      totals: { placed: 0, confirmed: 0, cancelled: 0, refunded: 0, revenue: [], refunds: [] },
+      totals: { placed: 0, confirmed: 0, cancelled: 0, refunded: 0, dead_lettered: 0, revenue: [], refunds: [] },
       conversion: { placed: 0, confirmed: 0, cancelled: 0, rate: null }, top_products: [],
       low_stock: { threshold: 5, limit: 50, items: [] }, rejected_events: 2,
     })));

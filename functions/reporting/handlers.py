@@ -1,12 +1,13 @@
 """The reporting's event handlers: each projects one event type (projection.py), inside the
-inbox's transaction (a redelivery changes nothing); and the copy of who may act (accounts' events)."""
+inbox's transaction (a redelivery changes nothing); the copy of who may act (accounts' events);
+and the dead letters the dead-letter sink forwards (any type, kept for the dashboard)."""
 
 from __future__ import annotations
 
 from functions.reporting import events
 from functions.runtime import access
 from functions.runtime.db import UnitOfWork
-from functions.runtime.handlers import Event, event_handler
+from functions.runtime.handlers import DeadLetter, Event, dead_letter_handler, event_handler
 
 
 @event_handler(types=(events.ORDER_PLACED,), data=events.OrderPlaced)
@@ -65,3 +66,15 @@ def on_stock_changed(uow: UnitOfWork, event: Event, data: events.StockChanged) -
 def on_access_changed(uow: UnitOfWork, event: Event, data: access.AccessChanged) -> None:
     """Keep the reporting's copy of ended sessions and current roles (functions/runtime/access.py)."""
     access.record(uow.conn, uow.domain, event.type, data)
+
+
+# The plain Service every Trigger's deadLetterSink names (knative/eventing/dead-letter-sink.yaml).
+DEAD_LETTER_SINK = "dead-letter-sink"
+
+
+@dead_letter_handler(sink=DEAD_LETTER_SINK)
+def on_dead_letter(uow: UnitOfWork, dead: DeadLetter) -> bool:
+    """Keep an event the broker gave up on, once per subscriber (the dashboard counts them)."""
+    from functions.reporting.projection import dead_lettered
+
+    return dead_lettered(uow.conn, dead)

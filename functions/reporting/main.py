@@ -11,7 +11,7 @@ from functions.runtime.web import answer_framework_errors_as_problems
 
 __all__ = ["admin_sales_report", "on_order_placed", "on_order_confirmed", "on_order_cancelled",  # noqa: F822
            "on_order_refunded", "on_payment_completed", "on_payment_failed", "on_stock_changed",
-           "on_access_changed"]
+           "on_access_changed", "on_dead_letter"]
 _TARGETS = {name: "functions.reporting.handlers" if name.startswith("on_") else "functions.reporting.api"
             for name in __all__}
 

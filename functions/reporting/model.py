@@ -14,6 +14,7 @@ DEFAULT_SPAN = {"hour": timedelta(hours=24), "day": timedelta(days=30)}
 MAX_BUCKETS = {"hour": 24 * 31, "day": 366}  # a month of hours, a year of days
 DEFAULT_TOP, MAX_TOP = 10, 50
 DEFAULT_LOW_STOCK, MAX_LOW_STOCK_ROWS = 5, 50
+DEAD_LETTER_TYPES, DEAD_LETTER_ROWS = 10, 10  # the report's dead letters: the most common types, the newest
 
 
 def truncate(at: datetime, bucket: str) -> datetime:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 
 from functions.reporting import events
+from functions.runtime.handlers import DeadLetter
 
 _ORDER = "INSERT INTO reporting.orders (order_id, user_id, {columns}) VALUES (:order_id, :user_id, {values}) " \
          "ON CONFLICT (order_id) DO UPDATE SET {updates}"
@@ -57,6 +58,14 @@ _STOCK = text(
     "WHERE EXCLUDED.version > reporting.stock.version")
 
 
+# A dead letter is kept once per event and subscriber, with the time it first came: a forward the
+# sink sends again, or the same event dead-lettered again after a replay, adds nothing.
+_DEAD_LETTER = text(
+    "INSERT INTO reporting.dead_letters (event_source, event_id, dest, event_type, subject, code, error) "
+    "VALUES (:source, :id, :dest, :type, :subject, :code, :error) "
+    "ON CONFLICT (event_source, event_id, dest) DO NOTHING RETURNING 1")
+
+
 def order_placed(conn: Connection, data: events.OrderPlaced) -> None:
     conn.execute(_PLACED, {"order_id": data.order_id, "user_id": data.user_id, "at": data.placed_at})
     conn.execute(_LINE, [{"order_id": data.order_id, "sku": line.sku, "quantity": line.quantity}
@@ -90,6 +99,14 @@ def payment_failed(conn: Connection, data: events.PaymentFailed) -> None:
 
 def stock_changed(conn: Connection, data: events.StockChanged) -> None:
     conn.execute(_STOCK, data.model_dump())
+
+
+def dead_lettered(conn: Connection, dead: DeadLetter) -> bool:
+    """Keep a dead letter; return whether it was new. Not a domain event, so not in PROJECTORS:
+    the rebuild replays outboxes and leaves these rows, which only the sink's forwards write."""
+    return conn.execute(_DEAD_LETTER, {"source": dead.source, "id": dead.id, "dest": dead.dest, "type": dead.type,
+                                       "subject": dead.subject, "code": dead.code,
+                                       "error": dead.error}).first() is not None
 
 
 # Event type -> (its data, its use case): the handlers and the rebuild share this one table.

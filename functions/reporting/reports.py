@@ -2,7 +2,8 @@
 
 Every time is bucketed in UTC. An order counts as placed in the bucket of its placed_at, as
 confirmed (with its total as revenue) in that of its confirmed_at, cancelled or refunded in that
-of its cancelled_at or refunded_at; a payment in that of its completion or failure.
+of its cancelled_at or refunded_at; a payment in that of its completion or failure; a dead
+letter in that of its arrival from the dead-letter sink.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def sales_report(conn: Connection, query: SalesReportQuery, now: datetime) -> di
     params = {"bucket": query.bucket, "first": first, "last": last}
     series: dict[datetime, dict[str, Any]] = {at: {
         "placed": 0, "confirmed": 0, "cancelled": 0, "refunded": 0,
-        "payments_completed": 0, "payments_failed": 0,
+        "payments_completed": 0, "payments_failed": 0, "dead_lettered": 0,
         "revenue": defaultdict(int), "refunds": defaultdict(int)} for at in model.buckets(first, last, query.bucket)}
 
     def bucketed(column: str, table: str = "reporting.orders", extra: str = "") -> str:
@@ -54,6 +55,9 @@ def sales_report(conn: Connection, query: SalesReportQuery, now: datetime) -> di
     for at, outcome, count in _counts(conn, bucketed("at", "reporting.payments", extra="outcome,"), params):
         series[_utc(at)][f"payments_{outcome}"] = count
 
+    for at, count in _counts(conn, bucketed("at", "reporting.dead_letters"), params):
+        series[_utc(at)]["dead_lettered"] = count
+
     placed, confirmed, cancelled = conn.execute(text(
         "SELECT count(*), count(confirmed_at), count(cancelled_at) FROM reporting.orders "
         "WHERE placed_at >= :first AND placed_at < :last"), params).one()
@@ -67,4 +71,12 @@ def sales_report(conn: Connection, query: SalesReportQuery, now: datetime) -> di
         "WHERE available <= :threshold ORDER BY available, sku LIMIT :limit"),
         {"threshold": query.low_stock, "limit": model.MAX_LOW_STOCK_ROWS})
     rejected = conn.execute(text("SELECT count(*) FROM reporting.inbox WHERE status = 'rejected'")).scalar_one()
-    return report_view(query, first, last, series, (placed, confirmed, cancelled), top, low, rejected)
+    dead_types = _counts(conn, (
+        "SELECT event_type, count(*) FROM reporting.dead_letters WHERE at >= :first AND at < :last "
+        "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT :limit"), params | {"limit": model.DEAD_LETTER_TYPES})
+    dead_newest = _counts(conn, (
+        "SELECT event_id, event_source, event_type, subject, dest, code, error, at FROM reporting.dead_letters "
+        "WHERE at >= :first AND at < :last ORDER BY at DESC, event_id LIMIT :limit"),
+        params | {"limit": model.DEAD_LETTER_ROWS})
+    return report_view(query, first, last, series, (placed, confirmed, cancelled), top, low, rejected,
+                       (dead_types, dead_newest))

@@ -18,6 +18,7 @@ class SalesPoint(Shape):
     refunded: int = Field(ge=0)
     payments_completed: int = Field(ge=0)
     payments_failed: int = Field(ge=0)
+    dead_lettered: int = Field(ge=0, description="Events the broker dead-lettered in the bucket, one per subscriber.")
     revenue: list[Money] = Field(description="The confirmed orders' totals, one entry per currency, by code.")
     refunds: list[Money] = Field(description="The refunded orders' totals, one entry per currency, by code.")
 
@@ -27,6 +28,7 @@ class SalesTotals(Shape):
     confirmed: int = Field(ge=0)
     cancelled: int = Field(ge=0)
     refunded: int = Field(ge=0)
+    dead_lettered: int = Field(ge=0)
     revenue: list[Money]
     refunds: list[Money]
 
@@ -58,6 +60,29 @@ class LowStockList(Shape):
     items: list[LowStockItem]
 
 
+class DeadLetterType(Shape):
+    type: str = Field(description="The CloudEvent type.")
+    count: int = Field(ge=1, description="Its dead letters in the range.")
+
+
+class DeadLetterEntry(Shape):
+    id: str = Field(description="The CloudEvent's id.")
+    source: str = Field(description="The CloudEvent's source.")
+    type: str
+    subject: str | None
+    dest: str = Field(description="The subscriber that could not take it (knativeerrordest).")
+    code: int | None = Field(description="Its last HTTP answer (knativeerrorcode); null when none came.")
+    error: str | None = Field(description="The last answer's body or the delivery's error (knativeerrordata), cut short.")
+    at: Timestamp = Field(description="When the dead-letter sink passed it on.")
+
+
+class DeadLetters(Shape):
+    types_limit: int = Field(ge=1, description="The most types listed.")
+    by_type: list[DeadLetterType] = Field(description="The range's dead letters by type, most first.")
+    limit: int = Field(ge=1, description="The most dead letters listed.")
+    newest: list[DeadLetterEntry] = Field(description="The range's newest dead letters, newest first.")
+
+
 class SalesReport(Shape):
     model_config = ConfigDict(extra="forbid", defer_build=True, populate_by_name=True)
 
@@ -70,5 +95,7 @@ class SalesReport(Shape):
     top_products: list[TopProduct] = Field(description="By units, most first, then by SKU.")
     low_stock: LowStockList
     rejected_events: int = Field(ge=0, description=(
-        "Events this projection refused (recorded as rejected in its inbox). Events the broker "
-        "dead-lettered never reached it: `make dead-letters` (or `make status`) lists those."))
+        "Events this projection refused (recorded as rejected in its inbox)."))
+    dead_letters: DeadLetters = Field(description=(
+        "Events the broker gave up on, any domain's, as the dead-letter sink forwarded them: the "
+        "sink keeps each one whole (`make dead-letters` lists and replays them locally)."))

@@ -57,6 +57,20 @@ stock = Table(
     Column("changed_at", DateTime(timezone=True), nullable=False),
 )
 
+# Each event the broker gave up on, per subscriber, as the dead-letter sink forwarded it.
+dead_letters = Table(
+    "dead_letters", metadata,
+    Column("event_source", Text, primary_key=True),
+    Column("event_id", Text, primary_key=True),
+    Column("dest", Text, primary_key=True),
+    Column("event_type", Text, nullable=False),
+    Column("subject", Text),
+    Column("code", Integer),
+    Column("error", Text),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
 # What make rebuild-reports empties before it replays the outboxes (the inbox stays: it says
-# which deliveries were handled, and replaying them again changes nothing).
+# which deliveries were handled, and replaying them again changes nothing; so do the dead
+# letters, which no outbox holds: the sink's forwards are their only source).
 PROJECTION = (orders, order_lines, payments, stock)

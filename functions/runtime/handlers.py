@@ -1,7 +1,9 @@
 """CloudEvent handlers: idempotent through the inbox, poison events recorded, failures retried.
 
 Also the sinks of PingSources (`ping_handler`): a scheduled tick, not a domain event, so no
-Trigger, no inbox and no entry in events/; the PingSource manifest names the function.
+Trigger, no inbox and no entry in events/; the PingSource manifest names the function. And the
+receiver of dead letters (`dead_letter_handler`): any event the broker gave up on, forwarded by
+the dead-letter sink with the broker's `knativeerror*` extensions.
 
 A handler is an HTTP function (so it answers the health paths like every function) that takes
 a CloudEvent in binary or structured mode, as the broker delivers it. The answer tells the
@@ -222,6 +224,92 @@ def ping_handler(*, source: str, domain: str | None = None,
         endpoint = http_function(methods=("POST",), trace_parent=event_traceparent,
                                  span_kind="consumer")(function)
         endpoint.ping_source = source  # type: ignore[attr-defined]  # read by the manifest checks
+        return endpoint
+
+    return decorate
+
+
+# A dead letter's attributes are kept, never its data (it may hold what the event was about, and
+# is in the sink's own record); each kept text is cut to this many characters.
+DEAD_LETTER_TEXT = 500
+DEAD_LETTER_ERROR_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """An event the broker gave up on: who it was for, its last answer and error, when."""
+
+    id: str
+    source: str
+    type: str
+    subject: str | None
+    dest: str  # knativeerrordest: the subscriber that could not take it
+    code: int | None  # knativeerrorcode: its last HTTP status; None when there was no answer
+    error: str | None  # knativeerrordata: the last answer's body or the delivery error
+
+
+def _storable_text(value: str | None, limit: int) -> str | None:
+    """The text cut to `limit`, with what Postgres text cannot hold (NUL, lone surrogates) replaced:
+    a dead letter is a record of a failure, kept as it came rather than refused."""
+    if value is None:
+        return None
+    text = value.replace("\x00", "\ufffd").encode("utf-8", errors="replace").decode("utf-8")
+    return text[:limit]
+
+
+def parse_dead_letter(request: Request) -> DeadLetter:
+    """Return the dead letter a request carries (binary or structured mode), or raise a 400 problem."""
+    if request.mimetype == "application/cloudevents+json":
+        try:
+            body = json.loads(request.get_data())
+        except (ValueError, RecursionError):
+            raise invalid_event("Not a CloudEvent: the structured event is not JSON") from None
+        attributes = {str(k): v for k, v in body.items() if isinstance(v, str | int)} if isinstance(body, dict) else {}
+    else:
+        attributes = {k[3:].lower(): v for k, v in request.headers.items() if k.lower().startswith("ce-")}
+    missing = [name for name in ("id", "source", "type", "knativeerrordest") if not attributes.get(name)]
+    if missing:
+        raise invalid_event("Not a dead letter: no " + ", ".join(missing),
+                            [FieldError(name, "is required") for name in missing])
+    code = str(attributes.get("knativeerrorcode") or "")
+    text = {name: _storable_text(str(attributes[name]) if attributes.get(name) is not None else None,
+                                 DEAD_LETTER_TEXT)
+            for name in ("id", "source", "type", "subject", "knativeerrordest")}
+    return DeadLetter(id=text["id"] or "", source=text["source"] or "", type=text["type"] or "",
+                      subject=text["subject"], dest=text["knativeerrordest"] or "",
+                      code=int(code) if len(code) == 3 and code.isdigit() and 100 <= int(code) <= 599 else None,
+                      error=_storable_text(attributes.get("knativeerrordata"), DEAD_LETTER_ERROR_TEXT))
+
+
+def dead_letter_handler(*, sink: str, domain: str | None = None,
+                        ) -> Callable[[Callable[[UnitOfWork, DeadLetter], bool]], Callable[[Request], Response]]:
+    """Make `handle(uow, dead_letter) -> new` the target the dead-letter sink `sink` (the plain
+    Service every delivery's deadLetterSink names) forwards each dead letter to.
+
+    Any event type comes, so no Trigger and no inbox: `handle` keeps one row per event and
+    subscriber, and answers whether it was new, so a forward sent twice counts once.
+    """
+
+    def decorate(handle: Callable[[UnitOfWork, DeadLetter], bool]) -> Callable[[Request], Response]:
+        nonlocal domain
+        domain = domain or domain_of(handle.__module__)
+        if domain is None:
+            raise ValueError(f"{handle.__module__} is not in a domain: give the handler's domain")
+
+        @functools.wraps(handle)
+        def function(request: Request) -> Response:
+            dead = parse_dead_letter(request)
+            with unit_of_work(domain) as uow:
+                new = handle(uow, dead)
+                uow.commit()
+            if new:
+                log.warning("dead letter %s %s from %s for %s: %s %s", dead.type, dead.id, dead.source,
+                            dead.dest, dead.code, (dead.error or "")[:200])
+            return json_response({"status": HANDLED if new else DUPLICATE, "id": dead.id})
+
+        endpoint = http_function(methods=("POST",), trace_parent=event_traceparent,
+                                 span_kind="consumer")(function)
+        endpoint.dead_letter_sink = sink  # type: ignore[attr-defined]  # read by the manifest checks
         return endpoint
 
     return decorate

@@ -12,12 +12,13 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from localrun.broker.delivery import Outcome, Sender, deliver
 from localrun.broker.message import BrokerEvent, truncate
-from localrun.broker.resources import Delivery, Trigger
-from localrun.broker.transport import Transport
+from localrun.broker.resources import Delivery, Destination, Trigger
+from localrun.broker.transport import Stopped, Transport
 
 log = logging.getLogger(__name__)
 # How a dead letter bound for an HTTP sink is sent before it falls back to the dead-letter queue.
@@ -40,10 +41,11 @@ class Dispatcher:
     """Handles events for every Trigger; keeps the last outcomes for tests and `make dev` logs."""
 
     def __init__(self, sender: Sender, transport: Transport, stopping: threading.Event,
-                 non_retryable: str = "dead-letter") -> None:
+                 non_retryable: str = "dead-letter", forwards: Mapping[str, Destination] | None = None) -> None:
         if non_retryable not in ("dead-letter", "ack"):
             raise ValueError("non_retryable is dead-letter or ack")
         self.sender, self.transport = sender, transport
+        self.forwards = dict(forwards or {})  # a sink Service's name -> where it forwards (loader.py)
         self.stopping, self.non_retryable = stopping, non_retryable
         self._history: deque[Record] = deque(maxlen=10_000)
         self._lock = threading.Lock()
@@ -94,7 +96,8 @@ class Dispatcher:
             knativeerrordata=data or None)
         sink = trigger.delivery.dead_letter_sink
         # A plain Kubernetes Service (our dead-letter-sink Deployment) does not run locally: its
-        # stand-in is the dead-letter queue, which `make dead-letters` reads and replays.
+        # stand-in is the dead-letter queue, which `make dead-letters` reads and replays; and,
+        # as the sink does once it kept one, the dead letter is forwarded where its Service says.
         if sink.kind != "service":
             result, _ = deliver(self.sender, sink, dead, _SINK_DELIVERY, self.stopping)
             if result.ok:
@@ -102,6 +105,16 @@ class Dispatcher:
             log.error("dead-letter sink %s: %s; keeping event %s in %s instead", sink.url,
                       result.describe(), event.id, self.transport.topology.dead_letter_queue)
         self.transport.dead_letter(dead)
+        forward = self.forwards.get(sink.name) if sink.kind == "service" else None
+        if forward is not None:
+            try:
+                result, _ = deliver(self.sender, forward, dead, _SINK_DELIVERY, self.stopping)
+            except Stopped:  # it is kept: only the count waits for a replay
+                log.warning("dead letter %s not forwarded to %s: the broker is stopping", event.id, forward.url)
+                return
+            if not result.ok:
+                log.error("dead letter %s not forwarded to %s: %s; kept in %s", event.id, forward.url,
+                          result.describe(), self.transport.topology.dead_letter_queue)
 
     def _publish_reply(self, trigger: Trigger, reply: BrokerEvent) -> None:
         try:

@@ -1,4 +1,5 @@
-"""Reads the Broker, Trigger and PingSource manifests under `knative/` into the local broker's model."""
+"""Reads the Broker, Trigger and PingSource manifests under `knative/` into the local broker's model,
+and where each dead-letter sink forwards what it keeps (a plain Service's FORWARDS_ANNOTATION)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,20 @@ from pathlib import Path
 from typing import Any
 
 from localrun.broker.cron import Cron
-from localrun.broker.resources import Broker, PingSource, Trigger, delivery, destination, parallelism
+from localrun.broker.resources import (
+    Broker,
+    Destination,
+    PingSource,
+    Trigger,
+    delivery,
+    destination,
+    parallelism,
+)
 from localrun.serving.manifests import ManifestError, iter_documents
 
 log = logging.getLogger(__name__)
+# On a plain Service that is a dead-letter sink: the Knative Service it forwards each dead letter to.
+FORWARDS_ANNOTATION = "ecom.dev/forwards-to"
 
 
 @dataclass(frozen=True)
@@ -24,6 +35,8 @@ class Eventing:
     brokers: dict[str, Broker] = field(default_factory=dict)
     triggers: list[Trigger] = field(default_factory=list)
     ping_sources: list[PingSource] = field(default_factory=list)
+    # A dead-letter sink's Service name -> the Knative Service it forwards to
+    forwards: dict[str, Destination] = field(default_factory=dict)
 
 
 def _is(doc: dict[str, Any], group: str, kind: str) -> bool:
@@ -52,6 +65,10 @@ def load_eventing(root: Path) -> Eventing:
                 found.triggers.append(trigger)
         elif _is(doc, "sources.knative.dev", "PingSource"):
             found.ping_sources.append(_ping_source(doc, where))
+        elif doc.get("kind") == "Service" and doc.get("apiVersion") == "v1":
+            name, ns, annotations = _meta(doc)
+            if annotations.get(FORWARDS_ANNOTATION):
+                found.forwards[name] = Destination("function", str(annotations[FORWARDS_ANNOTATION]), ns)
     names = [t.name for t in found.triggers]
     if len(names) != len(set(names)):
         raise ManifestError(f"{root}: Trigger names are not unique: {sorted(names)}")

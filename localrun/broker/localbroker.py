@@ -68,7 +68,7 @@ class LocalBroker:
 
             self.transport = PostgresTransport(database_url, self.topology)
         self.sender = Sender(activator, self.transport, default_timeout)
-        self.dispatcher = Dispatcher(self.sender, self.transport, self.stopping, non_retryable)
+        self.dispatcher = Dispatcher(self.sender, self.transport, self.stopping, non_retryable, eventing.forwards)
         self.consumers = [self.transport.consumer(t, self.dispatcher.handle, self.stopping)
                           for t in self.triggers]
         self.contracts = Contracts(events_dir or repo_root / "events")

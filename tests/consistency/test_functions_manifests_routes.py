@@ -26,6 +26,12 @@ def function_targets() -> dict[tuple[str, str], object]:
     return found
 
 
+def reached_by_events(function: object) -> bool:
+    """Whether the broker reaches the function (a Trigger's handler, a PingSource's or the
+    dead-letter sink's receiver) rather than Kong."""
+    return any(hasattr(function, mark) for mark in ("event_types", "ping_source", "dead_letter_sink"))
+
+
 def env_of(service: dict) -> dict[str, str]:
     return plain_env(service["spec"]["template"]["spec"]["containers"][0])
 
@@ -83,8 +89,8 @@ def broker_ingresses() -> set[str]:
 
 def test_every_method_of_every_http_function_is_routed_exactly_once():
     """Routes may split a function's methods (public reads, signed-in writes), never overlap."""
-    by_ksvc = {name: function for name, function in functions_by_ksvc().items()  # handlers are reached
-               if not hasattr(function, "event_types") and not hasattr(function, "ping_source")}  # by events
+    by_ksvc = {name: function for name, function in functions_by_ksvc().items()
+               if not reached_by_events(function)}
     routed: dict[str, Counter] = {name: Counter() for name in by_ksvc}
     for kong_service in kong_services():
         if urlsplit(kong_service["url"]).hostname in broker_ingresses():
@@ -136,3 +142,28 @@ def test_every_ping_handler_is_the_sink_of_its_pingsource_and_has_no_route():
         assert sinks.get(handler.ping_source) == name, f"{name}: PingSource {handler.ping_source}: {sinks}"
         assert name not in routed, f"{name} is a PingSource's sink: no Kong route leads to it"
     assert set(sinks.values()) <= set(handlers), "a PingSource sinks to a function that is no ping handler"
+
+
+def test_every_dead_letter_receiver_is_where_its_sink_forwards_and_has_no_route():
+    """The sink's Service names the receiver (the local broker forwards there), its Deployment's
+    FORWARD_TO is the receiver's address (the sink forwards there), and every Trigger's
+    deadLetterSink is that Service."""
+    docs = [doc for _, doc in iter_documents(KNATIVE)]
+    receivers = {name: f for name, f in functions_by_ksvc().items() if hasattr(f, "dead_letter_sink")}
+    assert receivers, "the code has a dead-letter receiver to check"
+    routed = {ksvc_of(k) for k in kong_services()}
+    for name, receiver in receivers.items():
+        service, = [d for d in docs if d.get("kind") == "Service" and d.get("apiVersion") == "v1"
+                    and d["metadata"]["name"] == receiver.dead_letter_sink]
+        assert service["metadata"]["annotations"]["ecom.dev/forwards-to"] == name
+        deployment, = [d for d in docs if d.get("kind") == "Deployment"
+                       and d["spec"]["template"]["metadata"]["labels"] == service["spec"]["selector"]]
+        env = plain_env(deployment["spec"]["template"]["spec"]["containers"][0])
+        assert env["FORWARD_TO"] == f"http://{name}.{service['metadata']['namespace']}.svc.cluster.local"
+        assert name not in routed, f"{name} receives dead letters: no Kong route leads to it"
+    sinks = {d["metadata"]["name"] for d in docs if d.get("kind") == "Service" and d.get("apiVersion") == "v1"
+             and "ecom.dev/forwards-to" in (d["metadata"].get("annotations") or {})}
+    for doc in docs:
+        if doc.get("kind") in ("Trigger", "Broker"):
+            sink = doc["spec"]["delivery"]["deadLetterSink"]["ref"]["name"]
+            assert sink in sinks, f"{doc['metadata']['name']}: its dead letters are not forwarded"

@@ -120,7 +120,7 @@ def test_an_order_no_warehouse_can_fill_counts_as_placed_then_cancelled(stack, m
                         type="com.ecom.inventory.stock.rejected", outcome="handled") == 1
 
 
-def test_make_status_prints_the_functions_queues_and_outboxes_of_the_running_stack(stack):
+def test_make_status_prints_the_functions_queues_and_outboxes_of_the_running_stack(stack, admin_headers):
     gateway, activator, _ = stack
     # A count for a warehouse nobody has: inventory rejects it (400), the broker dead-letters it.
     headers = {"ce-specversion": "1.0", "ce-id": str(uuid.uuid4()), "ce-source": "/warehouse/e2e",
@@ -136,6 +136,16 @@ def test_make_status_prints_the_functions_queues_and_outboxes_of_the_running_sta
         return answer
 
     assert wait_until(lambda: stack_status()["broker"]["dead_letters"] == 1, 30)
+    # Kept in the dead-letter queue, and forwarded to reporting as the cluster's sink does: on the dashboard.
+    def on_dashboard() -> list[dict]:
+        status, _, raw = call(gateway, "GET", "/api/admin/reports/sales", headers=admin_headers | NO_CACHE)
+        assert status == 200, raw
+        return [d for d in json.loads(raw)["dead_letters"]["newest"] if d["id"] == headers["ce-id"]]
+
+    assert wait_until(on_dashboard, 30)
+    (dead,) = on_dashboard()
+    assert dead["type"] == "com.ecom.warehouse.stock.counted" and dead["subject"] == "ELE-AUD-0009"
+    assert dead["dest"] == "http://inventory-on-stock-counted.ecom.svc.cluster.local" and dead["code"] == 400
     assert Scrape(gateway).value("ecom_events_total", function="inventory-on-stock-counted",
                                  type="com.ecom.warehouse.stock.counted", outcome="rejected") == 1
     assert call(gateway, "GET", "/api/categories", headers=NO_CACHE)[0] == 200  # catalog-categories runs again

@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib.util
 import json
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
 
@@ -37,16 +39,77 @@ def _module() -> ModuleType:
     return module
 
 
+def _running(server):
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    return server
+
+
 @pytest.fixture
 def sink(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """Yield the URL of a running sink and the file it appends to."""
     path = tmp_path / "events.jsonl"
-    server = _module().serve(0, str(path))
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
+    server = _running(_module().serve(0, str(path)))
     yield f"http://127.0.0.1:{server.server_address[1]}", path
     server.shutdown()
     server.server_close()
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """Stands in for reporting-on-dead-letter: answers each POST with the next status given."""
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.got.append((dict(self.headers.items()), body))
+        status = self.server.statuses.pop(0) if self.server.statuses else 200
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def receiver() -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    server.got, server.statuses = [], []
+    yield _running(server)
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_kept_dead_letter_is_forwarded_as_it_came_with_its_extensions(tmp_path, receiver) -> None:
+    receiver.statuses = [503]  # the receiver is busy once: the forward is sent again
+    server = _running(_module().serve(0, str(tmp_path / "events.jsonl"),
+                                      f"http://127.0.0.1:{receiver.server_address[1]}/"))
+    try:
+        assert post(f"http://127.0.0.1:{server.server_address[1]}", *to_binary(DEAD_LETTER)) == 202
+        deadline = time.monotonic() + 10
+        while len(receiver.got) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(receiver.got) == 2
+    headers, body = receiver.got[1]
+    headers = {k.lower(): v for k, v in headers.items()}
+    assert headers["ce-type"] == "com.ecom.catalog.product.created" and headers["ce-id"] == DEAD_LETTER["id"]
+    assert headers["ce-knativeerrordest"] == "http://x.ecom.svc" and headers["ce-knativeerrorcode"] == "500"
+    assert headers["content-type"] == "application/json" and json.loads(body) == {"id": "42"}
+    assert (tmp_path / "events.jsonl").read_text().count("\n") == 1  # kept once, whatever the forwards
+
+
+def test_a_forward_that_is_refused_is_not_sent_again_and_the_record_stays(tmp_path, receiver) -> None:
+    receiver.statuses = [400]
+    module = _module()
+    event = json.loads(json.dumps(module.record(*to_binary(DEAD_LETTER))))["event"]
+    assert module.forward(event, f"http://127.0.0.1:{receiver.server_address[1]}/") is False
+    assert len(receiver.got) == 1
+    assert module.forward(event, "http://127.0.0.1:1/", attempts=2) is False  # nobody there
+
+
+def test_forwarded_headers_carry_only_what_a_header_can() -> None:
+    assert _module()._header_safe("caf\u00e9 100%\n") == "caf%C3%A9 100%25%0A"
 
 
 def post(url: str, headers: dict[str, str], body: bytes) -> int:

@@ -13,6 +13,7 @@ export interface SalesPoint {
   refunded: number;
   paymentsCompleted: number;
   paymentsFailed: number;
+  deadLettered: number;
   revenue: Money[];
   refunds: Money[];
 }
@@ -22,11 +23,17 @@ export interface SalesReport {
   to: string;
   bucket: Bucket;
   series: SalesPoint[];
-  totals: { placed: number; confirmed: number; cancelled: number; refunded: number; revenue: Money[]; refunds: Money[] };
+  totals: { placed: number; confirmed: number; cancelled: number; refunded: number; deadLettered: number; revenue: Money[]; refunds: Money[] };
   conversion: { placed: number; confirmed: number; cancelled: number; rate: number | null };
   topProducts: { sku: string; units: number; orders: number }[];
   lowStock: { threshold: number; limit: number; items: { sku: string; onHand: number; reserved: number; available: number; changedAt: string }[] };
   rejectedEvents: number;
+  deadLetters: {
+    typesLimit: number;
+    byType: { type: string; count: number }[];
+    limit: number;
+    newest: { id: string; source: string; type: string; subject: string | null; dest: string; code: number | null; error: string | null; at: string }[];
+  };
 }
 
 export const toSalesReport = (r: Schemas["SalesReport"]): SalesReport => ({
@@ -35,10 +42,13 @@ export const toSalesReport = (r: Schemas["SalesReport"]): SalesReport => ({
   bucket: r.bucket,
   series: r.series.map((p) => ({
     start: p.start, placed: p.placed, confirmed: p.confirmed, cancelled: p.cancelled, refunded: p.refunded,
-    paymentsCompleted: p.payments_completed, paymentsFailed: p.payments_failed,
+    paymentsCompleted: p.payments_completed, paymentsFailed: p.payments_failed, deadLettered: p.dead_lettered,
     revenue: p.revenue.map(toMoney), refunds: p.refunds.map(toMoney),
   })),
-  totals: { ...r.totals, revenue: r.totals.revenue.map(toMoney), refunds: r.totals.refunds.map(toMoney) },
+  totals: {
+    placed: r.totals.placed, confirmed: r.totals.confirmed, cancelled: r.totals.cancelled, refunded: r.totals.refunded,
+    deadLettered: r.totals.dead_lettered, revenue: r.totals.revenue.map(toMoney), refunds: r.totals.refunds.map(toMoney),
+  },
   conversion: { ...r.conversion, rate: r.conversion.rate ?? null },
   topProducts: r.top_products.map((t) => ({ ...t })),
   lowStock: {
@@ -46,6 +56,12 @@ export const toSalesReport = (r: Schemas["SalesReport"]): SalesReport => ({
     items: r.low_stock.items.map((i) => ({ sku: i.sku, onHand: i.on_hand, reserved: i.reserved, available: i.available, changedAt: i.changed_at })),
   },
   rejectedEvents: r.rejected_events,
+  deadLetters: {
+    typesLimit: r.dead_letters.types_limit,
+    byType: r.dead_letters.by_type.map((t) => ({ ...t })),
+    limit: r.dead_letters.limit,
+    newest: r.dead_letters.newest.map((d) => ({ ...d, subject: d.subject ?? null, code: d.code ?? null, error: d.error ?? null })),
+  },
 });
 
 /** The sales report over a range, per hour or day, built from events (admin). */

@@ -1758,6 +1758,38 @@ export interface components {
             page: 1;
             page_size: number;
         };
+        DeadLetterEntry: {
+            /** @description The CloudEvent's id. */
+            id: string;
+            /** @description The CloudEvent's source. */
+            source: string;
+            type: string;
+            subject: string | null;
+            /** @description The subscriber that could not take it (knativeerrordest). */
+            dest: string;
+            /** @description Its last HTTP answer (knativeerrorcode); null when none came. */
+            code: number | null;
+            /** @description The last answer's body or the delivery's error (knativeerrordata), cut short. */
+            error: string | null;
+            /** @description When the dead-letter sink passed it on. */
+            at: components["schemas"]["Timestamp"];
+        };
+        DeadLetterType: {
+            /** @description The CloudEvent type. */
+            type: string;
+            /** @description Its dead letters in the range. */
+            count: number;
+        };
+        DeadLetters: {
+            /** @description The most types listed. */
+            types_limit: number;
+            /** @description The range's dead letters by type, most first. */
+            by_type: components["schemas"]["DeadLetterType"][];
+            /** @description The most dead letters listed. */
+            limit: number;
+            /** @description The range's newest dead letters, newest first. */
+            newest: components["schemas"]["DeadLetterEntry"][];
+        };
         LowStockItem: {
             sku: string;
             on_hand: number;
@@ -1794,6 +1826,8 @@ export interface components {
             refunded: number;
             payments_completed: number;
             payments_failed: number;
+            /** @description Events the broker dead-lettered in the bucket, one per subscriber. */
+            dead_lettered: number;
             /** @description The confirmed orders' totals, one entry per currency, by code. */
             revenue: components["schemas"]["Money"][];
             /** @description The refunded orders' totals, one entry per currency, by code. */
@@ -1804,6 +1838,7 @@ export interface components {
             confirmed: number;
             cancelled: number;
             refunded: number;
+            dead_lettered: number;
             revenue: components["schemas"]["Money"][];
             refunds: components["schemas"]["Money"][];
         };
@@ -1828,8 +1863,10 @@ export interface components {
             /** @description By units, most first, then by SKU. */
             top_products: components["schemas"]["TopProduct"][];
             low_stock: components["schemas"]["LowStockList"];
-            /** @description Events this projection refused (recorded as rejected in its inbox). Events the broker dead-lettered never reached it: `make dead-letters` (or `make status`) lists those. */
+            /** @description Events this projection refused (recorded as rejected in its inbox). */
             rejected_events: number;
+            /** @description Events the broker gave up on, any domain's, as the dead-letter sink forwarded them: the sink keeps each one whole (`make dead-letters` lists and replays them locally). */
+            dead_letters: components["schemas"]["DeadLetters"];
         };
         Register: {
             /** Format: email */

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import {
-  ConversionSummary, LowStock, moneyList, OrdersChart, RevenueCharts, TopProducts,
+  ConversionSummary, DeadLetters, DeadLettersChart, LowStock, moneyList, OrdersChart, RevenueCharts, TopProducts,
 } from "@/components/admin/sales-charts";
 import { EmptyState } from "@/components/layout/empty-state";
 import { ApiError, reports } from "@/lib/api";
@@ -82,14 +82,25 @@ export default async function AdminDashboard({ searchParams }: Props) {
           <Link href="/admin/stock?low=1" className="text-sm underline">Stock levels by warehouse</Link>
         </section>
       </div>
-      <section aria-labelledby="events-heading" className="flex flex-col gap-2 text-sm">
+      <section aria-labelledby="events-heading" className="flex flex-col gap-3 text-sm">
         <h2 id="events-heading" className="font-semibold">Events</h2>
         <p data-testid="rejected-events">
           {report.rejectedEvents === 0 ? "The report refused no event." : `The report refused ${report.rejectedEvents} event${report.rejectedEvents === 1 ? "" : "s"} that broke their contract.`}
         </p>
+        <p data-testid="dead-lettered">
+          {report.totals.deadLettered === 0
+            ? "The broker dead-lettered no event in this range."
+            : `The broker dead-lettered ${report.totals.deadLettered} event${report.totals.deadLettered === 1 ? "" : "s"} in this range: delivered, retried, and given up on.`}
+        </p>
+        {report.totals.deadLettered > 0 && (
+          <>
+            <DeadLettersChart report={report} />
+            <DeadLetters deadLetters={report.deadLetters} />
+          </>
+        )}
         <p className="text-slate-600">
-          Events the broker dead-lettered never reach the report: <code>make dead-letters</code> lists them
-          (<code>make status</code> counts them) and <code>make replay-dead-letters</code> sends them again.
+          The dead-letter sink keeps each one whole: <code>make dead-letters</code> lists them and{" "}
+          <code>make replay-dead-letters</code> sends them again once their subscriber is fixed.
         </p>
       </section>
     </div>

@@ -149,6 +149,24 @@ class TestDispatcher:
         dead = publisher.published[0][2]
         assert "knativeerrorcode" not in dead.attributes and dead.attributes["knativeerrordata"] == "refused"
 
+    def test_a_dead_letter_kept_in_the_queue_is_forwarded_where_the_sink_service_says(self):
+        sender, publisher, stopping = FakeSender(400, 503, 200), FakeTransport(), NoWait()
+        receiver = Destination("function", "reporting-on-dead-letter", "shop")
+        d = Dispatcher(sender, publisher, stopping, forwards={SINK.name: receiver})
+        e = event()
+        assert d.handle(trigger(), e) == "dead-lettered"
+        (_, key, kept), = publisher.published
+        assert key == "pfx.dead-letter"
+        assert [dest for dest, _ in sender.sent] == [SUBSCRIBER, receiver, receiver]  # the 503 retried
+        forwarded = sender.sent[-1][1]
+        assert forwarded.id == e.id and forwarded.attributes == kept.attributes
+
+    def test_a_forward_that_fails_leaves_the_dead_letter_kept(self):
+        sender, publisher, stopping = FakeSender(400, None, None, None), FakeTransport(), NoWait()
+        d = Dispatcher(sender, publisher, stopping, forwards={SINK.name: Destination("function", "r", "shop")})
+        assert d.handle(trigger(), event()) == "dead-lettered"
+        assert len(publisher.published) == 1 and len(sender.sent) == 4
+
     def test_the_error_data_is_truncated(self):
         d, publisher, _ = dispatcher(FakeSender(400, body=b"x" * 5000))
         d.handle(trigger(), event())

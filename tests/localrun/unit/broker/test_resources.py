@@ -102,6 +102,8 @@ class TestTriggers:
         eventing = load_eventing(REPO / "knative")
         assert "default" in eventing.brokers
         assert all(t.subscriber.kind == "function" for t in eventing.triggers)
+        # The dead-letter sink's Service says where the sink forwards: the local broker does the same.
+        assert eventing.forwards == {"dead-letter-sink": Destination("function", "reporting-on-dead-letter", "ecom")}
 
 
 class TestFilters:
