@@ -1,5 +1,6 @@
 // The browser tests' plumbing: the real stack (e2e/stack.py), the production Next server, and
 // Debian's Chromium driven by playwright-core. Nothing here downloads a browser.
+import { randomUUID } from "node:crypto";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, openSync, statSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
@@ -60,11 +61,20 @@ export async function startStack() {
     lines.next(),
     new Promise((_, reject) => child.once("exit", (code) => reject(new Error(`stack.py exited (${code}): see ${log}`)))),
   ]);
-  const { gateway, database } = JSON.parse(first.value);
+  const { gateway, database, producer_key: producerKey } = JSON.parse(first.value);
   return {
     gateway,
     database,
     log,
+    /** POST a CloudEvent (binary mode) to the gateway's /events as the outside producer `warehouse`. */
+    async sendEvent(type, subject, data) {
+      const answer = await fetch(`${gateway}/events`, {
+        method: "POST", body: JSON.stringify(data),
+        headers: { "content-type": "application/json", apikey: producerKey, "ce-specversion": "1.0",
+          "ce-id": randomUUID(), "ce-source": "/warehouse/storefront-e2e", "ce-type": type, "ce-subject": subject },
+      });
+      if (answer.status !== 202) throw new Error(`POST /events ${type}: ${answer.status} ${await answer.text()}`);
+    },
     /** Give a registered user the admin role (as `make admin` does). */
     async promote(email) {
       child.stdin.write(`admin ${email}\n`);

@@ -655,8 +655,12 @@ export const scenarios = {
     assert.equal(await row.getByTestId("refund-form").count(), 0, "nothing left to refund");
   },
 
-  async "an admin reads the sales dashboard, built from the shop's events"({ page, shared }) {
+  async "an admin reads the sales dashboard, built from the shop's events"({ page, shared, stack }) {
     assert.ok(shared.admin && shared.stockedOrder, "the admin and the stocked order's scenarios ran");
+    // A warehouse nobody has counts a SKU: inventory refuses it, the broker dead-letters it, and
+    // the dashboard shows it beside the sales.
+    await stack.sendEvent("com.ecom.warehouse.stock.counted", "SPO-CMP-0001",
+      { warehouse_code: "NOWHERE", sku: "SPO-CMP-0001", counted: 3, counted_at: new Date().toISOString() });
     await logIn(page, shared.admin, shared.password, "/admin/dashboard");
     // The report trails the events: read it again until the orders placed so far are in it.
     for (let tries = 0; tries < 30; tries += 1) {
@@ -666,6 +670,13 @@ export const scenarios = {
       await page.reload();
     }
     assert.doesNotMatch(await page.getByTestId("totals").textContent(), / of 0 placed/);
+    for (let tries = 0; tries < 30 && /no event/.test(await page.getByTestId("dead-lettered").textContent()); tries += 1) {
+      await page.waitForTimeout(1000);
+      await page.reload();
+    }
+    await page.getByRole("img", { name: "Events dead-lettered per hour" }).waitFor();
+    const deadLetter = page.getByTestId("dead-letters").getByRole("row").filter({ hasText: "com.ecom.warehouse.stock.counted" });
+    assert.match(await deadLetter.first().textContent(), /inventory-on-stock-counted.*400/s);
     await page.getByRole("img", { name: "Orders confirmed per hour" }).waitFor();
     await page.getByTestId("conversion").waitFor();
     await page.getByRole("link", { name: "Last 30 days" }).click();

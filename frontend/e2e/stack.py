@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import sys
 import tempfile
@@ -68,7 +69,8 @@ def main() -> None:
             seed_demo_stock(conn, data)
         engine.dispose()
         private, public = ensure_key_pair(Path(keys))
-        gateway, activator = serve(REPO, secrets_for(url, (private.read_text(), public.read_text())),
+        producer_key = secrets.token_urlsafe(16)  # outside producer warehouse's API key, for the scenarios
+        gateway, activator = serve(REPO, secrets_for(url, (private.read_text(), public.read_text()), producer_key),
                                    port=0, idle_seconds=300)
         # One gunicorn worker per function (two in the manifests), one pooled connection when idle
         # and at most three more: six domains' functions share the one test server (100 connections).
@@ -85,7 +87,7 @@ def main() -> None:
             relays.start()
         try:
             print(json.dumps({"gateway": f"http://127.0.0.1:{gateway.port}", "database": url,
-                              "events": broker is not None}), flush=True)
+                              "events": broker is not None, "producer_key": producer_key}), flush=True)
             for line in sys.stdin:
                 command, _, argument = line.strip().partition(" ")
                 if command == "admin":

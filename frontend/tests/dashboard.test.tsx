@@ -82,7 +82,7 @@ describe("AdminDashboard", () => {
       },
     })));
     await page();
-    expect(screen.getByTestId("dead-lettered").textContent).toContain("dead-lettered 3 events");
+    expect(screen.getByTestId("dead-lettered").textContent).toContain("gave up on 3 event deliveries in this range");
     const chart = screen.getByRole("img", { name: "Events dead-lettered per hour" }) as unknown as HTMLElement;
     expect(within(chart).getAllByTestId("bar").map((b) => b.getAttribute("data-value"))).toEqual(["0", "2", "1"]);
     expect(within(screen.getByTestId("dead-letter-types")).getAllByRole("row")).toHaveLength(3);

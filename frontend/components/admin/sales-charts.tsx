@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import type { Money } from "@/lib/api/types";
 import type { SalesPoint, SalesReport } from "@/lib/api/reports";
 import { formatMoney } from "@/lib/format";
@@ -132,10 +133,12 @@ export function DeadLettersChart({ report }: { report: SalesReport }) {
 }
 
 /** Which subscriber gave up on which event, and why: the newest dead letters. */
-export function DeadLetters({ deadLetters }: { deadLetters: SalesReport["deadLetters"] }) {
+export function DeadLetters({ deadLetters, chart }: { deadLetters: SalesReport["deadLetters"]; chart: ReactNode }) {
   return (
     <div className="flex flex-col gap-3">
-      <table className="w-full text-left text-sm" data-testid="dead-letter-types">
+      <div className="grid gap-6 lg:grid-cols-2">
+      {chart}
+      <table className="w-full self-start text-left text-sm" data-testid="dead-letter-types">
         <thead><tr className="border-b border-slate-200"><th className="py-1">Event type</th><th>Dead letters</th></tr></thead>
         <tbody>
           {deadLetters.byType.map((t) => (
@@ -143,6 +146,7 @@ export function DeadLetters({ deadLetters }: { deadLetters: SalesReport["deadLet
           ))}
         </tbody>
       </table>
+      </div>
       <div className="overflow-x-auto">
         <table className="w-full text-left text-sm" data-testid="dead-letters">
           <caption className="text-left text-xs text-slate-600">The newest {deadLetters.limit}</caption>

@@ -90,13 +90,10 @@ export default async function AdminDashboard({ searchParams }: Props) {
         <p data-testid="dead-lettered">
           {report.totals.deadLettered === 0
             ? "The broker dead-lettered no event in this range."
-            : `The broker dead-lettered ${report.totals.deadLettered} event${report.totals.deadLettered === 1 ? "" : "s"} in this range: delivered, retried, and given up on.`}
+            : `The broker gave up on ${report.totals.deadLettered} event deliver${report.totals.deadLettered === 1 ? "y" : "ies"} in this range (dead-lettered).`}
         </p>
         {report.totals.deadLettered > 0 && (
-          <>
-            <DeadLettersChart report={report} />
-            <DeadLetters deadLetters={report.deadLetters} />
-          </>
+          <DeadLetters deadLetters={report.deadLetters} chart={<DeadLettersChart report={report} />} />
         )}
         <p className="text-slate-600">
           The dead-letter sink keeps each one whole: <code>make dead-letters</code> lists them and{" "}
