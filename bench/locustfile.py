@@ -39,9 +39,8 @@ import random
 import time
 import uuid
 
-from locust import HttpUser, events, task
+from locust import FastHttpUser, events, task
 from locust.exception import StopUser
-from requests.adapters import HTTPAdapter
 
 WORDS = ("wireless", "waterproof", "cotton", "stainless steel", "noise cancelling", "usb-c", "laptop", "mug",
          "tent", "jacket")
@@ -52,24 +51,44 @@ _NEXT = itertools.count()
 _CATALOG: list[dict] = []  # the products (slug, sku) the first index answered; shared by every user
 
 
-class SourceAddress(HTTPAdapter):
-    """Connections from one local address."""
+def connect_from(user: FastHttpUser, address: str) -> None:
+    """Make the user's connections start from `address` (a loopback address of its own).
 
-    def __init__(self, address: str) -> None:
-        self.address = address
-        super().__init__()
+    geventhttpclient makes one connection pool per host, each creating its sockets with
+    `_create_tcp_socket`, the factory its docs mean to be overridden: each new socket is bound
+    to the address before it connects.
+    """
+    pool = user.client.client.clientpool
+    get_client = pool.get_client
 
-    def init_poolmanager(self, *args, **kwargs):
-        kwargs["source_address"] = (self.address, 0)
-        return super().init_poolmanager(*args, **kwargs)
+    def bound_client(url):
+        client = get_client(url)
+        connections = client._connection_pool
+        if not getattr(connections, "source_address", None):
+            create = connections._create_tcp_socket
+
+            def create_bound(family, socktype, protocol):
+                sock = create(family, socktype, protocol)
+                sock.bind((address, 0))
+                return sock
+
+            connections._create_tcp_socket, connections.source_address = create_bound, address
+        return client
+
+    pool.get_client = bound_client
 
 
 class TaskFailed(Exception):
     pass
 
 
-class Shopper(HttpUser):
+class Shopper(FastHttpUser):
+    """A shopper on locust's geventhttpclient user, which costs less CPU per request than its
+    requests-based HttpUser: at 200 users, locust and the rest went from 29% to 20% of a core,
+    left to the system measured on the same two cores."""
+
     wait_time = staticmethod(lambda: random.uniform(1.0, 3.0))
+    network_timeout = connection_timeout = 30.0
 
     def on_start(self) -> None:
         if not _SHOPPERS:
@@ -79,7 +98,7 @@ class Shopper(HttpUser):
         self.headers = dict(me["headers"])
         self.login_body = {"email": me["email"], "password": me["password"]}
         if me.get("source"):
-            self.client.mount("http://", SourceAddress(me["source"]))
+            connect_from(self, me["source"])
         self.index()
         if os.environ.get("LOAD_TOUR") == "1":
             tour = [Shopper.index, Shopper.browse, Shopper.search, Shopper.add_to_cart, Shopper.view_cart,
@@ -104,7 +123,7 @@ class Shopper(HttpUser):
         label = f"{task_name}: {method} {name or path}"
         with self.client.request(method, path, name=label, catch_response=True, **kwargs) as resp:
             if resp.status_code not in expect:
-                resp.failure(f"HTTP {resp.status_code}: {resp.text[:160]}")
+                resp.failure(f"HTTP {resp.status_code}: {(resp.text or '')[:160]}")
                 raise TaskFailed(f"{label}: HTTP {resp.status_code}")
             resp.success()
             try:

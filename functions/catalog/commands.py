@@ -11,6 +11,7 @@ from functions.catalog.model import SLUG_PATTERN, SORTS
 from functions.runtime.commands import Command, Patch, Sku
 from functions.runtime.money import MAX_AMOUNT_MINOR, Money
 from functions.runtime.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from functions.runtime.skus import SKU_LIST_PATTERN
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
@@ -87,6 +88,8 @@ class SearchProducts(Command):
     min_price: int | None = Field(default=None, ge=0, le=MAX_AMOUNT_MINOR)
     max_price: int | None = Field(default=None, ge=0, le=MAX_AMOUNT_MINOR)
     in_stock: bool | None = None
+    # Only these SKUs (comma-separated): another domain pricing a cart asks once for all its lines.
+    sku: Annotated[str, StringConstraints(pattern=SKU_LIST_PATTERN, max_length=6500)] | None = None
     sort: Literal[SORTS] | None = None  # type: ignore[valid-type]
     status: Literal["active", "inactive", "any"] = "active"  # other than active: admins only
     page: int | None = Field(default=None, ge=1, le=10_000)
@@ -107,6 +110,11 @@ class SearchProducts(Command):
         if value is not None and info.data.get("page") is not None:
             raise ValueError("give either page or cursor, not both")
         return value
+
+    @property
+    def skus(self) -> list[str] | None:
+        """The `sku` filter's SKUs, each once; None without the filter."""
+        return list(dict.fromkeys(self.sku.split(","))) if self.sku is not None else None
 
     @property
     def effective_sort(self) -> str:

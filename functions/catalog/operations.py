@@ -99,6 +99,8 @@ PRODUCTS = Endpoint("/api/products", {
             "min_price": "Lowest price, in minor units.",
             "max_price": "Highest price, in minor units; not below `min_price` (422).",
             "in_stock": "`true`: only products in stock; `false`: only those out of stock.",
+            "sku": "Only these SKUs: a comma-separated list of at most 100 (`ELE-AUD-0001,SPO-CMP-0002`). "
+                   "SKUs no product has are left out, as are deactivated ones unless `status` says otherwise.",
             "sort": "`relevance` (best match first; needs search words), `price` (lowest first), `-price` "
                     "(highest first), `newest` (latest created first) or `name`. Default: `relevance` "
                     "when `q` has words, `newest` otherwise. Ties break on id.",

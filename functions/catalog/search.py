@@ -46,6 +46,8 @@ def _filters(query: SearchProducts, tsquery: ColumnElement[Any] | None) -> list[
         found.append(products.c.price_minor <= query.max_price)
     if query.in_stock is not None:
         found.append(func.coalesce(availability.c.in_stock, false()) == query.in_stock)
+    if query.skus is not None:
+        found.append(products.c.sku.in_(query.skus))
     return found
 
 

@@ -36,12 +36,12 @@ def lock_cart(conn: Connection, user_id: UUID) -> bool:
 def get_cart(conn: Connection, user_id: UUID) -> dict[str, Any]:
     """Return the cart with each line at catalog's current price (the stored one if catalog is down)."""
     rows = [dict(row) for row in _rows(conn, user_id)]
+    try:
+        current = catalog.offers([row["sku"] for row in rows]) if rows else {}
+    except Unavailable:
+        current = {}  # show the prices from when the items went in rather than no cart at all
     for row in rows:
-        try:
-            found = catalog.offer(row["sku"])
-        except Unavailable:
-            break  # show the prices from when the items went in rather than no cart at all
-        if found is not None:
+        if (found := current.get(row["sku"])) is not None:
             row.update(name=found.name, unit_price_minor=found.price_minor, currency=found.currency)
     updated_at = conn.scalar(select(carts.c.updated_at).where(carts.c.user_id == user_id))
     return cart_view(rows, updated_at)

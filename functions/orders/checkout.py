@@ -43,7 +43,8 @@ def place_order(uow: UnitOfWork, user_id: UUID, cmd: PlaceOrder, key: idempotenc
                            .order_by(cart_items.c.added_at, cart_items.c.sku)).mappings().all()
     if not in_cart:
         raise Conflict("The cart is empty: add items before placing an order.", "items")
-    lines = [_priced_now(row["sku"], row["quantity"]) for row in in_cart]
+    current = catalog.offers([row["sku"] for row in in_cart])  # one call for every line
+    lines = [_priced_now(current, row["sku"], row["quantity"]) for row in in_cart]
     totals = model.totals(lines, model.PricingRules.from_env())
     address = accounts.shipping_address(authorization, cmd.shipping_address_id)
 
@@ -69,8 +70,8 @@ def place_order(uow: UnitOfWork, user_id: UUID, cmd: PlaceOrder, key: idempotenc
     return answer, False
 
 
-def _priced_now(sku: str, quantity: int) -> model.Line:
-    found = catalog.offer(sku)
+def _priced_now(current: dict[str, catalog.Offer], sku: str, quantity: int) -> model.Line:
+    found = current.get(sku)
     if found is None:
         raise Conflict(f"{sku} is no longer for sale: remove it from the cart to place the order.", "items")
     return model.Line(sku, found.name, found.price_minor, found.currency, quantity)

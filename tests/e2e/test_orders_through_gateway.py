@@ -175,6 +175,32 @@ class TestPlacingAnOrder:
         assert [p.type for p in placed] == ["com.ecom.orders.order.placed"]
         assert placed[0].data["lines"] == [{"sku": a["sku"], "quantity": 2}, {"sku": b["sku"], "quantity": 1}]
 
+    def test_the_cart_and_the_order_take_catalogs_prices_now_and_refuse_what_left_the_shop(
+            self, stack, shopper, admin_headers):
+        gateway = stack[0]
+        made = []
+        for n, amount in enumerate((1000, 2000)):
+            body = {"sku": f"E2E-PRICE-{uuid.uuid4().hex[:8].upper()}", "name": f"Price test {n}",
+                    "price": {"amount_minor": amount, "currency": "USD"}}
+            status, _, answer = call(gateway, "POST", "/api/products", body, admin_headers)
+            assert status == 201, answer
+            made.append(json.loads(answer))
+            assert add(gateway, shopper, made[-1]["sku"])[0] == 201
+        repriced, gone = made
+        status, _, answer = call(gateway, "PATCH", f"/api/products/{repriced['id']}",
+                                 {"price": {"amount_minor": 1250, "currency": "USD"}}, admin_headers)
+        assert status == 200, answer
+        assert call(gateway, "DELETE", f"/api/products/{gone['id']}", headers=admin_headers)[0] in (200, 204)
+        # One call to catalog prices every line: the new price, and the stored one for what left the shop.
+        status, _, answer = call(gateway, "GET", "/api/cart", headers=auth(shopper))
+        prices = {line["sku"]: line["unit_price"]["amount_minor"] for line in json.loads(answer)["items"]}
+        assert prices == {repriced["sku"]: 1250, gone["sku"]: 2000}
+        status, _, problem = place(gateway, shopper, str(uuid.uuid4()))
+        assert status == 409 and gone["sku"] in problem["detail"], problem
+        call(gateway, "DELETE", f"/api/cart/items/{gone['sku']}", headers=auth(shopper))
+        status, _, order = place(gateway, shopper, str(uuid.uuid4()))
+        assert status == 201 and order["items"][0]["unit_price"]["amount_minor"] == 1250, order
+
     def test_an_empty_cart_is_409_and_no_key_is_422(self, stack, shopper):
         status, _, body = place(stack[0], shopper, str(uuid.uuid4()))
         assert status == 409 and body["errors"][0]["field"] == "items"

@@ -3147,6 +3147,8 @@ export interface operations {
                 max_price?: number;
                 /** @description `true`: only products in stock; `false`: only those out of stock. */
                 in_stock?: boolean;
+                /** @description Only these SKUs: a comma-separated list of at most 100 (`ELE-AUD-0001,SPO-CMP-0002`). SKUs no product has are left out, as are deactivated ones unless `status` says otherwise. */
+                sku?: string;
                 /** @description `relevance` (best match first; needs search words), `price` (lowest first), `-price` (highest first), `newest` (latest created first) or `name`. Default: `relevance` when `q` has words, `newest` otherwise. Ties break on id. */
                 sort?: "relevance" | "price" | "-price" | "newest" | "name";
                 /** @description `active` (the default), `inactive` (deactivated products only) or `any`; other than `active` needs role `admin` (403). */

@@ -87,6 +87,13 @@ class TestFilters:
         assert names(search(client_for, q=shelf["marker"], in_stock="false")) == ["Enamel Mug"]
         assert search(client_for, q=shelf["marker"], in_stock="true")["total"] == 4
 
+    def test_a_sku_list_gives_just_those_products_and_leaves_out_unknown_ones(self, client_for, shelf):
+        mug, knife = shelf["products"]["Stoneware Mug"], shelf["products"]["Chef Knife"]
+        page = search(client_for, sku=f"{mug['sku']},NO-SUCH-SKU-1,{knife['sku']},{mug['sku']}", sort="name")
+        assert names(page) == ["Chef Knife", "Stoneware Mug"] and page["total"] == 2
+        assert {item["sku"]: item["price"] for item in page["items"]} == {
+            mug["sku"]: _price(1500), knife["sku"]: _price(4500)}
+
     def test_an_unknown_category_matches_nothing(self, client_for, shelf):
         assert search(client_for, q=shelf["marker"], category="no-such-category")["total"] == 0
 
@@ -140,6 +147,9 @@ class TestSortAndPages:
         ({"in_stock": "maybe"}, "in_stock"),
         ({"cursor": "garbage!"}, "cursor"),
         ({"colour": "red"}, "colour"),
+        ({"sku": "lower-case"}, "sku"),
+        ({"sku": "A,,B"}, "sku"),
+        ({"sku": ",".join(f"S-{n}" for n in range(101))}, "sku"),
     ])
     def test_bad_query_parameters_are_named(self, client_for, params, field):
         response = client_for("products").get("/api/products", query_string=params)
