@@ -42,6 +42,9 @@ def offers(skus: Sequence[str]) -> dict[str, Offer]:
     MAX_SKU_LIST of them; a SKU missing from the answer is unknown or inactive."""
     found: dict[str, Offer] = {}
     unique = list(dict.fromkeys(skus))
+    if len(unique) == 1:  # one SKU: the product's own read is the lighter one (a search adds facets)
+        one = offer(unique[0])
+        return {one.sku: one} if one is not None else {}
     for start in range(0, len(unique), MAX_SKU_LIST):
         chunk = unique[start:start + MAX_SKU_LIST]
         query = urlencode({"sku": ",".join(chunk), "page_size": len(chunk)})
