@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -233,6 +234,10 @@ def ping_handler(*, source: str, domain: str | None = None,
 # is in the sink's own record); each kept text is cut to this many characters.
 DEAD_LETTER_TEXT = 500
 DEAD_LETTER_ERROR_TEXT = 2000
+# The metrics' type label of a dead letter: an event type of ours (com.ecom.<producer>.<entity>.<verb>),
+# else "unexpected", so no sender's made-up type becomes a series of its own.
+_OUR_EVENT_TYPE = re.compile(r"^com\.ecom\.(accounts|catalog|inventory|orders|payments|reporting|warehouse)"
+                             r"\.[a-z_]{1,40}\.[a-z_]{1,40}$")
 
 
 @dataclass(frozen=True)
@@ -303,6 +308,7 @@ def dead_letter_handler(*, sink: str, domain: str | None = None,
                 new = handle(uow, dead)
                 uow.commit()
             if new:
+                event_outcome(dead.type if _OUR_EVENT_TYPE.match(dead.type) else "unexpected", "dead_lettered")
                 log.warning("dead letter %s %s from %s for %s: %s %s", dead.type, dead.id, dead.source,
                             dead.dest, dead.code, (dead.error or "")[:200])
             return json_response({"status": HANDLED if new else DUPLICATE, "id": dead.id})

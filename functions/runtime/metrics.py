@@ -15,7 +15,7 @@ queue-proxy or the activator, so a scrape never wakes a function nor counts as i
 | `ecom_http_requests_total` | counter | route, method, status | every request a function answers (not the health probes, not /metrics) |
 | `ecom_http_request_duration_seconds` | histogram | route, method | the same requests' time in the function |
 | `ecom_cold_starts_total` | counter | | 1 once the instance has served a request: its first was a cold start |
-| `ecom_events_total` | counter | type, outcome | each CloudEvent a handler is given: `handled`, `duplicate`, `retried` (a 5xx, the broker tries again), `rejected` (never again) |
+| `ecom_events_total` | counter | type, outcome | each CloudEvent a handler is given: `handled`, `duplicate`, `retried` (a 5xx, the broker tries again), `rejected` (never again); and `dead_lettered`, counted by `reporting-on-dead-letter` for each event the broker gave up on (once per event and subscriber) |
 | `ecom_orders_placed_total` | counter | currency | `business_event("order_placed", currency=...)` |
 | `ecom_orders_confirmed_total` | counter | currency | `business_event("order_confirmed", currency=...)` |
 | `ecom_orders_cancelled_total` | counter | reason | `business_event("order_cancelled", reason=...)`: customer, admin, out_of_stock, payment_timeout |
@@ -361,7 +361,7 @@ _STATUS = {code: str(code) for code in range(100, 600)}  # no str() per request
 
 
 def event_outcome(event_type: str, outcome: str) -> None:
-    """Count what became of a CloudEvent: handled, duplicate, retried or rejected."""
+    """Count what became of a CloudEvent: handled, duplicate, retried, rejected or dead_lettered."""
     EVENTS.inc(event_type, outcome)
 
 

@@ -146,6 +146,8 @@ def test_make_status_prints_the_functions_queues_and_outboxes_of_the_running_sta
     (dead,) = on_dashboard()
     assert dead["type"] == "com.ecom.warehouse.stock.counted" and dead["subject"] == "ELE-AUD-0009"
     assert dead["dest"] == "http://inventory-on-stock-counted.ecom.svc.cluster.local" and dead["code"] == 400
+    assert Scrape(gateway).value("ecom_events_total", function="reporting-on-dead-letter",
+                                 type="com.ecom.warehouse.stock.counted", outcome="dead_lettered") == 1
     assert Scrape(gateway).value("ecom_events_total", function="inventory-on-stock-counted",
                                  type="com.ecom.warehouse.stock.counted", outcome="rejected") == 1
     assert call(gateway, "GET", "/api/categories", headers=NO_CACHE)[0] == 200  # catalog-categories runs again

@@ -70,6 +70,21 @@ def test_a_dead_letter_without_an_answer_has_no_code(client_for, db):
     assert kept(db, ce)[0][3:] == (None, None)
 
 
+def test_each_new_dead_letter_is_counted_by_type_and_made_up_types_share_one_label(client_for):
+    from functions.runtime import metrics
+
+    def counted(event_type: str) -> float:
+        return metrics.EVENTS.value(event_type, "dead_lettered")
+
+    ours, before = "com.ecom.payments.payment.failed", counted("com.ecom.payments.payment.failed")
+    unexpected = counted("unexpected")
+    ce = dead_letter(ours)
+    send(client_for, ce)
+    send(client_for, ce)  # a forward sent twice counts once
+    send(client_for, dead_letter("Made-Up.Type." + uuid.uuid4().hex))
+    assert counted(ours) == before + 1 and counted("unexpected") == unexpected + 1
+
+
 def test_hostile_attributes_are_kept_cut_and_cleaned_never_a_5xx(client_for, db):
     ce = dead_letter("com.ecom.x." + "t" * 5000, knativeerrorcode="9" * 5000,
                      knativeerrordata="boom\x00" + "e" * 10_000)
