@@ -128,6 +128,20 @@ def _reject(domain: str, consumer: str, event: Event, reason: str) -> None:
     log.warning("rejected %s %s from %s: %s", event.type, event.id, event.source, reason)
 
 
+def _domain_of_handler(handle: Callable[..., Any], domain: str | None) -> str:
+    """The domain whose schema a handler uses: the one given, else the package it is written in."""
+    found = domain or domain_of(handle.__module__)
+    if found is None:
+        raise ValueError(f"{handle.__module__} is not in a domain: give the handler's domain")
+    return found
+
+
+def _delivery_endpoint(function: Callable[[Request], Response]) -> Callable[[Request], Response]:
+    """An HTTP function the broker (or a PingSource, or the dead-letter sink) POSTs CloudEvents to:
+    its span continues the event's trace, as a consumer."""
+    return http_function(methods=("POST",), trace_parent=event_traceparent, span_kind="consumer")(function)
+
+
 def event_handler(*, types: tuple[str, ...], data: type[D], domain: str | None = None,
                   ) -> Callable[[Callable[[UnitOfWork, Event, D], None]], Callable[[Request], Response]]:
     """Make `handle(uow, event, data)` a functions-framework target consuming `types`.
@@ -137,9 +151,7 @@ def event_handler(*, types: tuple[str, ...], data: type[D], domain: str | None =
 
     def decorate(handle: Callable[[UnitOfWork, Event, D], None]) -> Callable[[Request], Response]:
         nonlocal domain
-        domain = domain or domain_of(handle.__module__)
-        if domain is None:
-            raise ValueError(f"{handle.__module__} is not in a domain: give the handler's domain")
+        domain = _domain_of_handler(handle, domain)
         @functools.wraps(handle)
         def function(request: Request) -> Response:
             event = parse_event(request)
@@ -186,8 +198,7 @@ def event_handler(*, types: tuple[str, ...], data: type[D], domain: str | None =
                 raise invalid_event(str(exc)) from None
             return {"status": HANDLED, "id": event.id}
 
-        endpoint = http_function(methods=("POST",), trace_parent=event_traceparent,
-                                 span_kind="consumer")(function)
+        endpoint = _delivery_endpoint(function)
         endpoint.event_types = types  # type: ignore[attr-defined]  # read by the manifest checks
         return endpoint
 
@@ -208,9 +219,7 @@ def ping_handler(*, source: str, domain: str | None = None,
 
     def decorate(handle: Callable[[UnitOfWork], dict[str, Any]]) -> Callable[[Request], Response]:
         nonlocal domain
-        domain = domain or domain_of(handle.__module__)
-        if domain is None:
-            raise ValueError(f"{handle.__module__} is not in a domain: give the handler's domain")
+        domain = _domain_of_handler(handle, domain)
 
         @functools.wraps(handle)
         def function(request: Request) -> Response:
@@ -222,8 +231,7 @@ def ping_handler(*, source: str, domain: str | None = None,
                 summary = handle(uow)
             return json_response({"status": "processed", "id": event.id, **summary})
 
-        endpoint = http_function(methods=("POST",), trace_parent=event_traceparent,
-                                 span_kind="consumer")(function)
+        endpoint = _delivery_endpoint(function)
         endpoint.ping_source = source  # type: ignore[attr-defined]  # read by the manifest checks
         return endpoint
 
@@ -297,9 +305,7 @@ def dead_letter_handler(*, sink: str, domain: str | None = None,
 
     def decorate(handle: Callable[[UnitOfWork, DeadLetter], bool]) -> Callable[[Request], Response]:
         nonlocal domain
-        domain = domain or domain_of(handle.__module__)
-        if domain is None:
-            raise ValueError(f"{handle.__module__} is not in a domain: give the handler's domain")
+        domain = _domain_of_handler(handle, domain)
 
         @functools.wraps(handle)
         def function(request: Request) -> Response:
@@ -313,8 +319,7 @@ def dead_letter_handler(*, sink: str, domain: str | None = None,
                             dead.dest, dead.code, (dead.error or "")[:200])
             return json_response({"status": HANDLED if new else DUPLICATE, "id": dead.id})
 
-        endpoint = http_function(methods=("POST",), trace_parent=event_traceparent,
-                                 span_kind="consumer")(function)
+        endpoint = _delivery_endpoint(function)
         endpoint.dead_letter_sink = sink  # type: ignore[attr-defined]  # read by the manifest checks
         return endpoint
 
