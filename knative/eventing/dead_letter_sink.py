@@ -9,26 +9,36 @@ dispatcher tries again.
 
 Once kept, each dead letter is forwarded as it came (binary mode, its extensions included) to
 FORWARD_TO, the reporting's `reporting-on-dead-letter`, which counts it for the dashboard. The
-record does not wait on that: a forward that fails after FORWARD_ATTEMPTS is logged, and the
-line stays here to be read and replayed. Standard library only: it runs on the plain python image.
+record does not wait on that: a forwarder thread sends it, and sends it again while the receiver
+does not answer (or answers 5xx), from 1 s apart up to a minute apart, so a receiver down for a
+while still counts every dead letter. At start the last RESEND_ON_START lines of the file are
+forwarded again, for what a restart interrupted; the receiver keeps one row per event and
+subscriber, so what arrives twice counts once. Standard library only: it runs on the plain
+python image.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
 import os
 import threading
 import time
 import urllib.error
 import urllib.request
+from collections import deque
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 DEAD_LETTER_FILE = os.environ.get("DEAD_LETTER_FILE", "/var/lib/dead-letters/events.jsonl")
 FORWARD_TO = os.environ.get("FORWARD_TO", "")
-FORWARD_ATTEMPTS = 3
 FORWARD_TIMEOUT = 5.0
+RETRY_FIRST, RETRY_MAX = 1.0, 60.0  # seconds between forwards the receiver did not answer
+MAX_PENDING = 10_000  # forwards waiting to be sent again; past it the oldest wait for a restart
+RESEND_ON_START = 1_000
+TAKEN, REFUSED, UNANSWERED = "taken", "refused", "unanswered"
 _WRITE = threading.Lock()
 
 
@@ -63,30 +73,64 @@ def _header_safe(value: str) -> str:
                    for ch in value)
 
 
-def forward(event: dict[str, Any], url: str, attempts: int = FORWARD_ATTEMPTS) -> bool:
-    """POST the dead letter to `url` as a binary-mode CloudEvent; return whether it was taken (2xx).
-
-    Retried on no answer or a 5xx, waiting 0.2 s, then 0.4 s, ...: the receiver keeps one row per
-    event and subscriber, so a forward that arrives twice counts once.
-    """
+def forward(event: dict[str, Any], url: str) -> str:
+    """POST the dead letter to `url` as a binary-mode CloudEvent once: TAKEN (2xx), REFUSED (another
+    answer: sending it again would be refused again) or UNANSWERED (no answer, or a 5xx)."""
     data = event.get("data")
     body = (data if isinstance(data, str) else json.dumps(data)).encode() if data is not None else b""
     headers = {f"ce-{name}": _header_safe(str(value)) for name, value in event.items()
                if name not in ("data", "datacontenttype", "data_base64") and value is not None}
     headers["content-type"] = str(event.get("datacontenttype") or "application/json")
-    for attempt in range(attempts):
-        if attempt:
-            time.sleep(0.2 * 2 ** (attempt - 1))
-        request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=FORWARD_TIMEOUT) as answer:
-                return 200 <= answer.status < 300
-        except urllib.error.HTTPError as exc:
-            if exc.code < 500:
-                return False  # refused: sending it again would be refused again
-        except OSError:
-            pass  # no answer: try again
-    return False
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=FORWARD_TIMEOUT) as answer:
+            return TAKEN if 200 <= answer.status < 300 else REFUSED
+    except urllib.error.HTTPError as exc:
+        return UNANSWERED if exc.code >= 500 else REFUSED
+    except OSError:
+        return UNANSWERED
+
+
+class Forwarder:
+    """Sends kept dead letters to `url` from a thread of its own, each again while unanswered."""
+
+    def __init__(self, url: str, retry_first: float = RETRY_FIRST, retry_max: float = RETRY_MAX) -> None:
+        self.url, self.retry_first, self.retry_max = url, retry_first, retry_max
+        self._due: list[tuple[float, int, float, dict[str, Any]]] = []  # (when, order, next wait, event)
+        self._order = itertools.count()
+        self._ready = threading.Condition()
+        threading.Thread(target=self._run, name="forwarder", daemon=True).start()
+
+    def submit(self, event: dict[str, Any], delay: float = 0.0, wait: float | None = None) -> None:
+        with self._ready:
+            if len(self._due) >= MAX_PENDING:
+                _, _, _, dropped = heapq.heappop(self._due)
+                print(json.dumps({"error": f"dead letter {dropped.get('id')} not forwarded: too many waiting; "
+                                           "kept here, forwarded at the next start"}), flush=True)
+            heapq.heappush(self._due, (time.monotonic() + delay, next(self._order),
+                                       wait if wait is not None else self.retry_first, event))
+            self._ready.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._ready:
+                while not self._due or self._due[0][0] > time.monotonic():
+                    self._ready.wait(self._due[0][0] - time.monotonic() if self._due else None)
+                _, _, wait, event = heapq.heappop(self._due)
+            outcome = forward(event, self.url)
+            if outcome == UNANSWERED:
+                self.submit(event, delay=wait, wait=min(wait * 2, self.retry_max))
+            elif outcome == REFUSED:
+                print(json.dumps({"error": f"dead letter {event.get('id')} refused by {self.url}; kept here"}),
+                      flush=True)
+
+
+def _last_lines(path: str, count: int) -> list[str]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return list(deque(fh, maxlen=count))
+    except FileNotFoundError:
+        return []
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -103,11 +147,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         print(line, flush=True)
         self._answer(202)
-        forward_to = self.server.forward_to  # type: ignore[attr-defined]  # set by serve()
-        event = json.loads(line)["event"]
-        if forward_to and not forward(event, forward_to):
-            print(json.dumps({"error": f"dead letter {event.get('id')} not forwarded to {forward_to}; "
-                                       "kept here"}), flush=True)
+        forwarder = self.server.forwarder  # type: ignore[attr-defined]  # set by serve()
+        if forwarder is not None:
+            forwarder.submit(json.loads(line)["event"])
 
     def do_GET(self) -> None:  # noqa: N802
         self._answer(200 if self.path.startswith("/health") else 404)
@@ -121,12 +163,19 @@ class Handler(BaseHTTPRequestHandler):
         pass  # the records are the log; access lines would only bury them
 
 
-def serve(port: int, path: str = DEAD_LETTER_FILE, forward_to: str = FORWARD_TO) -> ThreadingHTTPServer:
+def serve(port: int, path: str = DEAD_LETTER_FILE, forward_to: str = FORWARD_TO,
+          retry_first: float = RETRY_FIRST) -> ThreadingHTTPServer:
     """Return a server on `port` (0: any free port) that stores dead letters in `path` and
-    forwards each to `forward_to` (none when empty)."""
+    forwards each to `forward_to` (none when empty), the file's last lines first."""
     server = ThreadingHTTPServer(("0.0.0.0", port), Handler)
     server.path = path  # type: ignore[attr-defined]
-    server.forward_to = forward_to  # type: ignore[attr-defined]
+    server.forwarder = Forwarder(forward_to, retry_first) if forward_to else None  # type: ignore[attr-defined]
+    if server.forwarder is not None:  # type: ignore[attr-defined]
+        for line in _last_lines(path, RESEND_ON_START):
+            try:
+                server.forwarder.submit(json.loads(line)["event"])  # type: ignore[attr-defined]
+            except (ValueError, KeyError, TypeError):
+                continue  # a line cut short by a crash: the rest still go
     return server
 
 

@@ -78,20 +78,28 @@ def receiver() -> Iterator[ThreadingHTTPServer]:
     server.server_close()
 
 
-def test_a_kept_dead_letter_is_forwarded_as_it_came_with_its_extensions(tmp_path, receiver) -> None:
-    receiver.statuses = [503]  # the receiver is busy once: the forward is sent again
-    server = _running(_module().serve(0, str(tmp_path / "events.jsonl"),
-                                      f"http://127.0.0.1:{receiver.server_address[1]}/"))
+def _wait_for(received: list, count: int, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while len(received) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def _sink_forwarding_to(receiver_url: str, path: Path):
+    return _running(_module().serve(0, str(path), receiver_url, retry_first=0.05))
+
+
+def test_a_kept_dead_letter_is_forwarded_as_it_came_and_again_while_unanswered(tmp_path, receiver) -> None:
+    receiver.statuses = [503, 503]  # the receiver is busy twice: the forward is sent again each time
+    server = _sink_forwarding_to(f"http://127.0.0.1:{receiver.server_address[1]}/", tmp_path / "events.jsonl")
     try:
         assert post(f"http://127.0.0.1:{server.server_address[1]}", *to_binary(DEAD_LETTER)) == 202
-        deadline = time.monotonic() + 10
-        while len(receiver.got) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_for(receiver.got, 3)
+        time.sleep(0.3)  # and not once more after it was taken
     finally:
         server.shutdown()
         server.server_close()
-    assert len(receiver.got) == 2
-    headers, body = receiver.got[1]
+    assert len(receiver.got) == 3
+    headers, body = receiver.got[2]
     headers = {k.lower(): v for k, v in headers.items()}
     assert headers["ce-type"] == "com.ecom.catalog.product.created" and headers["ce-id"] == DEAD_LETTER["id"]
     assert headers["ce-knativeerrordest"] == "http://x.ecom.svc" and headers["ce-knativeerrorcode"] == "500"
@@ -99,13 +107,29 @@ def test_a_kept_dead_letter_is_forwarded_as_it_came_with_its_extensions(tmp_path
     assert (tmp_path / "events.jsonl").read_text().count("\n") == 1  # kept once, whatever the forwards
 
 
-def test_a_forward_that_is_refused_is_not_sent_again_and_the_record_stays(tmp_path, receiver) -> None:
+def test_a_refused_forward_is_not_sent_again_and_nobody_there_is_unanswered(receiver) -> None:
     receiver.statuses = [400]
     module = _module()
-    event = json.loads(json.dumps(module.record(*to_binary(DEAD_LETTER))))["event"]
-    assert module.forward(event, f"http://127.0.0.1:{receiver.server_address[1]}/") is False
-    assert len(receiver.got) == 1
-    assert module.forward(event, "http://127.0.0.1:1/", attempts=2) is False  # nobody there
+    event = module.record(*to_binary(DEAD_LETTER))["event"]
+    assert module.forward(event, f"http://127.0.0.1:{receiver.server_address[1]}/") == module.REFUSED
+    assert module.forward(event, f"http://127.0.0.1:{receiver.server_address[1]}/") == module.TAKEN
+    assert module.forward(event, "http://127.0.0.1:1/") == module.UNANSWERED
+
+
+def test_at_start_the_last_kept_dead_letters_are_forwarded_again(tmp_path, receiver) -> None:
+    path, module = tmp_path / "events.jsonl", _module()
+    lines = [json.dumps({"received_at": "2026-12-03T00:00:00Z",
+                         "event": module.record(*to_binary(CloudEvent({**DEAD_LETTER.get_attributes(), "id": str(n)},
+                                                                       {"n": n})))["event"]})
+             for n in range(3)]
+    path.write_text("\n".join(lines) + "\n{\"cut short by a cra")  # a crash mid-line: the rest still go
+    server = _sink_forwarding_to(f"http://127.0.0.1:{receiver.server_address[1]}/", path)
+    try:
+        _wait_for(receiver.got, 3)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert sorted({k.lower(): v for k, v in h.items()}["ce-id"] for h, _ in receiver.got) == ["0", "1", "2"]
 
 
 def test_forwarded_headers_carry_only_what_a_header_can() -> None:
