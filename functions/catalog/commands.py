@@ -11,7 +11,7 @@ from functions.catalog.model import SLUG_PATTERN, SORTS
 from functions.runtime.commands import Command, Patch, Sku
 from functions.runtime.money import MAX_AMOUNT_MINOR, Money
 from functions.runtime.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from functions.runtime.skus import SKU_LIST_PATTERN
+from functions.runtime.skus import SKU_LIST_MAX_LENGTH, SKU_LIST_PATTERN
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
@@ -89,7 +89,7 @@ class SearchProducts(Command):
     max_price: int | None = Field(default=None, ge=0, le=MAX_AMOUNT_MINOR)
     in_stock: bool | None = None
     # Only these SKUs (comma-separated): another domain pricing a cart asks once for all its lines.
-    sku: Annotated[str, StringConstraints(pattern=SKU_LIST_PATTERN, max_length=6500)] | None = None
+    sku: Annotated[str, StringConstraints(pattern=SKU_LIST_PATTERN, max_length=SKU_LIST_MAX_LENGTH)] | None = None
     sort: Literal[SORTS] | None = None  # type: ignore[valid-type]
     status: Literal["active", "inactive", "any"] = "active"  # other than active: admins only
     page: int | None = Field(default=None, ge=1, le=10_000)

@@ -23,6 +23,7 @@ from functions.runtime.openapi import (
     Operation,
     Param,
 )
+from functions.runtime.skus import MAX_SKU_LIST
 
 ADMIN_WRITE = ADMIN_ERRORS | BODY_ERRORS | {409: "Conflict"}
 LOCATION = {"Location": "Location"}
@@ -99,7 +100,7 @@ PRODUCTS = Endpoint("/api/products", {
             "min_price": "Lowest price, in minor units.",
             "max_price": "Highest price, in minor units; not below `min_price` (422).",
             "in_stock": "`true`: only products in stock; `false`: only those out of stock.",
-            "sku": "Only these SKUs: a comma-separated list of at most 100 (`ELE-AUD-0001,SPO-CMP-0002`). "
+            "sku": f"Only these SKUs: a comma-separated list of at most {MAX_SKU_LIST} (`ELE-AUD-0001,SPO-CMP-0002`). "
                    "SKUs no product has are left out, as are deactivated ones unless `status` says otherwise.",
             "sort": "`relevance` (best match first; needs search words), `price` (lowest first), `-price` "
                     "(highest first), `newest` (latest created first) or `name`. Default: `relevance` "

@@ -37,7 +37,7 @@ def get_cart(conn: Connection, user_id: UUID) -> dict[str, Any]:
     """Return the cart with each line at catalog's current price (the stored one if catalog is down)."""
     rows = [dict(row) for row in _rows(conn, user_id)]
     try:
-        current = catalog.offers([row["sku"] for row in rows]) if rows else {}
+        current = catalog.offers([row["sku"] for row in rows])
     except Unavailable:
         current = {}  # show the prices from when the items went in rather than no cart at all
     for row in rows:

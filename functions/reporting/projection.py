@@ -10,10 +10,14 @@ order of delivery, and any number of redeliveries, gives the same rows.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Connection, text
 
 from functions.reporting import events
-from functions.runtime.handlers import DeadLetter
+
+if TYPE_CHECKING:  # the rebuild imports this module too, and needs no web framework
+    from functions.runtime.handlers import DeadLetter
 
 _ORDER = "INSERT INTO reporting.orders (order_id, user_id, {columns}) VALUES (:order_id, :user_id, {values}) " \
          "ON CONFLICT (order_id) DO UPDATE SET {updates}"

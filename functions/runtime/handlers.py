@@ -284,14 +284,16 @@ def parse_dead_letter(request: Request) -> DeadLetter:
     if missing:
         raise invalid_event("Not a dead letter: no " + ", ".join(missing),
                             [FieldError(name, "is required") for name in missing])
-    code = str(attributes.get("knativeerrorcode") or "")
-    text = {name: _storable_text(str(attributes[name]) if attributes.get(name) is not None else None,
-                                 DEAD_LETTER_TEXT)
-            for name in ("id", "source", "type", "subject", "knativeerrordest")}
-    return DeadLetter(id=text["id"] or "", source=text["source"] or "", type=text["type"] or "",
-                      subject=text["subject"], dest=text["knativeerrordest"] or "",
+
+    def attribute(name: str, limit: int = DEAD_LETTER_TEXT) -> str | None:
+        value = attributes.get(name)
+        return _storable_text(None if value is None else str(value), limit)
+
+    code = attribute("knativeerrorcode") or ""
+    return DeadLetter(id=attribute("id") or "", source=attribute("source") or "", type=attribute("type") or "",
+                      subject=attribute("subject"), dest=attribute("knativeerrordest") or "",
                       code=int(code) if len(code) == 3 and code.isdigit() and 100 <= int(code) <= 599 else None,
-                      error=_storable_text(attributes.get("knativeerrordata"), DEAD_LETTER_ERROR_TEXT))
+                      error=attribute("knativeerrordata", DEAD_LETTER_ERROR_TEXT))
 
 
 def dead_letter_handler(*, sink: str, domain: str | None = None,

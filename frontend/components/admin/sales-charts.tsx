@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { LocalTime } from "@/components/layout/local-time";
 import type { Money } from "@/lib/api/types";
 import type { SalesPoint, SalesReport } from "@/lib/api/reports";
 import { formatMoney } from "@/lib/format";
@@ -123,7 +123,7 @@ export function LowStock({ items }: { items: SalesReport["lowStock"]["items"] })
 }
 
 /** Dead letters per bucket: events the broker gave up on (one per event and subscriber). */
-export function DeadLettersChart({ report }: { report: SalesReport }) {
+function DeadLettersChart({ report }: { report: SalesReport }) {
   const bars = report.series.map((p) => ({
     label: bucketLabel(p.start, report.bucket),
     value: p.deadLettered,
@@ -132,34 +132,40 @@ export function DeadLettersChart({ report }: { report: SalesReport }) {
   return <BarChart bars={bars} label={`Events dead-lettered per ${report.bucket}`} color="#b91c1c" />;
 }
 
-/** Which subscriber gave up on which event, and why: the newest dead letters. */
-export function DeadLetters({ deadLetters, chart }: { deadLetters: SalesReport["deadLetters"]; chart: ReactNode }) {
+/** The subscriber a dead letter names: the Service in its address (`inventory-on-stock-counted`). */
+function subscriberOf(dest: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\/([^./:?#]+)/i.exec(dest)?.[1] ?? dest;
+}
+
+/** The dead letters of the range: per bucket, by type, and the newest with who gave up and why. */
+export function DeadLetters({ report }: { report: SalesReport }) {
+  const { deadLetters } = report;
   return (
     <div className="flex flex-col gap-3">
       <div className="grid gap-6 lg:grid-cols-2">
-      {chart}
-      <table className="w-full self-start text-left text-sm" data-testid="dead-letter-types">
-        <thead><tr className="border-b border-slate-200"><th className="py-1">Event type</th><th>Dead letters</th></tr></thead>
-        <tbody>
-          {deadLetters.byType.map((t) => (
-            <tr key={t.type} className="border-b border-slate-100"><td className="py-1 font-mono break-all">{t.type}</td><td>{t.count}</td></tr>
-          ))}
-        </tbody>
-      </table>
+        <DeadLettersChart report={report} />
+        <table className="w-full self-start text-left text-sm" data-testid="dead-letter-types">
+          <thead><tr className="border-b border-slate-200"><th className="py-1">Event type</th><th>Dead letters</th></tr></thead>
+          <tbody>
+            {deadLetters.byType.map((t) => (
+              <tr key={t.type} className="border-b border-slate-100"><td className="py-1 font-mono break-all">{t.type}</td><td>{t.count}</td></tr>
+            ))}
+          </tbody>
+        </table>
       </div>
       <div className="overflow-x-auto">
         <table className="w-full text-left text-sm" data-testid="dead-letters">
           <caption className="text-left text-xs text-slate-600">The newest {deadLetters.limit}</caption>
           <thead>
-            <tr className="border-b border-slate-200"><th className="py-1">When (UTC)</th><th>Event</th><th>Subscriber</th><th>Answer</th></tr>
+            <tr className="border-b border-slate-200"><th className="py-1">When</th><th>Event</th><th>Subscriber</th><th>Answer</th></tr>
           </thead>
           <tbody>
             {deadLetters.newest.map((d) => (
               <tr key={`${d.source} ${d.id} ${d.dest}`} className="border-b border-slate-100 align-top">
-                <td className="py-1 whitespace-nowrap">{d.at.replace("T", " ").slice(0, 19)}</td>
+                <td className="py-1 whitespace-nowrap"><LocalTime iso={d.at} /></td>
                 <td className="break-all"><span className="font-mono">{d.type}</span>{d.subject && <> · {d.subject}</>}<br />
                   <span className="text-xs text-slate-600">{d.id}</span></td>
-                <td className="font-mono text-xs break-all">{new URL(d.dest, "http://x").hostname.split(".")[0] || d.dest}</td>
+                <td className="font-mono text-xs break-all">{subscriberOf(d.dest)}</td>
                 <td title={d.error ?? undefined}>{d.code ?? "no answer"}{d.error && <span className="block max-w-xs truncate text-xs text-slate-600">{d.error}</span>}</td>
               </tr>
             ))}

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import {
-  ConversionSummary, DeadLetters, DeadLettersChart, LowStock, moneyList, OrdersChart, RevenueCharts, TopProducts,
+  ConversionSummary, DeadLetters, LowStock, moneyList, OrdersChart, RevenueCharts, TopProducts,
 } from "@/components/admin/sales-charts";
 import { EmptyState } from "@/components/layout/empty-state";
 import { ApiError, reports } from "@/lib/api";
@@ -93,7 +93,7 @@ export default async function AdminDashboard({ searchParams }: Props) {
             : `The broker gave up on ${report.totals.deadLettered} event deliver${report.totals.deadLettered === 1 ? "y" : "ies"} in this range (dead-lettered).`}
         </p>
         {report.totals.deadLettered > 0 && (
-          <DeadLetters deadLetters={report.deadLetters} chart={<DeadLettersChart report={report} />} />
+          <DeadLetters report={report} />
         )}
         <p className="text-slate-600">
           The dead-letter sink keeps each one whole: <code>make dead-letters</code> lists them and{" "}
