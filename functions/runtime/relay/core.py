@@ -7,8 +7,10 @@ One batch is one database transaction:
 2. keep, per subject (aggregate), only the rows that come before any pending row of that subject
    we did not get (see `_hold_back`): the others wait for a later batch, so an aggregate's events
    leave in seq order however many relays run (1 and 2 are one statement, one round trip);
-3. publish what is left in seq order and wait for the broker's confirms;
-4. mark the confirmed rows sent and commit.
+3. publish what is left in seq order and, while the broker routes, persists and confirms it,
+   mark those rows sent (the marks are the transaction's, uncommitted: a crash undoes them);
+4. once the confirms are in, unmark any row not confirmed (and every later row of its subject;
+   with all confirmed, nothing to do) and commit.
 
 The relay's session commits with `synchronous_commit = off`: its commit only marks rows sent (and,
 to the Postgres transport, stores the messages with the marks), so one lost in a database crash
@@ -17,9 +19,9 @@ The commit does not wait for its WAL flush: one fsync per batch less (bench/even
 event of the relay's backend), and the next batch starts sooner.
 
 Crash anywhere before the commit and the rows stay pending: they are published again by the next
-batch (at least once; consumers de-duplicate on source + id). A row is never marked sent unless
-the broker confirmed it. When the broker fails in the middle of a batch, the rows it confirmed
-(each subject's confirmed prefix) are marked before the transaction ends, the rest are resent
+batch (at least once; consumers de-duplicate on source + id). A row's mark is never committed
+unless the broker confirmed it. When the broker fails in the middle of a batch, the rows it
+confirmed (each subject's confirmed prefix) stay marked when the transaction ends, the rest are resent
 after a reconnect with backoff. When the database fails, the transaction is gone with the
 connection: everything in it is resent after a reconnect with backoff.
 
@@ -78,7 +80,7 @@ class Relay:
     `database` is an Engine or a URL (then the relay makes its own engine, application_name
     `ecom-relay-<domain>`); connect as the domain's role: the relay reads and marks only
     `<domain>.outbox`. `after_confirm(rows)` is a seam for tests: it runs after the broker
-    confirmed a batch and before the rows are marked sent (raise in it to simulate a crash).
+    confirmed a batch and before the marks are committed (raise in it to simulate a crash).
 
     `publisher` replaces the RabbitMQ publisher: `PostgresPublisher(exchange)` sends to the
     local broker's Postgres transport, in the same transaction that marks the rows sent.
@@ -124,6 +126,7 @@ class Relay:
             "c.traceparent, f.first "
             "FROM claimed c LEFT JOIN foreign_first f ON f.subject = c.subject ORDER BY c.seq")
         self._mark = text(f"UPDATE {outbox} SET sent_at = now() WHERE seq = ANY(CAST(:seqs AS bigint[]))")
+        self._unmark = text(f"UPDATE {outbox} SET sent_at = NULL WHERE seq = ANY(CAST(:seqs AS bigint[]))")
 
     def _make_engine(self, database: Engine | str) -> tuple[Engine, bool]:
         if not isinstance(database, str):
@@ -195,16 +198,23 @@ class Relay:
                 conn.rollback()
                 self.stats["held_back"] += len(rows)
                 return len(rows), 0
+            marked: list[bool] = []
+
+            def mark_while_confirming() -> None:
+                self._mark_sent(conn, sendable)
+                marked.append(True)
+
             try:
-                confirmed = self.publisher.publish_batch([row_to_message(r) for r in sendable], conn)
+                confirmed = self.publisher.publish_batch([row_to_message(r) for r in sendable], conn,
+                                                         while_confirming=mark_while_confirming)
             except BrokerError as exc:
-                self._mark_sent(conn, _confirmed_prefixes(sendable, exc.confirmed))
+                self._settle_marks(conn, sendable, _confirmed_prefixes(sendable, exc.confirmed), bool(marked))
                 conn.commit()
                 raise
             if self.after_confirm is not None:
                 self.after_confirm(sendable)
             done = _confirmed_prefixes(sendable, confirmed)
-            self._mark_sent(conn, done)
+            self._settle_marks(conn, sendable, done, bool(marked))
             conn.commit()
         except _DB_FAILURES as exc:
             self._drop_connection()
@@ -222,6 +232,16 @@ class Relay:
     def _mark_sent(self, conn: Connection, rows: Sequence[OutboxRow]) -> None:
         if rows:
             conn.execute(self._mark, {"seqs": [r.seq for r in rows]})
+
+    def _settle_marks(self, conn: Connection, sendable: Sequence[OutboxRow], done: Sequence[OutboxRow],
+                      all_marked: bool) -> None:
+        """Leave exactly `done` marked sent in the transaction: mark them, or, when every row was
+        marked while the broker confirmed, unmark the others."""
+        if not all_marked:
+            self._mark_sent(conn, done)
+        elif len(done) < len(sendable):
+            kept = {r.seq for r in done}
+            conn.execute(self._unmark, {"seqs": [r.seq for r in sendable if r.seq not in kept]})
 
     def _rollback_quietly(self) -> None:
         if self._conn is None:

@@ -3,10 +3,13 @@
 Two ways to wait for publisher confirms with pika's BlockingConnection:
 
 - "stream" (the default): enable confirms on the channel's underlying asynchronous channel with
-  our own ack/nack callback, write the whole batch, then run the connection's I/O loop until
+  our own ack/nack callback, write the whole batch as one buffer (its frames encoded by
+  `frames.py`: the bytes pika would write, made faster), then run the connection's I/O loop until
   every delivery tag is acked or nacked (one wait per batch). This reaches pika's own internals
-  (`BlockingChannel._impl`, `_flush_output`, the same ones `BlockingChannel.basic_publish` uses),
-  stable across pika 1.x (pyproject pins `<2`); when they are missing we fall back to "each".
+  (`BlockingChannel._impl`, `_flush_output`, the same ones `BlockingChannel.basic_publish` uses,
+  and the connection's `_output_marshaled_frames` and `_body_max_length`, the ones
+  `Channel.basic_publish` uses), stable across pika 1.x (pyproject pins `<2`); when they are
+  missing we fall back to "each".
 - "each": pika's public API, `confirm_delivery()` then `basic_publish`, which waits for the
   confirm of every message before sending the next: one broker round trip (and, for persistent
   messages on durable queues, one disk sync) per message.
@@ -19,13 +22,15 @@ Measured on this machine (bench/events.py, persistent messages to a durable queu
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import NoReturn
 from urllib.parse import unquote, urlsplit
 
 import pika
 import pika.exceptions
 import pika.spec
 
+from functions.runtime.relay.frames import publish_frames
 from functions.runtime.relay.message import AmqpMessage
 
 log = logging.getLogger("functions.runtime.relay")
@@ -111,8 +116,10 @@ class ConfirmingPublisher:
     def _enable_confirms(self) -> None:
         channel = self._channel
         impl = getattr(channel, "_impl", None)
-        self._streaming = (self.confirm_mode == "stream" and impl is not None
-                           and hasattr(channel, "_flush_output"))
+        connection = getattr(impl, "connection", None)
+        self._streaming = (self.confirm_mode == "stream" and hasattr(channel, "_flush_output")
+                           and hasattr(connection, "_output_marshaled_frames")
+                           and isinstance(getattr(connection, "_body_max_length", None), int))
         self._next_tag = 0
         if not self._streaming:
             channel.confirm_delivery()
@@ -132,10 +139,15 @@ class ConfirmingPublisher:
         for tag in done:
             self._acked[self._outstanding.pop(tag)] = ok
 
-    def publish_batch(self, messages: Sequence[AmqpMessage], conn: object = None) -> list[bool]:
+    def publish_batch(self, messages: Sequence[AmqpMessage], conn: object = None,
+                      while_confirming: Callable[[], None] | None = None) -> list[bool]:
         """Publish messages in order; return, per message, whether the broker confirmed it.
 
         `conn` (the relay's database transaction) is not used: RabbitMQ is not in it.
+        `while_confirming` is called once the whole batch is on the wire and before waiting for
+        its confirms, so that the caller's work overlaps the broker's (the relay marks the rows
+        then); "each" never calls it (it waits for every confirm as it goes). What it raises
+        propagates as it is, and the confirms still due are ignored.
 
         A False means the broker nacked it (it did not take responsibility for it). Raises
         BrokerError (with what was confirmed so far) when the connection or channel is lost or
@@ -143,26 +155,36 @@ class ConfirmingPublisher:
         """
         self.connect()
         if self._streaming:
-            return self._publish_streaming(messages)
+            return self._publish_streaming(messages, while_confirming)
         return self._publish_each(messages)
 
-    def _publish_streaming(self, messages: Sequence[AmqpMessage]) -> list[bool]:
+    def _publish_streaming(self, messages: Sequence[AmqpMessage],
+                           while_confirming: Callable[[], None] | None) -> list[bool]:
         self._acked = [False] * len(messages)
         self._outstanding = {}
         impl = self._channel._impl
         timed_out: list[bool] = []
         timer = None
         try:
-            for index, message in enumerate(messages):
-                impl.basic_publish(self.exchange, message.routing_key, message.body, message.properties)
+            impl._raise_if_not_open()
+            connection, channel, body_max = impl.connection, impl.channel_number, impl.connection._body_max_length
+            # One buffer for the batch: one send for it, where basic_publish made three per message.
+            connection._output_marshaled_frames(
+                [b"".join([publish_frames(channel, self.exchange, m, body_max) for m in messages])])
+            for index in range(len(messages)):
                 self._next_tag += 1
                 self._outstanding[self._next_tag] = index
+            if while_confirming is not None:
+                self._channel._flush_output()  # written out: the broker routes and persists meanwhile
+        except (pika.exceptions.AMQPError, OSError) as exc:
+            self._lost(exc)
+        if while_confirming is not None:
+            while_confirming()  # outside the try: a database error there is not a broker failure
+        try:
             timer = self._connection.call_later(self.confirm_timeout, lambda: timed_out.append(True))
             self._channel._flush_output(lambda: not self._outstanding or bool(timed_out))
         except (pika.exceptions.AMQPError, OSError) as exc:
-            acked = list(self._acked)
-            self.close()
-            raise BrokerError(f"publishing to {broker_label(self.amqp_url)} failed: {exc!r}", acked) from exc
+            self._lost(exc)
         finally:
             if timer is not None and self.connected:
                 self._connection.remove_timeout(timer)
@@ -171,6 +193,12 @@ class ConfirmingPublisher:
             self.close()
             raise BrokerError(f"no confirm within {self.confirm_timeout} s", acked)
         return list(self._acked)
+
+    def _lost(self, exc: BaseException) -> NoReturn:
+        """The connection failed mid-batch: close it, raise with what was confirmed so far."""
+        acked = list(self._acked)
+        self.close()
+        raise BrokerError(f"publishing to {broker_label(self.amqp_url)} failed: {exc!r}", acked) from exc
 
     def _publish_each(self, messages: Sequence[AmqpMessage]) -> list[bool]:
         acked: list[bool] = []

@@ -131,10 +131,10 @@ def bind_queue(events_exchange: str) -> Iterator[Callable[..., str]]:
     """
     made: list[str] = []
 
-    def _bind(pattern: str = "#") -> str:
+    def _bind(pattern: str = "#", arguments: dict[str, Any] | None = None) -> str:
         name = f"relay-test-{uuid.uuid4().hex[:12]}"
         connection, channel = amqp_channel()
-        channel.queue_declare(name, durable=True)
+        channel.queue_declare(name, durable=True, arguments=arguments)
         channel.queue_bind(name, events_exchange, pattern)
         connection.close()
         made.append(name)

@@ -114,6 +114,24 @@ def test_rows_go_out_as_persistent_binary_cloudevents_then_are_marked_sent(
     assert parsed["id"] == str(ids[0]) and parsed["subject"] == "user-a" and parsed.data == rows[0]["data"]
 
 
+def test_rows_the_broker_nacks_stay_pending_and_go_out_later(outbox, accounts_url, events_exchange, bind_queue):
+    # A queue that holds 5 messages and makes the broker nack any more: a real partial nack. The
+    # relay marks the whole batch while the confirms come, so the nacked rows must be unmarked.
+    queue = bind_queue("#", {"x-max-length": 5, "x-overflow": "reject-publish"})
+    ids = outbox.write(["a", "b", "a", "b", "c", "a", "c", "b"])
+    relay = make_relay(accounts_url, events_exchange)
+    try:
+        with pytest.raises(BrokerError, match="nacked 3 of 8"):
+            relay.relay_once()
+        assert [r["sent_at"] is not None for r in outbox.rows()] == [True] * 5 + [False] * 3
+        assert event_ids(consume(queue, 5)) == ids[:5]  # room again
+        assert relay.relay_once() == 3
+    finally:
+        relay.close()
+    assert outbox.pending() == 0
+    assert event_ids(consume(queue, 3)) == ids[5:]
+
+
 def test_routing_key_is_the_event_type(outbox, accounts_url, events_exchange, bind_queue):
     registered = bind_queue(EVENT_TYPE)
     other = bind_queue("com.ecom.accounts.user.deleted")
