@@ -16,6 +16,7 @@ encoded by pika's own `BasicProperties.encode`, so the shortcut never changes wh
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -71,33 +72,31 @@ def _table(headers: dict[str, Any]) -> bytes | None:
     return _LONG.pack(len(table)) + table
 
 
+# The properties the relay sets, in AMQP's order (the flag bits' order), with their encoders.
+_OURS: tuple[tuple[str, int, Callable[[Any], bytes | None]], ...] = (
+    ("content_type", _BP.FLAG_CONTENT_TYPE, _short),
+    ("headers", _BP.FLAG_HEADERS, _table),
+    ("delivery_mode", _BP.FLAG_DELIVERY_MODE, struct.Struct("B").pack),
+    ("message_id", _BP.FLAG_MESSAGE_ID, _short),
+    ("timestamp", _BP.FLAG_TIMESTAMP, struct.Struct(">Q").pack),
+    ("type", _BP.FLAG_TYPE, _short),
+)
+
+
 def encode_properties(properties: pika.spec.BasicProperties) -> bytes:
     """Return the encoded properties (flags, then fields, in AMQP's order) of a content header."""
     if any(getattr(properties, name) is not None for name in _LEFT_TO_PIKA):
         return b"".join(properties.encode())
     flags = 0
     pieces = []
-    if properties.content_type is not None:
-        flags |= _BP.FLAG_CONTENT_TYPE
-        pieces.append(_short(properties.content_type))
-    if properties.headers is not None:
-        table = _table(properties.headers)
-        if table is None:
-            return b"".join(properties.encode())
-        flags |= _BP.FLAG_HEADERS
-        pieces.append(table)
-    if properties.delivery_mode is not None:
-        flags |= _BP.FLAG_DELIVERY_MODE
-        pieces.append(struct.pack("B", properties.delivery_mode))
-    if properties.message_id is not None:
-        flags |= _BP.FLAG_MESSAGE_ID
-        pieces.append(_short(properties.message_id))
-    if properties.timestamp is not None:
-        flags |= _BP.FLAG_TIMESTAMP
-        pieces.append(struct.pack(">Q", properties.timestamp))
-    if properties.type is not None:
-        flags |= _BP.FLAG_TYPE
-        pieces.append(_short(properties.type))
+    for name, flag, encode in _OURS:
+        value = getattr(properties, name)
+        if value is not None:
+            encoded = encode(value)
+            if encoded is None:  # a header pika encodes its own way
+                return b"".join(properties.encode())
+            flags |= flag
+            pieces.append(encoded)
     return struct.pack(">H", flags) + b"".join(pieces)
 
 
