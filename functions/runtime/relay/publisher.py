@@ -189,16 +189,18 @@ class ConfirmingPublisher:
             if timer is not None and self.connected:
                 self._connection.remove_timeout(timer)
         if self._outstanding:
-            acked = list(self._acked)
-            self.close()
-            raise BrokerError(f"no confirm within {self.confirm_timeout} s", acked)
+            self._fail(f"no confirm within {self.confirm_timeout} s")
         return list(self._acked)
 
     def _lost(self, exc: BaseException) -> NoReturn:
-        """The connection failed mid-batch: close it, raise with what was confirmed so far."""
+        """The connection failed mid-batch."""
+        self._fail(f"publishing to {broker_label(self.amqp_url)} failed: {exc!r}", exc)
+
+    def _fail(self, message: str, cause: BaseException | None = None) -> NoReturn:
+        """Give up on the batch: close the connection, raise with what was confirmed so far."""
         acked = list(self._acked)
         self.close()
-        raise BrokerError(f"publishing to {broker_label(self.amqp_url)} failed: {exc!r}", acked) from exc
+        raise BrokerError(message, acked) from cause
 
     def _publish_each(self, messages: Sequence[AmqpMessage]) -> list[bool]:
         acked: list[bool] = []
