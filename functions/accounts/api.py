@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from flask import Request, Response
 
-from functions.accounts import operations
 from functions.runtime.web import created_response, http_function, id_from_path, json_response, no_content
 
 if TYPE_CHECKING:
@@ -31,7 +30,7 @@ def _tokens(pair: sessions.TokenPair) -> Response:
     return json_response(pair.to_json(), headers=_NO_STORE)
 
 
-@http_function(methods=("POST",), api=operations.REGISTER)
+@http_function("/api/auth/register", methods=("POST",))
 def register(request: Request) -> Response:
     """Create a customer account."""
     from functions.accounts import users as user_cases
@@ -43,7 +42,7 @@ def register(request: Request) -> Response:
         return created_response(user_cases.register(uow, command), "/api/users/me")
 
 
-@http_function(methods=("POST",), api=operations.LOGIN)
+@http_function("/api/auth/login", methods=("POST",))
 def login(request: Request) -> Response:
     """Exchange email and password for an access token and a refresh token."""
     from functions.accounts import sessions
@@ -55,7 +54,7 @@ def login(request: Request) -> Response:
         return _tokens(sessions.login(uow, command))
 
 
-@http_function(methods=("POST",), api=operations.REFRESH)
+@http_function("/api/auth/refresh", methods=("POST",))
 def refresh(request: Request) -> Response:
     """Rotate a refresh token into a new token pair."""
     from functions.accounts import sessions
@@ -67,7 +66,7 @@ def refresh(request: Request) -> Response:
         return _tokens(sessions.refresh(uow, command))
 
 
-@http_function(methods=("POST",), api=operations.LOGOUT)
+@http_function("/api/auth/logout", methods=("POST",))
 def logout(request: Request) -> Response:
     """End the session a refresh token belongs to."""
     from functions.accounts import sessions
@@ -80,7 +79,7 @@ def logout(request: Request) -> Response:
     return no_content()
 
 
-@http_function(methods=("GET", "PATCH"), api=operations.ME)
+@http_function("/api/users/me", methods=("GET", "PATCH"))
 def me(request: Request) -> Response:
     """GET the caller's profile; PATCH its name."""
     from functions.accounts import users as user_cases
@@ -100,7 +99,7 @@ def me(request: Request) -> Response:
         return json_response(user_cases.update_profile(uow, claims, command))
 
 
-@http_function(methods=("POST",), api=operations.ME_PASSWORD)
+@http_function("/api/users/me/password", methods=("POST",))
 def me_password(request: Request) -> Response:
     """Change the caller's password; other sessions end."""
     from functions.accounts import users as user_cases
@@ -115,7 +114,7 @@ def me_password(request: Request) -> Response:
     return no_content()
 
 
-@http_function(methods=("GET", "POST"), api=operations.ADDRESSES)
+@http_function("/api/users/me/addresses", methods=("GET", "POST"))
 def addresses(request: Request) -> Response:
     """GET the caller's address book; POST a new address."""
     from functions.accounts import addresses as address_cases
@@ -135,7 +134,7 @@ def addresses(request: Request) -> Response:
     return created_response(created, f"/api/users/me/addresses/{created['id']}")
 
 
-@http_function(methods=("GET", "PATCH", "DELETE"), api=operations.ADDRESS)
+@http_function("/api/users/me/addresses/{id}", methods=("GET", "PATCH", "DELETE"))
 def address(request: Request) -> Response:
     """GET, PATCH or DELETE one of the caller's addresses (another user's is a 404)."""
     from functions.accounts import addresses as address_cases
@@ -159,7 +158,7 @@ def address(request: Request) -> Response:
         return json_response(address_cases.update_address(uow, claims, address_id, command))
 
 
-@http_function(methods=("GET",), api=operations.ADMIN_USERS)
+@http_function("/api/admin/users", methods=("GET",))
 def admin_users(request: Request) -> Response:
     """Search users (admin)."""
     from functions.accounts import users as user_cases
@@ -174,7 +173,7 @@ def admin_users(request: Request) -> Response:
         return json_response(user_cases.search_users(conn, admin, query))
 
 
-@http_function(methods=("PATCH",), api=operations.ADMIN_USER)
+@http_function("/api/admin/users/{id}", methods=("PATCH",))
 def admin_user(request: Request) -> Response:
     """Change a user's role or active flag (admin)."""
     from functions.accounts import users as user_cases

@@ -84,12 +84,14 @@ def _end_sessions(uow: UnitOfWork, *condition: Any) -> None:
     accounts' own copy of the revoked sessions is written here, in the same transaction, and
     the event carries it to every other domain that acts for users.
     """
+    from functions.runtime import access_changes  # pydantic: users.py imports this module for GETs too
+
     ended = uow.conn.execute(update(refresh_tokens).where(*condition).values(revoked_at=func.now())
                              .returning(refresh_tokens.c.family_id, refresh_tokens.c.user_id)).all()
     at = datetime.now(timezone.utc)
     for family_id, user_id in sorted(set(ended)):
-        change = access.AccessChanged(user_id=user_id, session_id=family_id, at=at)
-        access.record(uow.conn, uow.domain, access.SESSION_REVOKED, change)
+        change = access_changes.AccessChanged(user_id=user_id, session_id=family_id, at=at)
+        access_changes.record(uow.conn, uow.domain, access.SESSION_REVOKED, change)
         uow.emit(access.SESSION_REVOKED, str(user_id), change.model_dump(exclude_none=True))
 
 

@@ -157,11 +157,13 @@ def update_user(uow: UnitOfWork, admin: Claims, user_id: UUID, cmd: UpdateUser) 
 def _access_changed(uow: UnitOfWork, user_id: UUID, after: Mapping[str, Any],
                     changes: dict[str, Any]) -> None:
     """Record the user's new role and flag in accounts' copy and tell every other domain."""
-    change = access.AccessChanged(user_id=user_id, role=after["role"], active=after["active"],
-                                  at=datetime.now(timezone.utc))
+    from functions.runtime import access_changes  # pydantic: not for GET /api/users/me's cold start
+
+    change = access_changes.AccessChanged(user_id=user_id, role=after["role"], active=after["active"],
+                                          at=datetime.now(timezone.utc))
     event_type = (access.USER_ROLE_CHANGED if "role" in changes
                   else access.USER_DEACTIVATED if not after["active"] else access.USER_REACTIVATED)
-    access.record(uow.conn, uow.domain, event_type, change)
+    access_changes.record(uow.conn, uow.domain, event_type, change)
     uow.emit(event_type, str(user_id), change.model_dump(exclude_none=True))
 
 

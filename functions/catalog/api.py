@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from flask import Request, Response
 
-from functions.catalog import operations
 from functions.runtime.web import (
     created_response,
     http_function,
@@ -24,7 +23,8 @@ if TYPE_CHECKING:
 # The use cases (SQLAlchemy), the commands (pydantic) and the token check (jwt) are imported by
 # the functions that use them, on their first request: each Knative Service runs one target, so
 # none pays at start-up for the others' modules (bench/cold_start.py). A repeated import is a
-# dictionary lookup in sys.modules. The operations (the OpenAPI declarations) are imported here.
+# dictionary lookup in sys.modules. Their OpenAPI declarations (operations.py, pydantic models) are
+# read by the document's builder only: a function that parses no body never imports pydantic.
 
 def _admin_work(request: Request) -> AbstractContextManager[UnitOfWork]:
     """Check the caller is an admin, then return a unit of work that audits as them."""
@@ -41,7 +41,7 @@ def _caller_role(request: Request) -> str | None:
     return claims.role if claims is not None else None
 
 
-@http_function(methods=("GET", "POST"), api=operations.CATEGORIES)
+@http_function("/api/categories", methods=("GET", "POST"))
 def categories(request: Request) -> Response:
     """GET: the category tree. POST: create a category (admin)."""
     from functions.catalog import categories as category_cases
@@ -64,7 +64,7 @@ def categories(request: Request) -> Response:
     return public_json_response(request, envelope(tree, len(tree), 1, len(tree)))
 
 
-@http_function(methods=("GET", "PATCH", "DELETE"), api=operations.CATEGORY)
+@http_function("/api/categories/{ref}", methods=("GET", "PATCH", "DELETE"))
 def category(request: Request) -> Response:
     """GET a category by id or slug; PATCH or DELETE it by id (admin)."""
     from functions.catalog import categories as category_cases
@@ -89,7 +89,7 @@ def category(request: Request) -> Response:
         return json_response(category_cases.update_category(uow, category_id, command))
 
 
-@http_function(methods=("GET", "POST"), api=operations.PRODUCTS)
+@http_function("/api/products", methods=("GET", "POST"))
 def products(request: Request) -> Response:
     """GET: search products. POST: create a product (admin)."""
     from functions.runtime.validation import parse_body, parse_query
@@ -114,7 +114,7 @@ def products(request: Request) -> Response:
     return public_json_response(request, found)
 
 
-@http_function(methods=("GET", "PATCH", "DELETE"), api=operations.PRODUCT)
+@http_function("/api/products/{ref}", methods=("GET", "PATCH", "DELETE"))
 def product(request: Request) -> Response:
     """GET a product by id, slug or SKU; PATCH or DELETE (deactivate) it by id (admin)."""
     from functions.catalog import model
@@ -140,7 +140,7 @@ def product(request: Request) -> Response:
         return json_response(product_cases.update_product(uow, product_id, command))
 
 
-@http_function(methods=("GET",), api=operations.MEDIA)
+@http_function("/media/catalog/{file}", methods=("GET",))
 def media(request: Request) -> Response:
     """Serve a product image shipped with the catalog (SVG, cacheable, no active content)."""
     from functions.catalog.adapters.media import read_image

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import Insert, insert
 
 from functions.catalog.events import STOCK_CHANGED, StockChanged
 from functions.catalog.tables import availability
-from functions.runtime import access
+from functions.runtime import access, access_changes
 from functions.runtime.db import UnitOfWork
 from functions.runtime.handlers import Event, event_handler
 
@@ -32,7 +32,7 @@ def on_stock_changed(uow: UnitOfWork, event: Event, data: StockChanged) -> None:
                      {"sku": data.sku, "in_stock": data.available > 0, "version": data.version})
 
 
-@event_handler(types=access.ACCESS_EVENTS, data=access.AccessChanged)
-def on_access_changed(uow: UnitOfWork, event: Event, data: access.AccessChanged) -> None:
+@event_handler(types=access.ACCESS_EVENTS, data=access_changes.AccessChanged)
+def on_access_changed(uow: UnitOfWork, event: Event, data: access_changes.AccessChanged) -> None:
     """Keep the catalog's copy of ended sessions and current roles (functions/runtime/access.py)."""
-    access.record(uow.conn, uow.domain, event.type, data)
+    access_changes.record(uow.conn, uow.domain, event.type, data)

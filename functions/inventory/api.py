@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING
 
 from flask import Request, Response
 
-from functions.inventory import operations
 from functions.runtime.web import created_response, http_function, id_from_path, json_response, path_ref
 
 if TYPE_CHECKING:
     from functions.runtime.db import UnitOfWork
 
 # As in every domain: the use cases, commands and the token check are imported by the functions
-# that use them, on their first request; only the operations (OpenAPI declarations) here.
+# that use them, on their first request; the operations (OpenAPI declarations) by the builder only.
 
 
 def _admin_work(request: Request) -> AbstractContextManager[UnitOfWork]:
@@ -31,7 +30,7 @@ def _require_admin(request: Request) -> None:
     require_admin(request)
 
 
-@http_function(methods=("GET", "POST"), api=operations.WAREHOUSES)
+@http_function("/api/admin/warehouses", methods=("GET", "POST"))
 def warehouses(request: Request) -> Response:
     """GET: the warehouses. POST: create one (admin)."""
     from functions.inventory import warehouses as warehouse_cases
@@ -54,7 +53,7 @@ def warehouses(request: Request) -> Response:
         return json_response(warehouse_cases.list_warehouses(conn, query))
 
 
-@http_function(methods=("PATCH",), api=operations.WAREHOUSE)
+@http_function("/api/admin/warehouses/{id}", methods=("PATCH",))
 def warehouse(request: Request) -> Response:
     """PATCH a warehouse: rename, readdress, (de)activate (admin)."""
     from functions.inventory import warehouses as warehouse_cases
@@ -68,7 +67,7 @@ def warehouse(request: Request) -> Response:
         return json_response(warehouse_cases.update_warehouse(uow, warehouse_id, command))
 
 
-@http_function(methods=("GET",), api=operations.AVAILABILITY)
+@http_function("/api/inventory/{sku}", methods=("GET",))
 def availability(request: Request) -> Response:
     """How many units of a SKU anyone can buy now."""
     from functions.inventory import stock
@@ -83,7 +82,7 @@ def availability(request: Request) -> Response:
         return json_response(stock.availability(conn, sku))
 
 
-@http_function(methods=("GET",), api=operations.STOCK)
+@http_function("/api/admin/stock", methods=("GET",))
 def stock(request: Request) -> Response:
     """Stock levels, filtered (admin)."""
     from functions.inventory import stock as stock_cases
@@ -97,7 +96,7 @@ def stock(request: Request) -> Response:
         return json_response(stock_cases.list_stock(conn, query))
 
 
-@http_function(methods=("POST",), api=operations.STOCK_RECEIVE)
+@http_function("/api/admin/stock/receive", methods=("POST",))
 def stock_receive(request: Request) -> Response:
     """Receive units of a SKU the catalog sells into a warehouse (admin)."""
     from functions.inventory import stock as stock_cases
@@ -112,7 +111,7 @@ def stock_receive(request: Request) -> Response:
         return json_response(stock_cases.receive(uow, command, known=known))
 
 
-@http_function(methods=("POST",), api=operations.STOCK_ADJUST)
+@http_function("/api/admin/stock/adjust", methods=("POST",))
 def stock_adjust(request: Request) -> Response:
     """Correct a stock level by a signed delta, never below what is reserved (admin)."""
     from functions.inventory import stock as stock_cases
@@ -125,7 +124,7 @@ def stock_adjust(request: Request) -> Response:
         return json_response(stock_cases.adjust(uow, command))
 
 
-@http_function(methods=("GET",), api=operations.STOCK_MOVEMENTS)
+@http_function("/api/admin/stock/movements", methods=("GET",))
 def stock_movements(request: Request) -> Response:
     """The movements ledger, filtered, newest first (admin)."""
     from functions.inventory import stock as stock_cases

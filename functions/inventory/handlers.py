@@ -17,7 +17,7 @@ from functions.inventory.events import (
     OrderRefunded,
     StockCounted,
 )
-from functions.runtime import access
+from functions.runtime import access, access_changes
 from functions.runtime.db import UnitOfWork
 from functions.runtime.handlers import Event, event_handler, ping_handler
 
@@ -36,10 +36,10 @@ def expire_reservations(uow: UnitOfWork) -> dict[str, Any]:
     return {"expired": len(reservations.expire_due(uow))}
 
 
-@event_handler(types=access.ACCESS_EVENTS, data=access.AccessChanged)
-def on_access_changed(uow: UnitOfWork, event: Event, data: access.AccessChanged) -> None:
+@event_handler(types=access.ACCESS_EVENTS, data=access_changes.AccessChanged)
+def on_access_changed(uow: UnitOfWork, event: Event, data: access_changes.AccessChanged) -> None:
     """Keep the inventory's copy of ended sessions and current roles (functions/runtime/access.py)."""
-    access.record(uow.conn, uow.domain, event.type, data)
+    access_changes.record(uow.conn, uow.domain, event.type, data)
 
 
 @event_handler(types=(ORDER_PLACED,), data=OrderPlaced)

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from flask import Request, Response
 
-from functions.orders import operations
 from functions.runtime.auth import signed_in_user
 from functions.runtime.web import created_response, http_function, id_from_path, json_response, path_ref
 
@@ -35,7 +34,7 @@ def _sku(request: Request) -> str:
     return sku
 
 
-@http_function(methods=("GET",), api=operations.CART)
+@http_function("/api/cart", methods=("GET",))
 def cart(request: Request) -> Response:
     """GET the caller's cart."""
     from functions.orders import carts
@@ -46,7 +45,7 @@ def cart(request: Request) -> Response:
         return json_response(carts.get_cart(conn, user_id))
 
 
-@http_function(methods=("POST",), api=operations.CART_ITEMS)
+@http_function("/api/cart/items", methods=("POST",))
 def cart_items(request: Request) -> Response:
     """POST a product into the caller's cart."""
     from functions.orders import carts
@@ -59,7 +58,7 @@ def cart_items(request: Request) -> Response:
         return created_response(carts.add_item(uow, user_id, command), f"/api/cart/items/{command.sku}")
 
 
-@http_function(methods=("PATCH", "DELETE"), api=operations.CART_ITEM)
+@http_function("/api/cart/items/{sku}", methods=("PATCH", "DELETE"))
 def cart_item(request: Request) -> Response:
     """PATCH a cart line's quantity, or DELETE the line."""
     from functions.orders import carts
@@ -77,7 +76,7 @@ def cart_item(request: Request) -> Response:
         return json_response(carts.set_quantity(uow, user_id, sku, command.quantity))
 
 
-@http_function(methods=("GET", "POST"), api=operations.ORDERS)
+@http_function("/api/orders", methods=("GET", "POST"))
 def orders(request: Request) -> Response:
     """GET the caller's orders; POST places one from the cart (Idempotency-Key required)."""
     claims, user_id = signed_in_user(request)
@@ -105,7 +104,7 @@ def orders(request: Request) -> Response:
     return json_response(answer.body, answer.status, headers)
 
 
-@http_function(methods=("GET",), api=operations.ORDER)
+@http_function("/api/orders/{id}", methods=("GET",))
 def order(request: Request) -> Response:
     """GET one of the caller's orders with its timeline."""
     from functions.orders import queries
@@ -117,7 +116,7 @@ def order(request: Request) -> Response:
         return json_response(queries.order_detail(conn, order_id, owner=user_id))
 
 
-@http_function(methods=("POST",), api=operations.ORDER_CANCEL)
+@http_function("/api/orders/{id}/cancel", methods=("POST",))
 def order_cancel(request: Request) -> Response:
     """POST: the caller cancels their own order before it is paid."""
     from functions.orders import model, queries, status
@@ -131,7 +130,7 @@ def order_cancel(request: Request) -> Response:
     return json_response(answer)
 
 
-@http_function(methods=("GET",), api=operations.ADMIN_ORDERS)
+@http_function("/api/admin/orders", methods=("GET",))
 def admin_orders(request: Request) -> Response:
     """Search every order (admin)."""
     from functions.orders import queries
@@ -146,7 +145,7 @@ def admin_orders(request: Request) -> Response:
         return json_response(queries.search_orders(conn, query))
 
 
-@http_function(methods=("GET",), api=operations.ADMIN_ORDER)
+@http_function("/api/admin/orders/{id}", methods=("GET",))
 def admin_order(request: Request) -> Response:
     """GET any order (admin)."""
     from functions.orders import queries
@@ -173,7 +172,7 @@ def _admin_change(request: Request, target: str, action: str, reason: str | None
     return json_response(answer)
 
 
-@http_function(methods=("POST",), api=operations.ADMIN_ORDER_SHIP)
+@http_function("/api/admin/orders/{id}/ship", methods=("POST",))
 def admin_order_ship(request: Request) -> Response:
     """POST: an admin marks a confirmed order shipped."""
     from functions.orders import model
@@ -181,7 +180,7 @@ def admin_order_ship(request: Request) -> Response:
     return _admin_change(request, model.SHIPPED, "order.ship")
 
 
-@http_function(methods=("POST",), api=operations.ADMIN_ORDER_CANCEL)
+@http_function("/api/admin/orders/{id}/cancel", methods=("POST",))
 def admin_order_cancel(request: Request) -> Response:
     """POST: an admin cancels an order that is not paid yet."""
     from functions.orders import model

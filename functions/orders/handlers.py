@@ -31,7 +31,7 @@ from functions.orders.events import (
 )
 from functions.orders.status import change_status
 from functions.orders.tables import orders
-from functions.runtime import access
+from functions.runtime import access, access_changes
 from functions.runtime.db import UnitOfWork
 from functions.runtime.exceptions import Conflict, NotFound
 from functions.runtime.handlers import Event, event_handler
@@ -117,7 +117,7 @@ def on_payment_refunded(uow: UnitOfWork, event: Event, data: PaymentRefunded) ->
         change_status(uow, data.order_id, model.REFUNDED, actor=_actor(event))
 
 
-@event_handler(types=access.ACCESS_EVENTS, data=access.AccessChanged)
-def on_access_changed(uow: UnitOfWork, event: Event, data: access.AccessChanged) -> None:
+@event_handler(types=access.ACCESS_EVENTS, data=access_changes.AccessChanged)
+def on_access_changed(uow: UnitOfWork, event: Event, data: access_changes.AccessChanged) -> None:
     """Keep the orders' copy of ended sessions and current roles (functions/runtime/access.py)."""
-    access.record(uow.conn, uow.domain, event.type, data)
+    access_changes.record(uow.conn, uow.domain, event.type, data)

@@ -13,7 +13,6 @@ from uuid import UUID
 
 from flask import Request, Response
 
-from functions.payments import operations
 from functions.runtime.auth import signed_in_user
 from functions.runtime.web import created_response, http_function, id_from_path, json_response, no_content
 
@@ -63,7 +62,7 @@ def _refuse_card_numbers(request: Request) -> None:
 
 
 
-@http_function(methods=("GET", "POST"), api=operations.PAYMENT_METHODS, shown_path=_shown_path)
+@http_function("/api/users/me/payment-methods", methods=("GET", "POST"), shown_path=_shown_path)
 def payment_methods(request: Request) -> Response:
     """GET the caller's saved payment methods; POST saves one by its provider token."""
     from functions.payments import methods
@@ -84,7 +83,7 @@ def payment_methods(request: Request) -> Response:
     return created_response(created, f"/api/users/me/payment-methods/{created['id']}")
 
 
-@http_function(methods=("DELETE",), api=operations.PAYMENT_METHOD, shown_path=_shown_path)
+@http_function("/api/users/me/payment-methods/{id}", methods=("DELETE",), shown_path=_shown_path)
 def payment_method(request: Request) -> Response:
     """DELETE one of the caller's payment methods (another user's is a 404)."""
     from functions.payments import methods
@@ -114,7 +113,7 @@ def _owner_unless_admin(claims: Claims, user_id: UUID) -> UUID | None:
     return None if claims.role == ADMIN else user_id
 
 
-@http_function(methods=("POST",), api=operations.PAYMENTS, shown_path=_shown_path)
+@http_function("/api/payments", methods=("POST",), shown_path=_shown_path)
 def payments(request: Request) -> Response:
     """POST pays one of the caller's orders, awaiting payment, for its total (Idempotency-Key required)."""
     from functions.payments import charges
@@ -130,7 +129,7 @@ def payments(request: Request) -> Response:
     return _answer(*charges.pay(user_id, request.headers["Authorization"], command, key, configured()))
 
 
-@http_function(methods=("GET",), api=operations.PAYMENT, shown_path=_shown_path)
+@http_function("/api/payments/{id}", methods=("GET",), shown_path=_shown_path)
 def payment(request: Request) -> Response:
     """GET one of the caller's payments (an admin: any)."""
     from functions.payments import charges
@@ -143,7 +142,7 @@ def payment(request: Request) -> Response:
         return json_response(charges.payment_detail(conn, payment_id, _owner_unless_admin(claims, user_id)))
 
 
-@http_function(methods=("GET",), api=operations.ORDER_PAYMENTS, shown_path=_shown_path)
+@http_function("/api/orders/{id}/payments", methods=("GET",), shown_path=_shown_path)
 def order_payments(request: Request) -> Response:
     """GET the payments of one of the caller's orders (an admin: any order's)."""
     from functions.payments import charges
@@ -156,7 +155,7 @@ def order_payments(request: Request) -> Response:
         return json_response(charges.order_payments(conn, order_id, _owner_unless_admin(claims, user_id)))
 
 
-@http_function(methods=("POST",), api=operations.ADMIN_PAYMENT_REFUND, shown_path=_shown_path)
+@http_function("/api/admin/payments/{id}/refund", methods=("POST",), shown_path=_shown_path)
 def admin_payment_refund(request: Request) -> Response:
     """POST: an admin gives back all or part of a completed payment (Idempotency-Key required)."""
     from functions.payments import charges

@@ -4,7 +4,7 @@ who may act (accounts' events)."""
 from __future__ import annotations
 
 from functions.payments.events import ORDER_CANCELLED, OrderCancelled
-from functions.runtime import access
+from functions.runtime import access, access_changes
 from functions.runtime.db import UnitOfWork
 from functions.runtime.handlers import Event, event_handler
 
@@ -18,7 +18,7 @@ def on_order_cancelled(uow: UnitOfWork, event: Event, data: OrderCancelled) -> N
     settle_cancelled_order(uow, data.order_id, data.cancelled_at, configured())
 
 
-@event_handler(types=access.ACCESS_EVENTS, data=access.AccessChanged)
-def on_access_changed(uow: UnitOfWork, event: Event, data: access.AccessChanged) -> None:
+@event_handler(types=access.ACCESS_EVENTS, data=access_changes.AccessChanged)
+def on_access_changed(uow: UnitOfWork, event: Event, data: access_changes.AccessChanged) -> None:
     """Keep the payments' copy of ended sessions and current roles (functions/runtime/access.py)."""
-    access.record(uow.conn, uow.domain, event.type, data)
+    access_changes.record(uow.conn, uow.domain, event.type, data)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Request, Response
 
-from functions.platform import operations
 from functions.runtime.exceptions import NotFound
 from functions.runtime.web import http_function, path_ref
 
@@ -19,19 +18,19 @@ def _serve(path: str) -> Response:
     return Response(body, content_type=content_type, headers=headers)
 
 
-@http_function(methods=("GET",), api=operations.DOCUMENT)
+@http_function("/api/openapi.json", methods=("GET",))
 def api_document(request: Request) -> Response:
     """GET the OpenAPI document as JSON."""
     return _serve(request.path)
 
 
-@http_function(methods=("GET",), api=operations.DOCS)
+@http_function("/api/docs", methods=("GET",))
 def api_docs(request: Request) -> Response:
     """GET the docs page."""
     return _serve(request.path)
 
 
-@http_function(methods=("GET",), api=operations.DOCS_ASSET)
+@http_function("/api/docs/{asset}", methods=("GET",))
 def api_docs_asset(request: Request) -> Response:
     """GET a file of the docs page."""
     path_ref(request, "asset")  # refuses control characters and over-long names, as every ref

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask import Request, Response
 
-from functions.reporting import operations
 from functions.runtime.web import http_function, json_response
 
 # As in every domain: the use cases, commands and the token check are imported by the functions
-# that use them, on their first request; only the operations (OpenAPI declarations) here.
+# that use them, on their first request; the operations (OpenAPI declarations) by the builder only.
 
 
-@http_function(methods=("GET",), api=operations.ADMIN_SALES_REPORT)
+@http_function("/api/admin/reports/sales", methods=("GET",))
 def admin_sales_report(request: Request) -> Response:
     """GET the sales report over a range, per hour or day (admin)."""
     from datetime import datetime, timezone

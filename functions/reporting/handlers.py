@@ -5,7 +5,7 @@ and the dead letters the dead-letter sink forwards (any type, kept for the dashb
 from __future__ import annotations
 
 from functions.reporting import events
-from functions.runtime import access
+from functions.runtime import access, access_changes
 from functions.runtime.db import UnitOfWork
 from functions.runtime.handlers import DeadLetter, Event, dead_letter_handler, event_handler
 
@@ -62,10 +62,10 @@ def on_stock_changed(uow: UnitOfWork, event: Event, data: events.StockChanged) -
     stock_changed(uow.conn, data)
 
 
-@event_handler(types=access.ACCESS_EVENTS, data=access.AccessChanged)
-def on_access_changed(uow: UnitOfWork, event: Event, data: access.AccessChanged) -> None:
+@event_handler(types=access.ACCESS_EVENTS, data=access_changes.AccessChanged)
+def on_access_changed(uow: UnitOfWork, event: Event, data: access_changes.AccessChanged) -> None:
     """Keep the reporting's copy of ended sessions and current roles (functions/runtime/access.py)."""
-    access.record(uow.conn, uow.domain, event.type, data)
+    access_changes.record(uow.conn, uow.domain, event.type, data)
 
 
 # The plain Service every Trigger's deadLetterSink names (knative/eventing/dead-letter-sink.yaml).

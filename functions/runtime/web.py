@@ -28,7 +28,6 @@ from functions.runtime.exceptions import DomainError
 from functions.runtime.ids import parse_uuid
 from functions.runtime.jsonio import dumps
 from functions.runtime.logs import configure_logging, correlation_id
-from functions.runtime.openapi import Endpoint
 from functions.runtime.settings import get_settings
 
 log = logging.getLogger("ecom.http")
@@ -132,7 +131,7 @@ def _traceparent_header(request: Request) -> str | None:
     return request.headers.get("traceparent")
 
 
-def http_function(*, methods: tuple[str, ...], api: Endpoint | None = None,
+def http_function(path: str | None = None, *, methods: tuple[str, ...],
                   shown_path: Callable[[str], str] | None = None,
                   trace_parent: Callable[[Request], str | None] = _traceparent_header,
                   span_kind: str = "server") -> Callable[[Handler], Handler]:
@@ -142,15 +141,15 @@ def http_function(*, methods: tuple[str, ...], api: Endpoint | None = None,
     `trace_parent` reads from it (the request's header; an event handler's is the event's) or,
     when that is missing or invalid, the root of a new trace.
 
-    `api` declares its operations for the OpenAPI document: one per method, no more, no fewer.
+    `path` is the route the gateway sends to it (the metrics' route label, never the request's
+    own path); the domain's operations.py declares an `Endpoint` for it, one operation per method,
+    which the OpenAPI builder pairs with it by path. Not imported here: those declarations are
+    pydantic models, and a function that parses no body should not pay for pydantic at start-up.
     `shown_path` rewrites the request path wherever it is repeated (the log line, a problem's
     `instance`): payments masks card numbers there, which must appear in no answer or log.
     """
-    show = shown_path or (lambda path: path)
-    if api is not None and api.methods != set(methods):
-        raise ValueError(f"{api.path}: operations for {sorted(api.methods)}, methods {sorted(methods)}")
-
-    route = api.path if api is not None else "/"  # the metrics' route label: never the request's path
+    show = shown_path or (lambda shown: shown)
+    route = path or "/"
 
     def decorate(handler: Handler) -> Handler:
         domain = domain_of(handler.__module__)
@@ -197,7 +196,7 @@ def http_function(*, methods: tuple[str, ...], api: Endpoint | None = None,
                 current_domain.reset(domain_token)
 
         function.methods = methods  # type: ignore[attr-defined]  # read by the manifest checks
-        function.api = api  # type: ignore[attr-defined]  # read by the OpenAPI builder
+        function.path = path  # type: ignore[attr-defined]  # read by the OpenAPI builder
         return functions_framework.http(function)
 
     return decorate

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -138,19 +140,47 @@ def test_the_committed_document_is_the_one_the_code_declares():
 
 
 def test_every_http_function_declares_one_operation_per_method():
+    from functions.runtime.openapi.build import endpoints
     from tests.consistency.test_functions_manifests_routes import TARGETS, reached_by_events
 
     functions = [f for f in TARGETS.values() if not reached_by_events(f)]
     assert functions
+    declared = {endpoint.path: endpoint for endpoint in endpoints()}
     for function in functions:
-        assert function.api is not None, f"{function.__name__} declares no operations"
-        assert function.api.methods == set(function.methods), function.__name__
+        assert function.path in declared, f"{function.__name__} declares no operations"
+        assert declared[function.path].methods == set(function.methods), function.__name__
+
+
+@pytest.mark.parametrize("target", ["catalog.main:product", "catalog.main:categories", "accounts.main:me",
+                                    "orders.main:cart"])
+def test_a_function_that_parses_no_body_starts_without_pydantic(target):
+    """The operations' declarations (and the access events' payload) are pydantic models: loading
+    a target, with what its first request imports, must not import them (bench/cold_start.py)."""
+    module, name = target.split(":")
+    code = (f"import sys, functions.{module} as m; m.{name}; "
+            "assert 'pydantic' not in sys.modules, [n for n in sys.modules if n.startswith('functions')]")
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
+
+
+def _function(path: str, *methods: str) -> object:
+    from functions.runtime.web import http_function
+
+    @http_function(path, methods=methods)
+    def function(request):  # noqa: ARG001
+        raise AssertionError("not called")
+
+    return function
 
 
 def test_a_function_whose_operations_and_methods_differ_is_refused():
     from functions.runtime.openapi import ANONYMOUS, Answer, Endpoint, Operation
-    from functions.runtime.web import http_function
+    from functions.runtime.openapi.build import paired
 
-    api = Endpoint("/api/x", {"GET": Operation("getX", "x", "X", "X", ANONYMOUS, {200: Answer("X")})})
+    get_x = Endpoint("/api/x", {"GET": Operation("getX", "x", "X", "X", ANONYMOUS, {200: Answer("X")})})
+    assert paired([_function("/api/x", "GET")], [get_x], "d") == [get_x]
     with pytest.raises(ValueError, match="operations for"):
-        http_function(methods=("GET", "POST"), api=api)
+        paired([_function("/api/x", "GET", "POST")], [get_x], "d")
+    with pytest.raises(ValueError, match="declares no operations"):
+        paired([_function("/api/x", "GET"), _function("/api/y", "GET")], [get_x], "d")
+    with pytest.raises(ValueError, match="declared for no function"):
+        paired([], [get_x], "d")

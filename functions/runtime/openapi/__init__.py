@@ -1,9 +1,11 @@
 """What an HTTP function declares about its operations, for the OpenAPI document built from them.
 
-Each domain declares one `Endpoint` per HTTP function (its path and, per method, an `Operation`:
-request, query and response models, path parameters, errors, security) and passes it to
-`http_function(api=...)`; `python -m functions.runtime.openapi` (`make openapi`) writes the
-document. Error answers name shared responses (`shared.yaml`, `components/responses`).
+Each domain's operations.py declares one `Endpoint` per HTTP function (its path and, per method,
+an `Operation`: request, query and response models, path parameters, errors, security); the
+builder pairs it with the function that `http_function(path, ...)` puts on that path, and
+`python -m functions.runtime.openapi` (`make openapi`) writes the document. Functions never
+import these declarations: their models are pydantic, which a function reading no body need not
+load. Error answers name shared responses (`shared.yaml`, `components/responses`).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Build the OpenAPI 3.1 document from the functions' declared operations and `shared.yaml`.
 
-The domains are found (every `functions/<domain>/api.py`), not listed; each HTTP function that
-declares an `Endpoint` adds its path. Schemas come from the pydantic models (requests in
-validation mode, answers in serialization mode) with their `$defs` collected as components.
+The domains are found (every `functions/<domain>/api.py`), not listed; each HTTP function adds
+its path, with the `Endpoint` its domain's operations.py declares for that path. Schemas come
+from the pydantic models (requests in validation mode, answers in serialization mode) with their
+`$defs` collected as components.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import copy
 import importlib
 from pathlib import Path
+from types import FunctionType
 from typing import Any
 
 import yaml
@@ -32,8 +34,31 @@ def endpoints() -> list[Endpoint]:
     """Return every declared endpoint: domains by name, functions in the order their module defines them."""
     found = []
     for api in sorted(FUNCTIONS.glob("*/api.py")):
-        module = importlib.import_module(f"functions.{api.parent.name}.api")
-        found += [f.api for f in vars(module).values() if getattr(f, "api", None) is not None]
+        domain = api.parent.name
+        functions = [f for f in vars(importlib.import_module(f"functions.{domain}.api")).values()
+                     if isinstance(f, FunctionType) and getattr(f, "path", None) is not None]
+        declared = [e for e in vars(importlib.import_module(f"functions.{domain}.operations")).values()
+                    if isinstance(e, Endpoint)]
+        found += paired(functions, declared, domain)
+    return found
+
+
+def paired(functions: list[Any], declared: list[Endpoint], domain: str) -> list[Endpoint]:
+    """Return each HTTP function's `Endpoint`, the one declared for its path with one operation
+    per method it answers; refuse a function without one, or one declared for no function."""
+    by_path = {endpoint.path: endpoint for endpoint in declared}
+    unserved = set(by_path) - {function.path for function in functions}
+    if unserved:
+        raise ValueError(f"{domain}: operations declared for no function: {sorted(unserved)}")
+    found = []
+    for function in functions:
+        endpoint = by_path.get(function.path)
+        if endpoint is None:
+            raise ValueError(f"{domain}: {function.__name__} ({function.path}) declares no operations")
+        if endpoint.methods != set(function.methods):
+            raise ValueError(f"{endpoint.path}: operations for {sorted(endpoint.methods)}, "
+                             f"methods {sorted(function.methods)}")
+        found.append(endpoint)
     return found
 
 

@@ -10,7 +10,6 @@ import pytest
 from flask import Flask, Response
 from prometheus_client.parser import text_string_to_metric_families
 
-from functions.platform.operations import DOCS_ASSET
 from functions.runtime import metrics
 from functions.runtime.web import http_function
 
@@ -23,7 +22,7 @@ def fresh() -> None:
     metrics.reset()
 
 
-@http_function(methods=("GET",), api=DOCS_ASSET)
+@http_function("/api/docs/{asset}", methods=("GET",))
 def asset(request) -> Response:
     if request.path.endswith("/missing"):
         from functions.runtime.exceptions import NotFound
