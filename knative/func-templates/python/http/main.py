@@ -16,14 +16,15 @@ from functions.runtime.web import answer_framework_errors_as_problems, http_func
 
 __all__ = ["hello"]
 
-# The operation as the OpenAPI document shows it (`make openapi`): move it to operations.py.
+# The operation as the OpenAPI document shows it (`make openapi`): move it to the domain's
+# operations.py, where the builder pairs it with the function on the same path.
 HELLO = Endpoint("/api/hello", {
     "GET": Operation("getHello", "hello", "A greeting", "Greets `name` (replace with the use case).",
                      ANONYMOUS, {200: Answer("The greeting.")}),
 })
 
 
-@http_function(methods=("GET",), api=HELLO)
+@http_function("/api/hello", methods=("GET",))
 def hello(request: Request) -> Response:
     """GET: a greeting (replace it with the function's use case)."""
     name = request.args.get("name", "world")
