@@ -11,9 +11,11 @@ every read to its function, as `make dev` does). Then it lets the events
 settle (no order pending or paid, every confirmed order's stock committed), runs `make verify`
 (localrun.verify, grace 0, dead letters included) and prints p50/p95/p99 per task and per
 request, requests/s, errors (count and %) and the verdict beside the issue's target: 200 users
-with 1-3 s think time, checkout p99 < 500 ms, errors < 0.1%, invariants intact, and where the
+with 1-3 s think time, checkout p99 < 500 ms, errors < 0.1%, invariants intact, where the
 machine's CPU went meanwhile (bench/_cpu.py: each function, PostgreSQL by role, RabbitMQ, the
-gateway and broker threads). The rows go to .data/bench/load.json for bench/summary.py.
+gateway and broker threads), each function's own time per request (from its log) and the
+seconds when most requests were slow inside their functions, with what was slow together.
+The rows go to .data/bench/load.json for bench/summary.py.
 
 Percentiles are locust's (its response times are kept rounded to 2 significant digits).
 Usage: python bench/load.py [--users 200] [--duration 60s] [--spawn-rate N] [--json PATH]
@@ -50,6 +52,7 @@ PG_PORT = 54341
 LOG = REPO / ".data" / "bench" / "load-functions.log"
 UNITS = 1_000_000  # per SKU: no run runs out
 PASSWORD = "load-test-shopper-pw-4417"
+SLOW_MS = 200.0  # a request this long inside its function is slow (bench/load.py's slowest seconds)
 TASKS = ("index", "browse", "search", "add to cart", "view cart", "checkout", "login")
 TARGET_USERS, TARGET_CHECKOUT_P99_MS, TARGET_ERROR_PCT = 200, 500.0, 0.1
 
@@ -247,6 +250,52 @@ def report_cpu(cpu: dict[str, float], seconds: float) -> None:
     print(table(("part", "CPU"), rows))
 
 
+def function_times(lines, since: float, until: float) -> tuple[dict[str, list[float]], dict[str, list]]:
+    """Read the functions' JSON log lines: each request's time inside its function (ms) by
+    function, and per wall-clock second the (function, ms) of requests slower than SLOW_MS, for
+    the requests that ended between `since` and `until` (epoch seconds)."""
+    from datetime import datetime
+
+    by_function: dict[str, list[float]] = {}
+    slow: dict[str, list] = {}
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            ended = datetime.fromisoformat(entry["time"]).timestamp()
+            ms, function = float(entry["duration_ms"]), str(entry["service"])
+        except (ValueError, KeyError, TypeError):
+            continue  # not a request's line (gunicorn's, a warning), or cut short
+        if since <= ended <= until:
+            by_function.setdefault(function, []).append(ms)
+            if ms > SLOW_MS:
+                slow.setdefault(entry["time"][11:19], []).append((function, ms))
+    return by_function, slow
+
+
+def report_functions(by_function: dict[str, list[float]], slow: dict[str, list]) -> None:
+    """Each function's own time per request (no gateway, no queue before it), and the seconds when
+    most requests were slow inside their functions: what was slow together, so a cause shows."""
+    def pct(values: list[float], q: float) -> float:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+    busiest = sorted(by_function.items(), key=lambda item: -len(item[1]))
+    print("\ninside each function (its log's duration_ms: from its handler's start to its answer)")
+    print(table(("function", "requests", "p50 ms", "p99 ms", "max ms"),
+                [(name, len(v), f"{pct(v, 0.5):.1f}", f"{pct(v, 0.99):.1f}", f"{max(v):.1f}")
+                 for name, v in busiest]))
+    worst = sorted(slow.items(), key=lambda item: -len(item[1]))[:3]
+    print(f"\nthe seconds with the most requests over {SLOW_MS:g} ms inside their function (UTC)")
+    rows = []
+    for second, found in worst:
+        counts: dict[str, list[float]] = {}
+        for function, ms in found:
+            counts.setdefault(function, []).append(ms)
+        rows += [(second, function, len(v), f"{max(v):.0f}")
+                 for function, v in sorted(counts.items(), key=lambda item: -len(item[1]))]
+    print(table(("second", "function", "slow", "max ms"), rows) if rows else "  none")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=TARGET_USERS)
@@ -285,9 +334,9 @@ def main() -> None:
                 people = shoppers(url, mint, args.users)
                 warm_up(port, people[0])
                 print(f"set up in {time.monotonic() - began:.0f} s", flush=True)
-                before = meter.snapshot()
+                before, since = meter.snapshot(), time.time()
                 result = run_locust(port, people, args.users, rate, args.duration, args.tour)
-                cpu = difference(before, meter.snapshot())
+                cpu, until = difference(before, meter.snapshot()), time.time()
                 print(f"locust ran {result['elapsed']:.0f} s; letting events settle ...", flush=True)
                 settled = time.monotonic()
                 settle(admin)
@@ -303,6 +352,9 @@ def main() -> None:
         print(result["output"][-3000:])
     report(summary)
     report_cpu(cpu, result["elapsed"])
+    functions_log.close()
+    with LOG.open() as lines:
+        report_functions(*function_times(lines, since, until))
     if args.json:
         args.json.write_text(json.dumps(summary, indent=1, default=str) + "\n")
 

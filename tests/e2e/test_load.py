@@ -42,3 +42,7 @@ def test_a_short_load_run_exercises_every_task_and_leaves_the_invariants_intact(
     assert (tmp_path / "load.json").exists()
     assert "target (issue 13)" in done.stdout
     assert "CPU during the run" in done.stdout and "machine total" in done.stdout
+    inside = done.stdout.split("inside each function")[1]
+    for function in ("orders-orders", "payments-payments", "accounts-login", "inventory-on-order-placed"):
+        assert function in inside.split("the seconds with the most")[0], function  # each function's own times
+    assert "the seconds with the most requests over 200 ms" in done.stdout
