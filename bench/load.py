@@ -37,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
-from _common import REPO, record, sigterm_as_interrupt, table
+from _common import REPO, percentile, record, sigterm_as_interrupt, table
 from _cpu import MACHINE, difference
 from checkout import Client, system
 from sqlalchemy import Engine, create_engine, text
@@ -275,14 +275,10 @@ def function_times(lines, since: float, until: float) -> tuple[dict[str, list[fl
 def report_functions(by_function: dict[str, list[float]], slow: dict[str, list]) -> None:
     """Each function's own time per request (no gateway, no queue before it), and the seconds when
     most requests were slow inside their functions: what was slow together, so a cause shows."""
-    def pct(values: list[float], q: float) -> float:
-        ordered = sorted(values)
-        return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
-
     busiest = sorted(by_function.items(), key=lambda item: -len(item[1]))
     print("\ninside each function (its log's duration_ms: from its handler's start to its answer)")
     print(table(("function", "requests", "p50 ms", "p99 ms", "max ms"),
-                [(name, len(v), f"{pct(v, 0.5):.1f}", f"{pct(v, 0.99):.1f}", f"{max(v):.1f}")
+                [(name, len(v), f"{percentile(v, 50):.1f}", f"{percentile(v, 99):.1f}", f"{max(v):.1f}")
                  for name, v in busiest]))
     worst = sorted(slow.items(), key=lambda item: -len(item[1]))[:3]
     print(f"\nthe seconds with the most requests over {SLOW_MS:g} ms inside their function (UTC)")
