@@ -28,7 +28,7 @@ connection: everything in it is resent after a reconnect with backoff.
 Wake-up: the relay's connection LISTENs on the outbox's channel, and every outbox insert
 notifies it at commit (a trigger), so an idle relay starts its next batch as soon as a row is
 committed (`wakeup.py`), and again at once after a full batch or a notification that came during
-a batch. `poll_interval` (1 s by default) is only the fallback: the longest an idle relay waits
+a batch (the ones read with the batch's first statement came before it, and its claim saw their rows). `poll_interval` (1 s by default) is only the fallback: the longest an idle relay waits
 without a notification (one index-only probe of the partial index on pending rows). Rows held
 back for another relay are retried after `HELD_BACK_RETRY_S`: that relay's commit notifies no one.
 """
@@ -110,7 +110,8 @@ class Relay:
         self._conn: Connection | None = None
         self._wakeup: Wakeup | None = None  # None: the driver's socket cannot be watched, poll
         self.backend_pid: int | None = None  # the database session's pid, for operators and tests
-        self.stats = {"sent": 0, "batches": 0, "held_back": 0, "broker_failures": 0, "db_failures": 0}
+        self.stats = {"sent": 0, "batches": 0, "empty_claims": 0, "held_back": 0, "broker_failures": 0,
+                      "db_failures": 0}
         outbox = f"{domain}.outbox"
         # The claim and, per claimed subject, the first pending row of it that is not ours (held
         # by another relay, or skipped): one statement, one snapshot (see _hold_back).
@@ -189,8 +190,16 @@ class Relay:
         conn = self._connection()
         try:
             claimed = conn.execute(self._claim, {"limit": self.batch_size}).all()
+            if self._wakeup is not None:
+                # What woke this batch was read with its first statement: it was delivered before
+                # the transaction began (Postgres holds notifications back inside one), so its rows
+                # are committed and in this claim's snapshot. Forgotten here, only the ones that
+                # arrive with the commit start the next batch at once; otherwise every wake-up
+                # would cost a second claim that finds nothing.
+                self._wakeup.pending()
             if not claimed:
                 conn.rollback()
+                self.stats["empty_claims"] += 1
                 return 0, 0
             rows = [OutboxRow(*r[:8]) for r in claimed]
             sendable = _hold_back(rows, [r[8] for r in claimed])

@@ -66,6 +66,21 @@ def test_an_idle_relay_sends_each_committed_row_at_once_not_at_its_next_poll(
     assert outbox.pending() == 0
 
 
+def test_a_wake_up_costs_one_claim_not_a_second_that_finds_nothing(
+        outbox, accounts_url, events_exchange, bind_queue):
+    queue = bind_queue()
+    relay = Relay("accounts", accounts_url, AMQP_URL, events_exchange, poll_interval=LONG_POLL)
+    with running(relay):
+        time.sleep(0.5)  # connected, its first claim found nothing, waiting
+        assert relay.stats["empty_claims"] == 1
+        for n in range(5):
+            outbox.write([f"user-{n}"])
+            consume(queue, 1, timeout=5, quiet=0.05)
+            time.sleep(0.2)  # the relay is idle again before the next row
+        assert relay.stats["sent"] == 5
+        assert relay.stats["empty_claims"] == 1  # each notification: one claim, which found its row
+
+
 @contextmanager
 def trigger_disabled(admin_engine):
     with admin_engine.connect() as conn:
