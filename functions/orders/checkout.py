@@ -4,8 +4,8 @@ The request carries an Idempotency-Key (functions/runtime/idempotency.py). The c
 is taken before the key is looked up, so of two requests with one key the second waits for the
 first to commit and replays its answer; nothing is ever placed twice.
 
-Catalog is asked for every line's current price and accounts for the shipping address, inside
-the transaction: the order is written with exactly what was asked, or not at all (a 503 from
+Catalog is asked for every line's current price and accounts for the shipping address, both at
+once (the cart's lock is held for the slower call, not for the two in turn), inside the transaction: the order is written with exactly what was asked, or not at all (a 503 from
 either leaves the cart as it was, and the same key may be sent again).
 """
 
@@ -25,6 +25,7 @@ from functions.orders.status import record_history
 from functions.orders.tables import cart_items, order_items, orders
 from functions.orders.views import order_view
 from functions.runtime import idempotency
+from functions.runtime.calls import concurrently
 from functions.runtime.db import UnitOfWork
 from functions.runtime.exceptions import Conflict
 
@@ -43,10 +44,11 @@ def place_order(uow: UnitOfWork, user_id: UUID, cmd: PlaceOrder, key: idempotenc
                            .order_by(cart_items.c.added_at, cart_items.c.sku)).mappings().all()
     if not in_cart:
         raise Conflict("The cart is empty: add items before placing an order.", "items")
-    current = catalog.offers([row["sku"] for row in in_cart])  # one call for every line
+    current, address = concurrently(
+        lambda: catalog.offers([row["sku"] for row in in_cart]),  # one call for every line
+        lambda: accounts.shipping_address(authorization, cmd.shipping_address_id))
     lines = [_priced_now(current, row["sku"], row["quantity"]) for row in in_cart]
     totals = model.totals(lines, model.PricingRules.from_env())
-    address = accounts.shipping_address(authorization, cmd.shipping_address_id)
 
     order_id = uuid.uuid4()
     row = conn.execute(insert(orders).values(

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from functions.runtime.calls import Service, path_of
+from functions.runtime.calls import Service, concurrently, path_of
 from functions.runtime.exceptions import Unavailable
 from functions.runtime.logs import correlation_id
 
@@ -148,3 +148,43 @@ def test_a_connection_is_kept_alive_between_calls(callee):
 
 def test_path_segments_are_quoted():
     assert path_of("/api/products/{}", "A/B?c") == "/api/products/A%2FB%3Fc"
+
+
+def test_concurrent_calls_take_the_slower_ones_time_not_the_sum_and_carry_the_request_id(callee):
+    callee.script = [(200, 0.4), (200, 0.4), (200, 0.4)]
+    services = [Service(f"svc-{n}", retries=0) for n in range(3)]
+    token = correlation_id.set("req-together")
+    try:
+        started = time.monotonic()
+        replies = concurrently(*(lambda s=s, n=n: s.get(f"/n/{n}") for n, s in enumerate(services)))
+        took = time.monotonic() - started
+    finally:
+        correlation_id.reset(token)
+    assert [r.status for r in replies] == [200, 200, 200]
+    assert took < 1.0  # one after another: 1.2 s at least
+    assert sorted(path for _, path, _ in callee.seen) == ["/n/0", "/n/1", "/n/2"]
+    assert {headers["X-Request-ID"] for _, _, headers in callee.seen} == {"req-together"}
+
+
+def test_concurrent_calls_raise_the_first_error_in_order_after_every_call_ended():
+    ended: list[str] = []
+
+    def fails(name: str, wait: float):
+        def call():
+            time.sleep(wait)
+            ended.append(name)
+            raise ValueError(name)
+        return call
+
+    def succeeds():
+        time.sleep(0.2)
+        ended.append("ok")
+        return 1
+
+    with pytest.raises(ValueError, match="^second$"):
+        concurrently(succeeds, fails("second", 0.3), fails("third", 0.0))
+    assert sorted(ended) == ["ok", "second", "third"]  # nothing left running after the raise
+    with pytest.raises(ValueError, match="^first$"):
+        concurrently(fails("first", 0.0), succeeds)
+    assert ended.count("ok") == 2
+    assert concurrently(succeeds) == [1] and concurrently() == []
