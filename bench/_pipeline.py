@@ -2,7 +2,7 @@
 
 `local_runtime(admin_url, amqp_url, transport)` is the runtime as `make dev` runs it (gateway,
 activator, local broker on RabbitMQ or on its Postgres transport, the catalog's relay in a thread);
-`StockProducer` commits com.ecom.inventory.stock.changed events into catalog.outbox at a steady
+`StockProducer` commits com.ecom.inventory.availability.changed events into catalog.outbox at a steady
 rate from a few threads (each its own connection and its own SKUs, so each SKU's versions are
 committed in order); `InboxWatcher` notes when each event's inbox row became visible. How these
 bound the measured latency is in bench/events.py's docstring.
@@ -63,9 +63,11 @@ def while_broker_restarts(cleanup: Callable[[], None], seconds: float = 30.0) ->
 # --- outbox commit -> handler commit latency --------------------------------------------------
 
 LATENCY_DOMAIN = "catalog"
-STOCK_CHANGED = "com.ecom.inventory.stock.changed"
-STOCK_SCHEMA = REPO / "events" / "schemas" / f"{STOCK_CHANGED}.json"
-HANDLER = "catalog-on-stock-changed"  # the Trigger, the Knative Service and the inbox consumer
+# The catalog's copy of availability: one consumer per event, a version-guarded upsert (stock.changed,
+# which the bench sent before availability.changed existed, also went to reporting: two per event).
+AVAILABILITY_CHANGED = "com.ecom.inventory.availability.changed"
+AVAILABILITY_SCHEMA = REPO / "events" / "schemas" / f"{AVAILABILITY_CHANGED}.json"
+HANDLER = "catalog-on-availability-changed"  # the Trigger, the Knative Service and the inbox consumer
 PRODUCER_SOURCE = "/ecom/bench/producer"
 WATCH_INTERVAL_S = 0.005
 TRANSPORTS = ("rabbitmq", "postgres")
@@ -244,7 +246,7 @@ class Sent:
 
 
 class StockProducer:
-    """Writes com.ecom.inventory.stock.changed events to catalog.outbox as the catalog's role,
+    """Writes com.ecom.inventory.availability.changed events to catalog.outbox as the catalog's role,
     one committed transaction each, on `skus` SKUs with a per-SKU increasing version.
 
     One connection per producing thread (`steady` uses as many as the rate needs: a commit waits
@@ -260,7 +262,7 @@ class StockProducer:
         self.rnd = random.Random(seed)
         self.skus = [f"BENCH-{i:03d}" for i in range(skus)]
         self.versions = dict.fromkeys(self.skus, 0)
-        self.validator = Draft202012Validator(json.loads(STOCK_SCHEMA.read_text()),
+        self.validator = Draft202012Validator(json.loads(AVAILABILITY_SCHEMA.read_text()),
                                               format_checker=Draft202012Validator.FORMAT_CHECKER)
         self.cpu_s = 0.0  # the producing threads' own CPU time, so far
         self._lock = threading.Lock()
@@ -271,10 +273,9 @@ class StockProducer:
     def data(self, sku: str) -> dict:
         self.versions[sku] += 1
         with self._lock:
-            on_hand = self.rnd.randint(0, 500)
-            reserved = self.rnd.randint(0, on_hand)
-        return {"sku": sku, "on_hand": on_hand, "reserved": reserved, "available": on_hand - reserved,
-                "version": self.versions[sku], "changed_at": datetime.now(timezone.utc)}
+            in_stock = self.rnd.random() < 0.5
+        return {"sku": sku, "in_stock": in_stock, "version": self.versions[sku],
+                "changed_at": datetime.now(timezone.utc)}
 
     def send(self, conn: Any, sku: str, validate: bool = False) -> Sent:
         data = self.data(sku)
@@ -282,7 +283,7 @@ class StockProducer:
             self.validator.validate(plain(data))
         start = time.perf_counter()
         with conn.begin():
-            event_id = str(append(conn, LATENCY_DOMAIN, STOCK_CHANGED, PRODUCER_SOURCE, subject=sku, data=data))
+            event_id = str(append(conn, LATENCY_DOMAIN, AVAILABILITY_CHANGED, PRODUCER_SOURCE, subject=sku, data=data))
         committed = time.time()
         tx_ms = (time.perf_counter() - start) * 1000
         self.watcher.expect(event_id)

@@ -14,11 +14,13 @@ of other work on the shared machine during one run does not decide the ratio.
 Handler latency (run once more when it misses, the better kept): the local runtime as `make dev` runs it, in this process (bench/_pipeline.py:
 gateway and activator, the local broker with its Trigger queues on an exchange of this run's own,
 the catalog's relay in a thread with its defaults, woken by the outbox's NOTIFY). Producer threads
-write com.ecom.inventory.stock.changed events into catalog.outbox at a steady rate (200/s for
-10 s by default, on 50 SKUs, versions increasing per SKU), each with `outbox.append` in its own
+write com.ecom.inventory.availability.changed events into catalog.outbox at a steady rate (200/s
+for 10 s by default, on 50 SKUs, versions increasing per SKU), each with `outbox.append` in its own
 committed transaction as the catalog's role; the relay publishes them, the broker POSTs them
-through the activator to catalog-on-stock-changed, whose transaction writes the inbox row and the
-availability. 20 warm-up events first (the handler's cold start) are not counted. Target at
+through the activator to catalog-on-availability-changed, whose transaction writes the inbox row
+and the availability (one consumer per event; until 2026-12-07 the bench sent stock.changed,
+which reporting-on-stock-changed took as well: two deliveries per event). 20 warm-up events
+first (the handler's cold start) are not counted. Target at
 200/s on RabbitMQ: p99 < 100 ms.
 
 Sustained rate: on the same running pipeline, steps of 5 s at increasing rates (--rates); a

@@ -10,17 +10,17 @@ from pydantic import ConfigDict, Field
 from functions.runtime.access import ACCESS_EVENTS
 from functions.runtime.commands import Command, Sku
 
-STOCK_CHANGED = "com.ecom.inventory.stock.changed"
+AVAILABILITY_CHANGED = "com.ecom.inventory.availability.changed"
 
 EMITS: tuple[str, ...] = ()
-CONSUMES: tuple[str, ...] = (STOCK_CHANGED, *ACCESS_EVENTS)
+CONSUMES: tuple[str, ...] = (AVAILABILITY_CHANGED, *ACCESS_EVENTS)
 
 
-class StockChanged(Command):
-    """The data of com.ecom.inventory.stock.changed, as far as the catalog reads it."""
+class AvailabilityChanged(Command):
+    """The data of com.ecom.inventory.availability.changed, as far as the catalog reads it."""
 
-    model_config = ConfigDict(extra="ignore")  # other fields are inventory's business
+    model_config = ConfigDict(extra="ignore")  # changed_at: inventory's record
 
     sku: Sku
-    available: int = Field(ge=0)
+    in_stock: bool
     version: int = Field(ge=1)

@@ -7,7 +7,7 @@ import functools
 from sqlalchemy import bindparam, func
 from sqlalchemy.dialects.postgresql import Insert, insert
 
-from functions.catalog.events import STOCK_CHANGED, StockChanged
+from functions.catalog.events import AVAILABILITY_CHANGED, AvailabilityChanged
 from functions.catalog.tables import availability
 from functions.runtime import access, access_changes
 from functions.runtime.db import UnitOfWork
@@ -25,11 +25,11 @@ def _set_availability() -> Insert:
         where=availability.c.version < stmt.excluded.version)
 
 
-@event_handler(types=(STOCK_CHANGED,), data=StockChanged)
-def on_stock_changed(uow: UnitOfWork, event: Event, data: StockChanged) -> None:
+@event_handler(types=(AVAILABILITY_CHANGED,), data=AvailabilityChanged)
+def on_availability_changed(uow: UnitOfWork, event: Event, data: AvailabilityChanged) -> None:
     """Set the SKU's in-stock flag; an event older than the one applied already changes nothing."""
     uow.conn.execute(_set_availability(),
-                     {"sku": data.sku, "in_stock": data.available > 0, "version": data.version})
+                     {"sku": data.sku, "in_stock": data.in_stock, "version": data.version})
 
 
 @event_handler(types=access.ACCESS_EVENTS, data=access_changes.AccessChanged)

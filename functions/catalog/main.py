@@ -11,7 +11,7 @@ from __future__ import annotations
 from functions.runtime.targets import lazy_targets
 from functions.runtime.web import answer_framework_errors_as_problems
 
-__all__ = ["categories", "category", "media", "on_access_changed", "on_stock_changed", "product", "products"]  # noqa: F822
+__all__ = ["categories", "category", "media", "on_access_changed", "on_availability_changed", "product", "products"]  # noqa: F822
 _TARGETS = {name: "functions.catalog.handlers" if name.startswith("on_") else "functions.catalog.api"
             for name in __all__}
 

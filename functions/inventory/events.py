@@ -16,6 +16,7 @@ from functions.runtime.access import ACCESS_EVENTS
 from functions.runtime.commands import Command, Sku
 
 STOCK_CHANGED = "com.ecom.inventory.stock.changed"
+AVAILABILITY_CHANGED = "com.ecom.inventory.availability.changed"
 STOCK_RESERVED = "com.ecom.inventory.stock.reserved"
 STOCK_REJECTED = "com.ecom.inventory.stock.rejected"
 RESERVATION_EXPIRED = "com.ecom.inventory.reservation.expired"
@@ -25,7 +26,7 @@ ORDER_CANCELLED = "com.ecom.orders.order.cancelled"
 ORDER_CONFIRMED = "com.ecom.orders.order.confirmed"
 ORDER_REFUNDED = "com.ecom.orders.order.refunded"
 
-EMITS: tuple[str, ...] = (STOCK_CHANGED, STOCK_RESERVED, STOCK_REJECTED, RESERVATION_EXPIRED)
+EMITS: tuple[str, ...] = (STOCK_CHANGED, AVAILABILITY_CHANGED, STOCK_RESERVED, STOCK_REJECTED, RESERVATION_EXPIRED)
 CONSUMES: tuple[str, ...] = (STOCK_COUNTED, ORDER_PLACED, ORDER_CANCELLED, ORDER_CONFIRMED, ORDER_REFUNDED,
                              *ACCESS_EVENTS)
 

@@ -1,31 +1,50 @@
-"""How every stock change is made: the SKU's turn, the ledger row, and the stock.changed event.
+"""How every stock change is made: the SKU's turn, the ledger row, and the stock events.
 
 Every use case that changes a SKU's on_hand or reserved does it as
-`begin_change(sku)` → its conditional UPDATEs → `record(...)` per row changed → `publish(sku)`,
+`begin_change(sku)` → its conditional UPDATEs → `record(...)` per row changed → `publish(turn)`,
 for its SKUs in SKU order. `begin_change` bumps the SKU's version row first: it numbers the
 change for the event and makes concurrent changes of one SKU take turns, so the totals an event
 carries are the ones its version stands for. The UPDATEs stay conditional and the CHECK
 constraint stays the last word on reserved never passing on_hand.
+
+`publish` appends stock.changed (the totals, for whoever follows the levels) and, only when the
+change takes the SKU in or out of stock, availability.changed (for the catalog's in-stock flag,
+which most changes leave as it was: a reservation or its commit of a well-stocked SKU). What the
+last availability.changed said is kept in the version row, read with the turn, so knowing
+whether this change flips it costs no statement, and telling it one.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import NamedTuple
 from uuid import UUID
 
-from sqlalchemy import Connection, case, func, insert, select
+from sqlalchemy import Connection, case, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as upsert
 
-from functions.inventory.events import STOCK_CHANGED
+from functions.inventory.events import AVAILABILITY_CHANGED, STOCK_CHANGED
 from functions.inventory.tables import skus, stock_levels, stock_movements, warehouses
 from functions.runtime.db import UnitOfWork
 
 
-def begin_change(conn: Connection, sku: str) -> int:
-    """Take the SKU's turn (held until commit) and return the version this change will carry."""
+class Turn(NamedTuple):
+    """A SKU's change in the making: its SKU, the version it will carry, and whether the SKU was in
+    stock as far as the last availability.changed said (None: none was published yet)."""
+
+    sku: str
+    version: int
+    was_in_stock: bool | None
+
+
+def begin_change(conn: Connection, sku: str) -> Turn:
+    """Take the SKU's turn (held until commit): the version this change will carry, and the
+    availability last published (the upsert leaves `in_stock` as it was, so it returns that)."""
     stmt = upsert(skus).values(sku=sku, version=1)
-    return conn.scalar(stmt.on_conflict_do_update(
-        index_elements=[skus.c.sku], set_={"version": skus.c.version + 1}).returning(skus.c.version))
+    row = conn.execute(stmt.on_conflict_do_update(
+        index_elements=[skus.c.sku], set_={"version": skus.c.version + 1})
+        .returning(skus.c.version, skus.c.in_stock)).one()
+    return Turn(sku, row.version, row.in_stock)
 
 
 def record(conn: Connection, warehouse_id: UUID, sku: str, cause: str, on_hand_delta: int = 0,
@@ -46,11 +65,18 @@ def totals(conn: Connection, sku: str) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def publish(uow: UnitOfWork, sku: str, version: int) -> dict[str, object]:
-    """Append stock.changed with the SKU's totals after this change; return its data."""
-    on_hand, reserved = totals(uow.conn, sku)
-    data = {"sku": sku, "on_hand": on_hand, "reserved": reserved,
-            "available": max(0, on_hand - reserved), "version": version,
-            "changed_at": datetime.now(timezone.utc)}
-    uow.emit(STOCK_CHANGED, sku, data)
+def publish(uow: UnitOfWork, turn: Turn) -> dict[str, object]:
+    """Append stock.changed with the SKU's totals after this change, and availability.changed
+    when the change takes it in or out of stock; return stock.changed's data."""
+    on_hand, reserved = totals(uow.conn, turn.sku)
+    available = max(0, on_hand - reserved)
+    changed_at = datetime.now(timezone.utc)
+    data = {"sku": turn.sku, "on_hand": on_hand, "reserved": reserved, "available": available,
+            "version": turn.version, "changed_at": changed_at}
+    uow.emit(STOCK_CHANGED, turn.sku, data)
+    in_stock = available > 0
+    if in_stock != turn.was_in_stock:
+        uow.conn.execute(update(skus).where(skus.c.sku == turn.sku).values(in_stock=in_stock))
+        uow.emit(AVAILABILITY_CHANGED, turn.sku, {"sku": turn.sku, "in_stock": in_stock,
+                                                  "version": turn.version, "changed_at": changed_at})
     return data

@@ -76,9 +76,9 @@ def reserve(uow: UnitOfWork, order_id: UUID, lines: Iterable[tuple[str, int]],
     if first is None:  # decided before (by a concurrent duplicate we waited for, or a cancellation)
         return decision_of(conn, order_id)
     savepoint = conn.begin_nested()
-    held, versions, failed = [], {}, None
+    held, turns, failed = [], {}, None
     for sku, quantity in wanted:
-        versions[sku] = ledger.begin_change(conn, sku)
+        turns[sku] = ledger.begin_change(conn, sku)
         taken = _take(conn, sku, quantity)
         if sum(h.quantity for h in taken) < quantity:
             failed = sku
@@ -95,8 +95,8 @@ def reserve(uow: UnitOfWork, order_id: UUID, lines: Iterable[tuple[str, int]],
     for h in held:
         ledger.record(conn, h.warehouse_id, h.sku, model.RESERVATION, reserved_delta=h.quantity,
                       order_id=order_id)
-    for sku, version in versions.items():
-        ledger.publish(uow, sku, version)
+    for turn in turns.values():
+        ledger.publish(uow, turn)
     uow.emit(STOCK_RESERVED, str(order_id), {"order_id": order_id, "lines": [h.as_json() for h in held],
                                              "expires_at": expires_at, "reserved_at": now})
     uow.commit()
@@ -162,10 +162,10 @@ def _end(uow: UnitOfWork, order_id: UUID, start: str, end: str, cause: str, reas
     ended = sorted((Held(x.sku, x.warehouse_id, x.quantity) for x in rows),
                    key=lambda h: (h.sku, str(h.warehouse_id)))
     on_hand_sign, reserved_sign = _SIGNS[cause]
-    versions: dict[str, int] = {}
+    turns: dict[str, ledger.Turn] = {}
     for h in ended:
-        if h.sku not in versions:
-            versions[h.sku] = ledger.begin_change(conn, h.sku)
+        if h.sku not in turns:
+            turns[h.sku] = ledger.begin_change(conn, h.sku)
         on_hand, reserved = on_hand_sign * h.quantity, reserved_sign * h.quantity
         conn.execute(text("""
             UPDATE inventory.stock_levels
@@ -174,8 +174,8 @@ def _end(uow: UnitOfWork, order_id: UUID, start: str, end: str, cause: str, reas
             WHERE warehouse_id = :warehouse_id AND sku = :sku
         """), {"on_hand": on_hand, "reserved": reserved, "warehouse_id": h.warehouse_id, "sku": h.sku})
         ledger.record(conn, h.warehouse_id, h.sku, cause, on_hand, reserved, order_id=order_id, reason=reason)
-    for sku, version in versions.items():
-        ledger.publish(uow, sku, version)
+    for turn in turns.values():
+        ledger.publish(uow, turn)
     return ended
 
 

@@ -93,7 +93,7 @@ def receive(uow: UnitOfWork, cmd: ReceiveStock, *, known: bool) -> dict[str, Any
     conn = uow.conn
     if not _warehouse(conn, cmd.warehouse_id).active:
         raise Conflict("The warehouse is inactive: it receives no stock.", "warehouse_id")
-    version = ledger.begin_change(conn, cmd.sku)
+    turn = ledger.begin_change(conn, cmd.sku)
     _ensure_level(conn, cmd.warehouse_id, cmd.sku)
     s = stock_levels
     changed = conn.execute(update(s).where(
@@ -103,7 +103,7 @@ def receive(uow: UnitOfWork, cmd: ReceiveStock, *, known: bool) -> dict[str, Any
                 version=s.c.version + 1, updated_at=func.now()).returning(s.c.id)).first()
     if changed is None:
         raise InvalidInput.of("quantity", f"on hand may not pass {model.MAX_UNITS} units")
-    return _finish(uow, cmd.warehouse_id, cmd.sku, version, "stock.received", model.RECEIPT,
+    return _finish(uow, cmd.warehouse_id, turn, "stock.received", model.RECEIPT,
                    cmd.quantity, cmd.reason, "quantity")
 
 
@@ -111,9 +111,9 @@ def adjust(uow: UnitOfWork, cmd: AdjustStock) -> dict[str, Any]:
     """Correct on_hand by a signed delta (damage, a find); never below what is reserved (409)."""
     conn = uow.conn
     _warehouse(conn, cmd.warehouse_id)
-    version = ledger.begin_change(conn, cmd.sku)
+    turn = ledger.begin_change(conn, cmd.sku)
     _apply_delta(conn, cmd.warehouse_id, cmd.sku, cmd.delta, cmd.low_stock_threshold)
-    return _finish(uow, cmd.warehouse_id, cmd.sku, version, "stock.adjusted", model.ADJUSTMENT,
+    return _finish(uow, cmd.warehouse_id, turn, "stock.adjusted", model.ADJUSTMENT,
                    cmd.delta, cmd.reason, "delta")
 
 
@@ -132,13 +132,13 @@ def _apply_delta(conn: Connection, warehouse_id: UUID, sku: str, delta: int, thr
         raise RuntimeError("the conditional update refused a valid adjustment")
 
 
-def _finish(uow: UnitOfWork, warehouse_id: UUID, sku: str, version: int, action: str, cause: str,
+def _finish(uow: UnitOfWork, warehouse_id: UUID, turn: ledger.Turn, action: str, cause: str,
             on_hand_delta: int, reason: str, field_name: str) -> dict[str, Any]:
     """Ledger, event, audit and commit of an admin's change; return the level after it."""
-    conn = uow.conn
+    conn, sku = uow.conn, turn.sku
     model.check_total(ledger.totals(conn, sku)[0], field_name)
     ledger.record(conn, warehouse_id, sku, cause, on_hand_delta, reason=reason, actor=uow.actor)
-    ledger.publish(uow, sku, version)
+    ledger.publish(uow, turn)
     level = _level(conn, warehouse_id, sku)
     uow.audit(action, level["id"], {"warehouse_id": warehouse_id, "sku": sku, field_name: on_hand_delta,
                                     "reason": reason})
@@ -156,7 +156,7 @@ def count(uow: UnitOfWork, warehouse_code: str, sku: str, counted: int) -> bool:
     warehouse_id = conn.scalar(select(warehouses.c.id).where(warehouses.c.code == warehouse_code))
     if warehouse_id is None:
         raise NotFound("Warehouse", warehouse_code)
-    version = ledger.begin_change(conn, sku)
+    turn = ledger.begin_change(conn, sku)
     _ensure_level(conn, warehouse_id, sku)
     level = _level(conn, warehouse_id, sku)  # current: the SKU's turn is ours
     delta = counted - level["on_hand"]
@@ -165,5 +165,5 @@ def count(uow: UnitOfWork, warehouse_code: str, sku: str, counted: int) -> bool:
     _apply_delta(conn, warehouse_id, sku, delta, None)
     model.check_total(ledger.totals(conn, sku)[0], "counted")
     ledger.record(conn, warehouse_id, sku, model.ADJUSTMENT, delta, reason=model.COUNT_REASON)
-    ledger.publish(uow, sku, version)
+    ledger.publish(uow, turn)
     return True

@@ -36,6 +36,7 @@ skus = Table(
     "skus", metadata,
     Column("sku", Text, primary_key=True),
     Column("version", BigInteger, nullable=False),  # the version of its stock.changed events
+    Column("in_stock", Boolean),  # what its last availability.changed said; NULL: none yet
 )
 
 stock_movements = Table(

@@ -66,11 +66,11 @@ def update_warehouse(uow: UnitOfWork, warehouse_id: UUID, cmd: UpdateWarehouse) 
         skus_held = sorted(conn.scalars(select(stock_levels.c.sku).where(
             stock_levels.c.warehouse_id == warehouse_id, stock_levels.c.on_hand > 0)))
         activity_changes = "active" in changes
-        versions = {sku: ledger.begin_change(conn, sku) for sku in skus_held} if activity_changes else {}
+        turns = [ledger.begin_change(conn, sku) for sku in skus_held] if activity_changes else []
         conn.execute(update(warehouses).where(warehouses.c.id == warehouse_id)
                      .values(**changes, updated_at=func.now()))
-        for sku, version in versions.items():
-            ledger.publish(uow, sku, version)
+        for turn in turns:
+            ledger.publish(uow, turn)
         uow.audit("warehouse.updated", warehouse_id,
                   {name: {"from": before[name], "to": value} for name, value in changes.items()})
     updated = get_warehouse(conn, warehouse_id)

@@ -1,7 +1,7 @@
 """Events end to end: POST /events → the local broker → a Trigger → a handler → its outbox → the relay.
 
-A warehouse's count goes to inventory (inventory-on-stock-counted), whose stock.changed reaches the
-catalog (catalog-on-stock-changed). On both transports: RabbitMQ, and Postgres (in the stack's own
+A warehouse's count goes to inventory (inventory-on-stock-counted), whose availability.changed
+reaches the catalog (catalog-on-availability-changed). On both transports: RabbitMQ, and Postgres (in the stack's own
 scratch database).
 """
 
@@ -24,7 +24,7 @@ from tests.e2e.conftest import PRODUCER_KEY, REPO, call, local_stack, wait_until
 
 pytestmark = pytest.mark.e2e
 TYPE = "com.ecom.warehouse.stock.counted"
-STOCK_CHANGED = "com.ecom.inventory.stock.changed"
+AVAILABILITY_CHANGED = "com.ecom.inventory.availability.changed"
 
 
 @pytest.fixture(scope="module", params=["rabbitmq", "postgres"])
@@ -85,7 +85,7 @@ class TestStockEvents:
             assert status == 202, body
         # The handlers were scaled to zero: the broker starts them through the activator.
         assert wait_until(lambda: in_stock(gateway, slug) is False, 20)
-        assert {"inventory-on-stock-counted", "catalog-on-stock-changed"} <= set(activator.running())
+        assert {"inventory-on-stock-counted", "catalog-on-availability-changed"} <= set(activator.running())
         assert json.loads(call(gateway, "GET", f"/api/inventory/{product['sku']}")[2])["available"] == 0
 
     def test_an_event_written_to_an_outbox_reaches_its_trigger_through_the_relay(self, stack):
@@ -93,11 +93,10 @@ class TestStockEvents:
         product = next(p for p in load_seed()["products"][2:] if p["in_stock"])
         slug = slug_of(gateway, product["sku"])
         assert in_stock(gateway, slug) is True
-        data = {"sku": product["sku"], "on_hand": 0, "reserved": 0, "available": 0, "version": 10**6,
-                "changed_at": "2026-11-26T10:00:00Z"}
+        data = {"sku": product["sku"], "in_stock": False, "version": 10**6, "changed_at": "2026-11-26T10:00:00Z"}
         engine = create_engine(role_url(url, "inventory"))
         with engine.begin() as conn:  # as inventory's unit of work does
-            append(conn, "inventory", STOCK_CHANGED, "/ecom/inventory/e2e", product["sku"], data)
+            append(conn, "inventory", AVAILABILITY_CHANGED, "/ecom/inventory/e2e", product["sku"], data)
         engine.dispose()
         assert wait_until(lambda: in_stock(gateway, slug) is False, 20)
 
@@ -130,9 +129,8 @@ class TestStockEvents:
     def test_stock_levels_are_inventorys_own_and_never_accepted_from_outside(self, stack):
         gateway, _, _, _ = stack
         headers, _ = count_event("W1", "SKU-1", 1)
-        headers["ce-type"] = STOCK_CHANGED
-        data = {"sku": "SKU-1", "on_hand": 1, "reserved": 0, "available": 1, "version": 1,
-                "changed_at": "2026-11-26T10:00:00Z"}
+        headers["ce-type"] = AVAILABILITY_CHANGED
+        data = {"sku": "SKU-1", "in_stock": True, "version": 1, "changed_at": "2026-11-26T10:00:00Z"}
         status, _, body = call(gateway, "POST", "/events", data, headers)
         assert status == 403 and json.loads(body)["errors"][0]["field"] == "type"
 

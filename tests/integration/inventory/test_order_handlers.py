@@ -72,6 +72,22 @@ class TestOrderLifecycle:
         assert levels(db, sku) == {warehouse["code"]: (5, 0)}
         assert ledger_sums(db, sku) == levels(db, sku)
 
+    def test_availability_changed_goes_out_only_when_an_order_takes_or_gives_back_the_last_units(
+            self, deliver, stocked, db):
+        warehouse, sku = stocked  # 5 received: in stock, told once
+        flips = lambda: [(e["in_stock"], e["version"]) for e in events_of(  # noqa: E731
+            db, "com.ecom.inventory.availability.changed", sku)]
+        assert flips() == [(True, 1)]
+        small, rest = uuid.uuid4(), uuid.uuid4()
+        deliver(handlers.on_order_placed, placed(small, sku, 2))  # 3 left: nothing to tell
+        assert flips() == [(True, 1)]
+        deliver(handlers.on_order_placed, placed(rest, sku, 3))  # none left
+        assert flips() == [(True, 1), (False, 3)]
+        deliver(handlers.on_order_cancelled, order_event("cancelled", rest, reason="payment_expired"))
+        assert flips() == [(True, 1), (False, 3), (True, 4)]
+        versions = [e["version"] for e in events_of(db, "com.ecom.inventory.stock.changed", sku)]
+        assert versions == [1, 2, 3, 4]  # every change is a stock.changed; a flip carries its version
+
     def test_placed_then_cancelled_releases(self, deliver, stocked, db):
         warehouse, sku = stocked
         order = uuid.uuid4()

@@ -41,6 +41,22 @@ class TestReceive:
         assert [e["version"] for e in stock_events(db, sku)] == [1, 2, 3]
         assert [e["on_hand"] for e in stock_events(db, sku)] == [1, 2, 3]
 
+    def test_availability_changed_tells_each_flip_in_or_out_of_stock_once(
+            self, client_for, admin_headers, new_warehouse, receive, sku, db):
+        warehouse = new_warehouse()
+        receive(warehouse, sku, 2)  # the first change tells it, whichever way
+        receive(warehouse, sku, 1)
+        adjust = {"warehouse_id": warehouse["id"], "sku": sku, "reason": "damaged"}
+        assert post(client_for, "stock_adjust", adjust | {"delta": -3}, admin_headers).status_code == 200
+        receive(warehouse, sku, 4)
+        with db.connect() as conn:
+            flips = conn.execute(text(
+                "SELECT data->>'in_stock', (data->>'version')::int FROM inventory.outbox "
+                "WHERE type = 'com.ecom.inventory.availability.changed' AND subject = :sku ORDER BY seq"),
+                {"sku": sku}).all()
+        assert [tuple(f) for f in flips] == [("true", 1), ("false", 3), ("true", 4)]
+        assert [e["available"] for e in stock_events(db, sku)][-1] == 4
+
     def test_a_sku_the_catalog_does_not_know_is_422_naming_sku(self, client_for, admin_headers,
                                                                 new_warehouse, db):
         unknown = random_sku()

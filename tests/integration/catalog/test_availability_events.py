@@ -1,4 +1,4 @@
-"""catalog-on-stock-changed: idempotent, tolerant of reordering, and it keeps poison events."""
+"""catalog-on-availability-changed: idempotent, tolerant of reordering, and it keeps poison events."""
 
 from __future__ import annotations
 
@@ -11,20 +11,19 @@ from sqlalchemy import create_engine, text
 
 from tests.integration.catalog.conftest import assert_problem, random_sku
 
-TYPE = "com.ecom.inventory.stock.changed"
+TYPE = "com.ecom.inventory.availability.changed"
 
 
-def stock_event(sku: str, available: int, version: int, event_id: str | None = None) -> CloudEvent:
-    attributes = {"type": TYPE, "source": "/warehouse/berlin", "subject": sku,
+def availability_event(sku: str, in_stock, version: int, event_id: str | None = None) -> CloudEvent:
+    attributes = {"type": TYPE, "source": "/ecom/inventory", "subject": sku,
                   "id": event_id or str(uuid.uuid4()), "datacontenttype": "application/json"}
-    return CloudEvent(attributes, {"sku": sku, "on_hand": available + 1, "reserved": 1,
-                                   "available": available, "version": version,
+    return CloudEvent(attributes, {"sku": sku, "in_stock": in_stock, "version": version,
                                    "changed_at": "2026-11-26T10:00:00Z"})
 
 
 def deliver(client_for, event: CloudEvent, mode=to_binary):
     headers, body = mode(event)
-    return client_for("on_stock_changed").post("/", headers=headers, data=body)
+    return client_for("on_availability_changed").post("/", headers=headers, data=body)
 
 
 @pytest.fixture
@@ -41,56 +40,56 @@ def in_stock(db, sku: str) -> tuple[bool, int] | None:
     return tuple(row) if row else None
 
 
-class TestStockChanged:
+class TestAvailabilityChanged:
     @pytest.mark.parametrize("mode", [to_binary, to_structured])
     def test_an_event_sets_the_flag_in_either_content_mode(self, client_for, db, mode):
         sku = random_sku()
-        response = deliver(client_for, stock_event(sku, 3, 1), mode)
+        response = deliver(client_for, availability_event(sku, True, 1), mode)
         assert response.status_code == 200 and response.get_json()["status"] == "processed"
         assert in_stock(db, sku) == (True, 1)
 
     def test_a_redelivered_event_changes_nothing(self, client_for, db):
         sku = random_sku()
-        first = stock_event(sku, 0, 1)
+        first = availability_event(sku, False, 1)
         deliver(client_for, first)
-        deliver(client_for, stock_event(sku, 5, 2))
+        deliver(client_for, availability_event(sku, True, 2))
         again = deliver(client_for, first)  # the broker delivers at least once
         assert again.status_code == 200 and again.get_json()["status"] == "duplicate"
         assert in_stock(db, sku) == (True, 2)
 
     def test_an_older_version_arriving_late_does_not_move_the_flag_back(self, client_for, db):
         sku = random_sku()
-        deliver(client_for, stock_event(sku, 0, 7))
-        late = deliver(client_for, stock_event(sku, 9, 6))
+        deliver(client_for, availability_event(sku, False, 7))
+        late = deliver(client_for, availability_event(sku, True, 6))
         assert late.status_code == 200
         assert in_stock(db, sku) == (False, 7)
 
     def test_the_product_shows_the_new_availability(self, client_for, admin_headers, new_product):
         product = new_product()
         assert product["in_stock"] is False  # nothing known from inventory yet
-        deliver(client_for, stock_event(product["sku"], 2, 1))
+        deliver(client_for, availability_event(product["sku"], True, 1))
         assert client_for("product").get(f"/api/products/{product['id']}").get_json()["in_stock"] is True
 
 
 class TestPoisonEvents:
     def test_impossible_data_is_recorded_as_rejected_and_answered_400(self, client_for, db):
-        event = stock_event(random_sku(), -4, 1)
+        event = availability_event(random_sku(), "yes", 1)  # strict: not a boolean
         response = deliver(client_for, event)
         doc = assert_problem(response, 400, "invalid-event")
-        assert "data.available" in doc["detail"]
+        assert "data.in_stock" in doc["detail"]
         with db.connect() as conn:
             row = conn.execute(text("SELECT status, reason FROM catalog.inbox WHERE id = :id"),
                                {"id": event["id"]}).mappings().one()
-        assert row["status"] == "rejected" and "available" in row["reason"]
+        assert row["status"] == "rejected" and "in_stock" in row["reason"]
 
     def test_an_event_of_another_type_is_rejected(self, client_for):
-        event = stock_event(random_sku(), 1, 1)
+        event = availability_event(random_sku(), True, 1)
         event["type"] = "com.ecom.orders.order.placed"
         assert_problem(deliver(client_for, event), 400, "invalid-event")
 
     def test_a_request_that_is_not_a_cloudevent_is_400(self, client_for):
-        response = client_for("on_stock_changed").post("/", json={"sku": "X"})
+        response = client_for("on_availability_changed").post("/", json={"sku": "X"})
         assert_problem(response, 400, "invalid-event")
 
     def test_the_handler_answers_its_health_paths(self, client_for):
-        assert client_for("on_stock_changed").get("/health/readiness").status_code == 200
+        assert client_for("on_availability_changed").get("/health/readiness").status_code == 200
