@@ -48,16 +48,17 @@ def on_stock_reserved(uow: UnitOfWork, event: Event, data: StockReserved) -> Non
     An order cancelled before inventory's answer came stays cancelled: its order.cancelled
     releases the hold (inventory remembers the cancellation, whichever arrives first).
     """
-    if _locked(uow, data.order_id)["status"] == model.PENDING:
+    if _locked_status(uow, data.order_id) == model.PENDING:
         change_status(uow, data.order_id, model.AWAITING_PAYMENT, actor=_actor(event),
-                      payable_until=data.expires_at)
+                      payable_until=data.expires_at, locked_status=model.PENDING)
 
 
 @event_handler(types=(STOCK_REJECTED,), data=StockRejected)
 def on_stock_rejected(uow: UnitOfWork, event: Event, data: StockRejected) -> None:
     """Some line could not be held: the order is cancelled, out of stock (unless it was already)."""
-    if _locked(uow, data.order_id)["status"] == model.PENDING:
-        change_status(uow, data.order_id, model.CANCELLED, actor=_actor(event), reason="out_of_stock")
+    if _locked_status(uow, data.order_id) == model.PENDING:
+        change_status(uow, data.order_id, model.CANCELLED, actor=_actor(event), reason="out_of_stock",
+                      locked_status=model.PENDING)
 
 
 @event_handler(types=(RESERVATION_EXPIRED,), data=ReservationExpired)
@@ -65,15 +66,25 @@ def on_reservation_expired(uow: UnitOfWork, event: Event, data: ReservationExpir
     """The hold ran out unpaid: the order is cancelled (payment_timeout), and order.cancelled
     releases the stock. An order paid in time (its payment's event came first) keeps it: its
     order.confirmed commits the hold."""
-    if _locked(uow, data.order_id)["status"] in (model.PENDING, model.AWAITING_PAYMENT):
-        change_status(uow, data.order_id, model.CANCELLED, actor=_actor(event), reason="payment_timeout")
+    if (status := _locked_status(uow, data.order_id)) in (model.PENDING, model.AWAITING_PAYMENT):
+        change_status(uow, data.order_id, model.CANCELLED, actor=_actor(event), reason="payment_timeout",
+                      locked_status=status)
 
 
 def _locked(uow: UnitOfWork, order_id: UUID) -> Any:
+    """The order, locked until commit: what a handler decides on stays true while it acts."""
     row = uow.conn.execute(select(orders).where(orders.c.id == order_id).with_for_update()).mappings().first()
     if row is None:
         raise NotFound("Order", str(order_id))
     return row
+
+
+def _locked_status(uow: UnitOfWork, order_id: UUID) -> str:
+    """The order's status, its row locked until commit (as `_locked`, reading one column)."""
+    status = uow.conn.scalar(select(orders.c.status).where(orders.c.id == order_id).with_for_update())
+    if status is None:
+        raise NotFound("Order", str(order_id))
+    return status
 
 
 @event_handler(types=(PAYMENT_COMPLETED,), data=PaymentCompleted)
@@ -89,8 +100,9 @@ def on_payment_completed(uow: UnitOfWork, event: Event, data: PaymentCompleted) 
     if (data.amount_minor, data.currency) != (order["total_minor"], order["currency"]):
         raise Conflict(f"Payment {data.payment_id} of {data.amount_minor} {data.currency} is not the order's "
                        f"total ({order['total_minor']} {order['currency']}).")
-    change_status(uow, data.order_id, model.PAID, actor=_actor(event), payment_id=data.payment_id)
-    change_status(uow, data.order_id, model.CONFIRMED, actor=_actor(event))
+    change_status(uow, data.order_id, model.PAID, actor=_actor(event), payment_id=data.payment_id,
+                  locked_status=order["status"])
+    change_status(uow, data.order_id, model.CONFIRMED, actor=_actor(event), locked_status=model.PAID)
 
 
 @event_handler(types=(PAYMENT_FAILED,), data=PaymentFailed)
@@ -114,7 +126,7 @@ def on_payment_refunded(uow: UnitOfWork, event: Event, data: PaymentRefunded) ->
     if not data.fully_refunded or order["payment_id"] != data.payment_id:
         return
     if order["status"] in model.sources_of(model.REFUNDED):
-        change_status(uow, data.order_id, model.REFUNDED, actor=_actor(event))
+        change_status(uow, data.order_id, model.REFUNDED, actor=_actor(event), locked_status=order["status"])
 
 
 @event_handler(types=access.ACCESS_EVENTS, data=access_changes.AccessChanged)

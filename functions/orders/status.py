@@ -28,19 +28,24 @@ def record_history(conn: Connection, order_id: UUID, from_status: str | None, to
 
 def change_status(uow: UnitOfWork, order_id: UUID, target: str, *, actor: str, reason: str | None = None,
                   owner: UUID | None = None, payable_until: datetime | None = None,
-                  payment_id: UUID | None = None) -> dict[str, Any]:
+                  payment_id: UUID | None = None, locked_status: str | None = None) -> dict[str, Any]:
     """Move the order to `target`; 404 when it is not there (or not the owner's), 409 when not allowed.
 
-    `payment_id` is the completed payment that moves it to paid.
+    `payment_id` is the completed payment that moves it to paid. `locked_status` is the status the
+    caller read with the order's row lock (FOR UPDATE) in this transaction: it is current until
+    commit, so it is not read again (the event handlers lock the order first to decide).
     """
     conn = uow.conn
-    query = select(orders.c.status, orders.c.user_id).where(orders.c.id == order_id)
-    if owner is not None:
-        query = query.where(orders.c.user_id == owner)  # someone else's order does not exist for them
-    current = conn.execute(query.with_for_update()).first()
-    if current is None:
-        raise NotFound("Order", str(order_id))
-    model.check_transition(current.status, target)
+    if locked_status is None:
+        query = select(orders.c.status).where(orders.c.id == order_id)
+        if owner is not None:
+            query = query.where(orders.c.user_id == owner)  # someone else's order does not exist for them
+        locked_status = conn.scalar(query.with_for_update())
+        if locked_status is None:
+            raise NotFound("Order", str(order_id))
+    elif owner is not None:
+        raise ValueError("locked_status is for callers that locked the order themselves, owner checked")
+    model.check_transition(locked_status, target)
     values: dict[str, Any] = {"status": target, "updated_at": func.now()}
     if target == model.CANCELLED:
         values["cancel_reason"] = reason
@@ -50,7 +55,7 @@ def change_status(uow: UnitOfWork, order_id: UUID, target: str, *, actor: str, r
         values["payment_id"] = payment_id
     row = conn.execute(update(orders).where(orders.c.id == order_id).values(**values)
                        .returning(orders)).mappings().one()
-    record_history(conn, order_id, current.status, target, actor, reason)
+    record_history(conn, order_id, locked_status, target, actor, reason)
     if target == model.CANCELLED:
         uow.emit(ORDER_CANCELLED, str(order_id), {"order_id": order_id, "user_id": row["user_id"],
                                                   "reason": reason, "cancelled_at": row["updated_at"]})
@@ -65,6 +70,6 @@ def change_status(uow: UnitOfWork, order_id: UUID, target: str, *, actor: str, r
             "total_minor": row["total_minor"], "currency": row["currency"], "confirmed_at": row["updated_at"]})
     elif target == model.REFUNDED:  # stock that has not left goes back on the shelf
         uow.emit(ORDER_REFUNDED, str(order_id), {
-            "order_id": order_id, "user_id": row["user_id"], "restock": current.status != model.SHIPPED,
+            "order_id": order_id, "user_id": row["user_id"], "restock": locked_status != model.SHIPPED,
             "refunded_at": row["updated_at"]})
     return dict(row)
