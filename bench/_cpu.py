@@ -21,7 +21,8 @@ import psutil
 THREAD_PARTS = (("bench-relay", "relay (thread in the bench process)"),
                 ("broker-", "local broker: consumers and deliveries (threads)"),
                 ("bench-producer", "bench's producer (checkout's stand-in)"),
-                ("bench-inbox-watcher", "bench's inbox watcher"))
+                ("bench-inbox-watcher", "bench's inbox watcher"),
+                ("bench-order-watcher", "bench's order watcher (checkout)"))
 OTHER_THREADS = "bench process: other threads (gateway, activator, main)"
 POSTGRES = "PostgreSQL: "  # + whose backend (its application_name) or which server process
 RABBITMQ = "RabbitMQ (beam.smp)"

@@ -11,8 +11,12 @@ way (localrun.dev.shoppers: rows in accounts, minted tokens).
 
 Each run: N shoppers (threads), each in a loop for DURATION seconds: put one random SKU in the
 cart (POST /api/cart/items), place the order (POST /api/orders with a new Idempotency-Key), wait
-for it to await payment (GET /api/orders/{id}, as the storefront polls), pay it with `tok_visa`
-(POST /api/payments). Then the bench waits until every order is confirmed (or final). A run's
+for it to await payment, pay it with `tok_visa` (POST /api/payments). Then the bench waits until
+every order is confirmed (or final). The shoppers learn that an order awaits payment from one
+watcher (OrderWatcher: every 20 ms, one read of the waiting orders' statuses by the bench's own
+connection, whose statements are not counted), not by polling GET /api/orders/{id}: the
+storefront follows an order every 3 s, and a bench shopper polling every 50 ms spent 12 ms of
+CPU in orders-order per order (and 13 of the 128 statements) on a load no shopper makes. A run's
 figures:
 - orders/s: orders `confirmed` / (the last confirmation - the first POST);
 - p50/p99 of the order's POST start (this process's clock) -> its `confirmed` history row's `at`
@@ -154,6 +158,56 @@ def stock_catalog(port: int, admin: Engine, mint) -> list[str]:
     return list(skus)
 
 
+class OrderWatcher:
+    """Tells the shoppers when their orders leave `pending`: one thread reads the statuses of
+    every order waited on, every TICK seconds, on the bench's own connection (not a domain role,
+    so not among the counted statements)."""
+
+    TICK = 0.02
+
+    def __init__(self, admin: Engine) -> None:
+        self._admin = admin
+        self._waiting: dict[str, tuple[threading.Event, list[str]]] = {}
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="bench-order-watcher", daemon=True)
+
+    def __enter__(self) -> OrderWatcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+    def wait(self, order_id: str, timeout: float) -> str:
+        """The order's first status after pending, or "pending" when `timeout` passed first."""
+        seen, status = threading.Event(), ["pending"]
+        with self._lock:
+            self._waiting[order_id] = (seen, status)
+        seen.wait(timeout)
+        with self._lock:
+            self._waiting.pop(order_id, None)
+        return status[0]
+
+    def _watch(self) -> None:
+        query = text("SELECT id::text, status FROM orders.orders WHERE id = ANY(CAST(:ids AS uuid[])) "
+                     "AND status <> 'pending'")
+        with self._admin.connect() as conn:
+            while not self._stopped.wait(self.TICK):
+                with self._lock:
+                    ids = list(self._waiting)
+                if not ids:
+                    continue
+                moved = conn.execute(query, {"ids": ids}).all()
+                conn.rollback()  # each read sees the newest commits
+                with self._lock:
+                    for order_id, status in moved:
+                        if (waiter := self._waiting.pop(order_id, None)) is not None:
+                            waiter[1][0] = status
+                            waiter[0].set()
+
+
 def run(port: int, admin: Engine, meter: CpuMeter, shoppers: list[dict[str, str]], skus: list[str],
         seconds: float) -> dict:
     """Shoppers buy for `seconds`; return the run's figures once every order has left pending."""
@@ -178,12 +232,9 @@ def run(port: int, admin: Engine, meter: CpuMeter, shoppers: list[dict[str, str]
                 continue
             order_id = body["id"]
             placed.append((order_id, started))
-            waited_until = time.monotonic() + 30
-            while body.get("status") == "pending" and time.monotonic() < waited_until:
-                time.sleep(0.05)  # the storefront polls each second; a bench shopper is impatient
-                status, body = client.send("GET", f"/api/orders/{order_id}", None, headers)
-            if body.get("status") != "awaiting_payment":
-                failures.append(f"order {order_id} is {body.get('status')}, not awaiting payment")
+            seen = body["status"] if body.get("status") != "pending" else watcher.wait(order_id, 30.0)
+            if seen != "awaiting_payment":
+                failures.append(f"order {order_id} is {seen}, not awaiting payment")
                 continue
             status, body = client.send("POST", "/api/payments", {"order_id": order_id, "token": "tok_visa"},
                                        headers | {"Idempotency-Key": str(uuid.uuid4())})
@@ -191,10 +242,11 @@ def run(port: int, admin: Engine, meter: CpuMeter, shoppers: list[dict[str, str]
                 failures.append(f"payment {status}: {body.get('detail')}")
 
     threads = [threading.Thread(target=shop, args=(h, random.Random(i))) for i, h in enumerate(shoppers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with OrderWatcher(admin) as watcher:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
     ids = [order_id for order_id, _ in placed]
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

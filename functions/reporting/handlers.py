@@ -1,65 +1,72 @@
-"""The reporting's event handlers: each projects one event type (projection.py), inside the
-inbox's transaction (a redelivery changes nothing); the copy of who may act (accounts' events);
-and the dead letters the dead-letter sink forwards (any type, kept for the dashboard)."""
+"""The reporting's event handlers: each projects one event type (projection.py), its inbox row and
+its effect in one statement (a redelivery changes nothing); the copy of who may act (accounts'
+events); and the dead letters the dead-letter sink forwards (any type, kept for the dashboard)."""
 
 from __future__ import annotations
 
 from functions.reporting import events
 from functions.runtime import access, access_changes
 from functions.runtime.db import UnitOfWork
-from functions.runtime.handlers import DeadLetter, Event, dead_letter_handler, event_handler
+from functions.runtime.handlers import (
+    DeadLetter,
+    Event,
+    dead_letter_handler,
+    event_handler,
+    projection_handler,
+)
+from functions.runtime.inbox import Effect
 
 
-@event_handler(types=(events.ORDER_PLACED,), data=events.OrderPlaced)
-def on_order_placed(uow: UnitOfWork, event: Event, data: events.OrderPlaced) -> None:
+@projection_handler(types=(events.ORDER_PLACED,), data=events.OrderPlaced)
+def on_order_placed(data: events.OrderPlaced) -> Effect:
     """Count the order as placed and keep its lines (the top products are read from them)."""
     from functions.reporting.projection import order_placed
 
-    order_placed(uow.conn, data)
+    return order_placed(data)
 
 
-@event_handler(types=(events.ORDER_CONFIRMED,), data=events.OrderConfirmed)
-def on_order_confirmed(uow: UnitOfWork, event: Event, data: events.OrderConfirmed) -> None:
+@projection_handler(types=(events.ORDER_CONFIRMED,), data=events.OrderConfirmed)
+def on_order_confirmed(data: events.OrderConfirmed) -> Effect:
     """Count the order as confirmed, its total as revenue."""
     from functions.reporting.projection import order_confirmed
 
-    order_confirmed(uow.conn, data)
+    return order_confirmed(data)
 
 
-@event_handler(types=(events.ORDER_CANCELLED,), data=events.OrderCancelled)
-def on_order_cancelled(uow: UnitOfWork, event: Event, data: events.OrderCancelled) -> None:
+@projection_handler(types=(events.ORDER_CANCELLED,), data=events.OrderCancelled)
+def on_order_cancelled(data: events.OrderCancelled) -> Effect:
     from functions.reporting.projection import order_cancelled
 
-    order_cancelled(uow.conn, data)
+    return order_cancelled(data)
 
 
-@event_handler(types=(events.ORDER_REFUNDED,), data=events.OrderRefunded)
-def on_order_refunded(uow: UnitOfWork, event: Event, data: events.OrderRefunded) -> None:
+@projection_handler(types=(events.ORDER_REFUNDED,), data=events.OrderRefunded)
+def on_order_refunded(data: events.OrderRefunded) -> Effect:
     from functions.reporting.projection import order_refunded
 
-    order_refunded(uow.conn, data)
+    return order_refunded(data)
 
 
-@event_handler(types=(events.PAYMENT_COMPLETED,), data=events.PaymentCompleted)
-def on_payment_completed(uow: UnitOfWork, event: Event, data: events.PaymentCompleted) -> None:
+@projection_handler(types=(events.PAYMENT_COMPLETED,), data=events.PaymentCompleted)
+def on_payment_completed(data: events.PaymentCompleted) -> Effect:
     from functions.reporting.projection import payment_completed
 
-    payment_completed(uow.conn, data)
+    return payment_completed(data)
 
 
-@event_handler(types=(events.PAYMENT_FAILED,), data=events.PaymentFailed)
-def on_payment_failed(uow: UnitOfWork, event: Event, data: events.PaymentFailed) -> None:
+@projection_handler(types=(events.PAYMENT_FAILED,), data=events.PaymentFailed)
+def on_payment_failed(data: events.PaymentFailed) -> Effect:
     from functions.reporting.projection import payment_failed
 
-    payment_failed(uow.conn, data)
+    return payment_failed(data)
 
 
-@event_handler(types=(events.STOCK_CHANGED,), data=events.StockChanged)
-def on_stock_changed(uow: UnitOfWork, event: Event, data: events.StockChanged) -> None:
+@projection_handler(types=(events.STOCK_CHANGED,), data=events.StockChanged)
+def on_stock_changed(data: events.StockChanged) -> Effect:
     """Keep the SKU's newest levels (by version) for the low-stock list."""
     from functions.reporting.projection import stock_changed
 
-    stock_changed(uow.conn, data)
+    return stock_changed(data)
 
 
 @event_handler(types=access.ACCESS_EVENTS, data=access_changes.AccessChanged)

@@ -1,5 +1,5 @@
 """The projection's use cases: one per event type, each the effect of its handler (handlers.py)
-and what make rebuild-reports replays from the outboxes (rebuild.py).
+and what make rebuild-reports replays from the outboxes (rebuild.py), as an inbox.Effect.
 
 Order-insensitive by construction: an event sets only the columns it is the source of (an order's
 placed_at and lines come only from order.placed, its total only from order.confirmed, ...), and
@@ -15,11 +15,16 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, text
 
 from functions.reporting import events
+from functions.runtime.inbox import Effect
 
 if TYPE_CHECKING:  # the rebuild imports this module too, and needs no web framework
     from functions.runtime.handlers import DeadLetter
 
-_ORDER = "INSERT INTO reporting.orders (order_id, user_id, {columns}) VALUES (:order_id, :user_id, {values}) " \
+# Each use case is one Effect: upserts whose one row of values comes `FROM recorded` (inbox.py),
+# so the handler records the event and applies it in one statement, and the rebuild applies it
+# alone. The casts are there because a SELECT list, unlike VALUES, takes no type from the column.
+_ORDER = "INSERT INTO reporting.orders (order_id, user_id, {columns}) " \
+         "SELECT CAST(:order_id AS uuid), CAST(:user_id AS uuid), {values} FROM recorded " \
          "ON CONFLICT (order_id) DO UPDATE SET {updates}"
 
 
@@ -27,36 +32,44 @@ def _earliest(column: str) -> str:
     return f"{column} = LEAST(coalesce(reporting.orders.{column}, EXCLUDED.{column}), EXCLUDED.{column})"
 
 
-_PLACED = text(_ORDER.format(columns="placed_at", values=":at", updates=_earliest("placed_at")))
-_LINE = text("INSERT INTO reporting.order_lines (order_id, sku, quantity) VALUES (:order_id, :sku, :quantity) "
-             "ON CONFLICT (order_id, sku) DO UPDATE SET quantity = EXCLUDED.quantity")
+_AT = "CAST(:at AS timestamptz)"
+_PLACED = _ORDER.format(columns="placed_at", values=_AT, updates=_earliest("placed_at"))
+# An order's lines, one per SKU (the event's lines as two arrays).
+_LINES = ("INSERT INTO reporting.order_lines (order_id, sku, quantity) "
+          "SELECT CAST(:order_id AS uuid), line.sku, line.quantity FROM recorded, "
+          "unnest(CAST(:skus AS text[]), CAST(:quantities AS integer[])) AS line(sku, quantity) "
+          "ON CONFLICT (order_id, sku) DO UPDATE SET quantity = EXCLUDED.quantity")
 # One order is confirmed once, for one total; should two confirmations ever disagree, the
 # earliest one's total counts, whichever arrived first.
-_CONFIRMED = text(_ORDER.format(
-    columns="confirmed_at, total_minor, currency", values=":at, :total_minor, :currency",
+_CONFIRMED = _ORDER.format(
+    columns="confirmed_at, total_minor, currency",
+    values=f"{_AT}, CAST(:total_minor AS bigint), CAST(:currency AS varchar)",
     updates="total_minor = CASE WHEN reporting.orders.confirmed_at IS NULL "
             "OR EXCLUDED.confirmed_at < reporting.orders.confirmed_at THEN EXCLUDED.total_minor "
             "ELSE reporting.orders.total_minor END, "
             "currency = CASE WHEN reporting.orders.confirmed_at IS NULL "
             "OR EXCLUDED.confirmed_at < reporting.orders.confirmed_at THEN EXCLUDED.currency "
-            "ELSE reporting.orders.currency END, " + _earliest("confirmed_at")))
-_CANCELLED = text(_ORDER.format(
-    columns="cancelled_at, cancel_reason", values=":at, :reason",
+            "ELSE reporting.orders.currency END, " + _earliest("confirmed_at"))
+_CANCELLED = _ORDER.format(
+    columns="cancelled_at, cancel_reason", values=f"{_AT}, CAST(:reason AS text)",
     updates="cancel_reason = CASE WHEN reporting.orders.cancelled_at IS NULL "
             "OR EXCLUDED.cancelled_at < reporting.orders.cancelled_at THEN EXCLUDED.cancel_reason "
-            "ELSE reporting.orders.cancel_reason END, " + _earliest("cancelled_at")))
-_REFUNDED = text(_ORDER.format(columns="refunded_at", values=":at", updates=_earliest("refunded_at")))
-_PAYMENT = text(
+            "ELSE reporting.orders.cancel_reason END, " + _earliest("cancelled_at"))
+_REFUNDED = _ORDER.format(columns="refunded_at", values=_AT, updates=_earliest("refunded_at"))
+_PAYMENT = (
     "INSERT INTO reporting.payments (payment_id, order_id, outcome, amount_minor, currency, code, at) "
-    "VALUES (:payment_id, :order_id, :outcome, :amount_minor, :currency, :code, :at) "
+    "SELECT CAST(:payment_id AS uuid), CAST(:order_id AS uuid), CAST(:outcome AS text), "
+    "CAST(:amount_minor AS bigint), CAST(:currency AS varchar), CAST(:code AS text), "
+    f"{_AT} FROM recorded "
     "ON CONFLICT (payment_id) DO UPDATE SET outcome = EXCLUDED.outcome, amount_minor = EXCLUDED.amount_minor, "
     "currency = EXCLUDED.currency, code = EXCLUDED.code, at = EXCLUDED.at "
     # completed beats failed; between equals, the earlier one
     "WHERE (EXCLUDED.outcome = 'completed') > (reporting.payments.outcome = 'completed') "
     "OR (EXCLUDED.outcome = reporting.payments.outcome AND EXCLUDED.at < reporting.payments.at)")
-_STOCK = text(
+_STOCK = (
     "INSERT INTO reporting.stock (sku, on_hand, reserved, available, version, changed_at) "
-    "VALUES (:sku, :on_hand, :reserved, :available, :version, :changed_at) "
+    "SELECT CAST(:sku AS text), CAST(:on_hand AS integer), CAST(:reserved AS integer), "
+    "CAST(:available AS integer), CAST(:version AS bigint), CAST(:changed_at AS timestamptz) FROM recorded "
     "ON CONFLICT (sku) DO UPDATE SET on_hand = EXCLUDED.on_hand, reserved = EXCLUDED.reserved, "
     "available = EXCLUDED.available, version = EXCLUDED.version, changed_at = EXCLUDED.changed_at "
     "WHERE EXCLUDED.version > reporting.stock.version")
@@ -70,39 +83,39 @@ _DEAD_LETTER = text(
     "ON CONFLICT (event_source, event_id, dest) DO NOTHING RETURNING 1")
 
 
-def order_placed(conn: Connection, data: events.OrderPlaced) -> None:
-    conn.execute(_PLACED, {"order_id": data.order_id, "user_id": data.user_id, "at": data.placed_at})
-    conn.execute(_LINE, [{"order_id": data.order_id, "sku": line.sku, "quantity": line.quantity}
-                         for line in data.lines])
+def order_placed(data: events.OrderPlaced) -> Effect:
+    quantities = {line.sku: line.quantity for line in data.lines}  # a SKU twice: the last line, as before
+    return Effect((_PLACED, _LINES), {"order_id": data.order_id, "user_id": data.user_id, "at": data.placed_at,
+                                      "skus": list(quantities), "quantities": list(quantities.values())})
 
 
-def order_confirmed(conn: Connection, data: events.OrderConfirmed) -> None:
-    conn.execute(_CONFIRMED, {"order_id": data.order_id, "user_id": data.user_id, "at": data.confirmed_at,
-                              "total_minor": data.total_minor, "currency": data.currency})
+def order_confirmed(data: events.OrderConfirmed) -> Effect:
+    return Effect((_CONFIRMED,), {"order_id": data.order_id, "user_id": data.user_id, "at": data.confirmed_at,
+                                  "total_minor": data.total_minor, "currency": data.currency})
 
 
-def order_cancelled(conn: Connection, data: events.OrderCancelled) -> None:
-    conn.execute(_CANCELLED, {"order_id": data.order_id, "user_id": data.user_id, "at": data.cancelled_at,
-                              "reason": data.reason})
+def order_cancelled(data: events.OrderCancelled) -> Effect:
+    return Effect((_CANCELLED,), {"order_id": data.order_id, "user_id": data.user_id, "at": data.cancelled_at,
+                                  "reason": data.reason})
 
 
-def order_refunded(conn: Connection, data: events.OrderRefunded) -> None:
-    conn.execute(_REFUNDED, {"order_id": data.order_id, "user_id": data.user_id, "at": data.refunded_at})
+def order_refunded(data: events.OrderRefunded) -> Effect:
+    return Effect((_REFUNDED,), {"order_id": data.order_id, "user_id": data.user_id, "at": data.refunded_at})
 
 
-def payment_completed(conn: Connection, data: events.PaymentCompleted) -> None:
-    conn.execute(_PAYMENT, {"payment_id": data.payment_id, "order_id": data.order_id, "outcome": "completed",
-                            "amount_minor": data.amount_minor, "currency": data.currency, "code": None,
-                            "at": data.completed_at})
+def payment_completed(data: events.PaymentCompleted) -> Effect:
+    return Effect((_PAYMENT,), {"payment_id": data.payment_id, "order_id": data.order_id, "outcome": "completed",
+                                "amount_minor": data.amount_minor, "currency": data.currency, "code": None,
+                                "at": data.completed_at})
 
 
-def payment_failed(conn: Connection, data: events.PaymentFailed) -> None:
-    conn.execute(_PAYMENT, {"payment_id": data.payment_id, "order_id": data.order_id, "outcome": "failed",
-                            "amount_minor": None, "currency": None, "code": data.code, "at": data.failed_at})
+def payment_failed(data: events.PaymentFailed) -> Effect:
+    return Effect((_PAYMENT,), {"payment_id": data.payment_id, "order_id": data.order_id, "outcome": "failed",
+                                "amount_minor": None, "currency": None, "code": data.code, "at": data.failed_at})
 
 
-def stock_changed(conn: Connection, data: events.StockChanged) -> None:
-    conn.execute(_STOCK, data.model_dump())
+def stock_changed(data: events.StockChanged) -> Effect:
+    return Effect((_STOCK,), data.model_dump())
 
 
 def dead_lettered(conn: Connection, dead: DeadLetter) -> bool:

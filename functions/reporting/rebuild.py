@@ -26,6 +26,7 @@ from sqlalchemy.pool import NullPool
 from functions.reporting.events import PROJECTED
 from functions.reporting.projection import PROJECTORS
 from functions.reporting.tables import PROJECTION
+from functions.runtime.inbox import apply
 
 DOMAIN = "reporting"
 PAGE = 1000
@@ -71,7 +72,7 @@ def replay(projection: Connection, outboxes: Connection, domains: tuple[str, ...
         except ValidationError:
             done.skipped += 1
             continue
-        project(projection, payload)
+        apply(projection, project(payload))
         done.replayed[type_] = done.replayed.get(type_, 0) + 1
     return done
 

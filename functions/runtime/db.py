@@ -406,6 +406,14 @@ def read_only() -> Iterator[Connection]:
     database's default) every statement sees its own snapshot anyway, in a transaction or not,
     so the answers are the same. The connection goes back to the pool out of autocommit.
     """
+    with autocommit() as conn:
+        yield conn
+
+
+@contextmanager
+def autocommit() -> Iterator[Connection]:
+    """Yield a connection on which each statement is its own transaction (no BEGIN, no COMMIT):
+    for reads (`read_only`), and for a write that is one statement (inbox.record_with)."""
     with get_engine().connect() as conn, _rolled_back_or_invalidated(conn, lambda: False):
         dbapi = conn.connection.dbapi_connection
         dbapi.autocommit = True

@@ -176,3 +176,31 @@ def test_an_event_breaking_its_contract_is_rejected_and_counted(client_for, deli
                                     "total_minor": -5, "currency": "USD", "confirmed_at": "2031-01-01T00:00:00Z"})
     assert_problem(deliver(bad), 400, "invalid-event")
     assert report(client_for, admin_headers)["rejected_events"] == before + 1
+
+
+def test_a_delivery_is_one_statement_outside_any_transaction(client_for, deliver, db):
+    """The inbox row and the effect go as one statement in autocommit: no BEGIN, no COMMIT."""
+    from sqlalchemy import event as sa_event
+    from sqlalchemy.engine import Engine
+
+    sent: list[tuple[str, bool]] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        sent.append((statement, conn.connection.dbapi_connection.autocommit))
+
+    order, user, a, b = str(uuid.uuid4()), str(uuid.uuid4()), sku(), sku()
+    placed = event("order.placed", {"order_id": order, "user_id": user, "placed_at": iso(day()),
+                                    "lines": [{"sku": a, "quantity": 2}, {"sku": b, "quantity": 3}]})
+    deliver(placed)  # the function's first request (its engine) before counting
+    sa_event.listen(Engine, "before_cursor_execute", count)
+    try:
+        placed["id"] = str(uuid.uuid4())
+        assert deliver(placed).get_json()["status"] == "processed"
+    finally:
+        sa_event.remove(Engine, "before_cursor_execute", count)
+    assert len(sent) == 1 and sent[0][1] is True, sent
+    assert sent[0][0].startswith("WITH recorded AS (INSERT INTO reporting.inbox")
+    with db.connect() as conn:
+        lines = conn.execute(text("SELECT sku, quantity FROM reporting.order_lines WHERE order_id = :o "
+                                  "ORDER BY quantity"), {"o": order}).all()
+    assert [tuple(line) for line in lines] == [(a, 2), (b, 3)]
