@@ -56,9 +56,9 @@ def add_item(uow: UnitOfWork, user_id: UUID, cmd: AddCartItem) -> dict[str, Any]
     cart = insert(carts).values(user_id=user_id)
     updated_at = conn.scalar(cart.on_conflict_do_update(index_elements=[carts.c.user_id],
                                                         set_={"updated_at": func.now()}).returning(carts.c.updated_at))
-    lines = {row["sku"]: row for row in conn.execute(
-        select(cart_items.c.sku, cart_items.c.quantity, cart_items.c.currency)
-        .where(cart_items.c.user_id == user_id)).mappings()}
+    # The cart's lines are read once, under the cart's lock: the answer is them with this line
+    # as the upsert returned it (no read after the write).
+    lines = {row["sku"]: row for row in _rows(conn, user_id)}
     model.check_currency(next(iter(lines.values()))["currency"] if lines else None, found.currency)
     in_cart = lines[cmd.sku]["quantity"] if cmd.sku in lines else 0
     if not in_cart:
@@ -66,11 +66,11 @@ def add_item(uow: UnitOfWork, user_id: UUID, cmd: AddCartItem) -> dict[str, Any]
     quantity = model.added_quantity(in_cart, cmd.quantity)
     line = insert(cart_items).values(user_id=user_id, sku=cmd.sku, name=found.name, quantity=quantity,
                                      unit_price_minor=found.price_minor, currency=found.currency)
-    conn.execute(line.on_conflict_do_update(
+    lines[cmd.sku] = conn.execute(line.on_conflict_do_update(
         index_elements=[cart_items.c.user_id, cart_items.c.sku],
         set_={"quantity": quantity, "name": found.name, "unit_price_minor": found.price_minor,
-              "updated_at": func.now()}))
-    answer = cart_view(_rows(conn, user_id), updated_at)
+              "updated_at": func.now()}).returning(cart_items)).mappings().one()
+    answer = cart_view(sorted(lines.values(), key=lambda row: (row["added_at"], row["sku"])), updated_at)
     uow.commit()
     return answer
 

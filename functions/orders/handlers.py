@@ -100,9 +100,8 @@ def on_payment_completed(uow: UnitOfWork, event: Event, data: PaymentCompleted) 
     if (data.amount_minor, data.currency) != (order["total_minor"], order["currency"]):
         raise Conflict(f"Payment {data.payment_id} of {data.amount_minor} {data.currency} is not the order's "
                        f"total ({order['total_minor']} {order['currency']}).")
-    change_status(uow, data.order_id, model.PAID, actor=_actor(event), payment_id=data.payment_id,
-                  locked_status=order["status"])
-    change_status(uow, data.order_id, model.CONFIRMED, actor=_actor(event), locked_status=model.PAID)
+    change_status(uow, data.order_id, model.CONFIRMED, via=model.PAID, actor=_actor(event),
+                  payment_id=data.payment_id, locked_status=order["status"])
 
 
 @event_handler(types=(PAYMENT_FAILED,), data=PaymentFailed)

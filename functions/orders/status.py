@@ -21,19 +21,25 @@ from functions.runtime.exceptions import NotFound
 
 
 def record_history(conn: Connection, order_id: UUID, from_status: str | None, to_status: str,
-                   actor: str, reason: str | None = None) -> None:
-    conn.execute(insert(order_status_history).values(order_id=order_id, from_status=from_status,
-                                                     to_status=to_status, reason=reason, actor=actor))
+                   actor: str, reason: str | None = None, *, via: str | None = None) -> None:
+    """One history row for the step, or two in one statement when it passed through `via`."""
+    steps = [(from_status, via), (via, to_status)] if via is not None else [(from_status, to_status)]
+    conn.execute(insert(order_status_history).values([
+        {"order_id": order_id, "from_status": source, "to_status": dest, "reason": reason, "actor": actor}
+        for source, dest in steps]))
 
 
 def change_status(uow: UnitOfWork, order_id: UUID, target: str, *, actor: str, reason: str | None = None,
                   owner: UUID | None = None, payable_until: datetime | None = None,
-                  payment_id: UUID | None = None, locked_status: str | None = None) -> dict[str, Any]:
+                  payment_id: UUID | None = None, locked_status: str | None = None,
+                  via: str | None = None) -> dict[str, Any]:
     """Move the order to `target`; 404 when it is not there (or not the owner's), 409 when not allowed.
 
     `payment_id` is the completed payment that moves it to paid. `locked_status` is the status the
     caller read with the order's row lock (FOR UPDATE) in this transaction: it is current until
-    commit, so it is not read again (the event handlers lock the order first to decide).
+    commit, so it is not read again (the event handlers lock the order first to decide). `via` is
+    a status passed through on the way (paid, on the way from awaiting_payment to confirmed): both
+    steps are checked and kept in the history, and the row is written once.
     """
     conn = uow.conn
     if locked_status is None:
@@ -45,7 +51,11 @@ def change_status(uow: UnitOfWork, order_id: UUID, target: str, *, actor: str, r
             raise NotFound("Order", str(order_id))
     elif owner is not None:
         raise ValueError("locked_status is for callers that locked the order themselves, owner checked")
-    model.check_transition(locked_status, target)
+    if via is not None:
+        model.check_transition(locked_status, via)
+        model.check_transition(via, target)
+    else:
+        model.check_transition(locked_status, target)
     values: dict[str, Any] = {"status": target, "updated_at": func.now()}
     if target == model.CANCELLED:
         values["cancel_reason"] = reason
@@ -55,7 +65,7 @@ def change_status(uow: UnitOfWork, order_id: UUID, target: str, *, actor: str, r
         values["payment_id"] = payment_id
     row = conn.execute(update(orders).where(orders.c.id == order_id).values(**values)
                        .returning(orders)).mappings().one()
-    record_history(conn, order_id, locked_status, target, actor, reason)
+    record_history(conn, order_id, locked_status, target, actor, reason, via=via)
     if target == model.CANCELLED:
         uow.emit(ORDER_CANCELLED, str(order_id), {"order_id": order_id, "user_id": row["user_id"],
                                                   "reason": reason, "cancelled_at": row["updated_at"]})

@@ -32,7 +32,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Connection, and_, insert, or_, select, text, update
+from sqlalchemy import Connection, and_, exists, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as upsert
 
 from functions.payments import model
@@ -98,14 +98,18 @@ def pay(user_id: UUID, authorization: str, cmd: MakePayment, key: idempotency.Ke
     outcome = ask_provider(provider, opened)
     with unit_of_work(actor=str(user_id)) as uow:
         lock_order(uow.conn, cmd.order_id)
-        status = uow.conn.scalar(select(payments.c.status).where(payments.c.id == opened.id))
+        # Read under the lock, in one statement: the payment's status and whether the order was
+        # cancelled while the provider was asked.
+        status, cancelled = uow.conn.execute(select(
+            payments.c.status, exists().where(cancelled_orders.c.order_id == cmd.order_id))
+            .where(payments.c.id == opened.id)).one()
         if status != model.PROCESSING:  # a retry that took over after our lease ran out settled it
             replay = idempotency.find(uow.conn, uow.domain, user_id, key)
             if replay is None:
                 raise Conflict("This payment was settled by another request; look at the order's payments.",
                                idempotency.HEADER)
             return replay, True
-        answer = settle(uow, opened, outcome, provider)
+        answer = settle(uow, opened, outcome, provider, order_cancelled=cancelled)
         if answer is None:  # the provider never answered: leave it for a retry with this key
             uow.commit()
             raise Unavailable("The payment provider did not answer. Send the same request again, with the "
@@ -137,7 +141,7 @@ def _open(user_id: UUID, authorization: str, cmd: MakePayment,
                 raise Conflict("Another payment of this order is being made: wait for it, then look at the "
                                "order's payments.", "order_id")
             raise Conflict("The order is paid already.", "order_id")
-        if conn.scalar(select(cancelled_orders.c.order_id).where(cancelled_orders.c.order_id == cmd.order_id)):
+        if _is_cancelled(conn, cmd.order_id):
             raise Conflict("The order is cancelled: it cannot be paid.", "order_id")
         order = order_to_pay(authorization, cmd.order_id)
         model.check_payable(order.status)
@@ -212,10 +216,12 @@ def _with_retries(outcome: Outcome, kind: str, key: str, amount: int, pause: flo
     return None
 
 
-def settle(uow: UnitOfWork, attempt: Attempt, outcome: Outcome, provider: Provider) -> idempotency.Replay | None:
+def settle(uow: UnitOfWork, attempt: Attempt, outcome: Outcome, provider: Provider, *,
+           order_cancelled: bool) -> idempotency.Replay | None:
     """Record what the provider did and settle the payment; None while its outcome is unknown.
 
-    The caller holds the order's lock.
+    The caller holds the order's lock, and read under it whether the order is cancelled (a
+    capture for a cancelled order is refunded at once).
     """
     conn, row = uow.conn, attempt.row
     _record_calls(conn, attempt.id, outcome.calls)
@@ -241,7 +247,7 @@ def settle(uow: UnitOfWork, attempt: Attempt, outcome: Outcome, provider: Provid
         "payment_id": attempt.id, "order_id": row["order_id"], "user_id": row["user_id"],
         "amount_minor": paid["amount_minor"], "currency": paid["currency"], "completed_at": now})
     location = f"{PAYMENTS_PATH}/{attempt.id}"
-    if _is_cancelled(conn, row["order_id"]):
+    if order_cancelled:
         refund(uow, paid, paid["amount_minor"], "order_cancelled", f"{attempt.id}:refund:order-cancelled", provider)
         problem = Problem(409, "conflict", "Conflicts with the current state",
                           "The order was cancelled while it was being paid: the payment was refunded in full.")
@@ -250,8 +256,11 @@ def settle(uow: UnitOfWork, attempt: Attempt, outcome: Outcome, provider: Provid
 
 
 def _record_calls(conn: Connection, payment_id: UUID, calls: list[dict[str, Any]]) -> None:
+    # One multi-row INSERT (a list of parameters would be one statement per call); its rows need
+    # the same columns, so what a call did not say is null.
+    optional = {"provider_ref": None, "code": None, "reason": None}
     if calls:
-        conn.execute(insert(transactions), [{"payment_id": payment_id, **call} for call in calls])
+        conn.execute(insert(transactions).values([optional | call | {"payment_id": payment_id} for call in calls]))
 
 
 def _set(conn: Connection, payment_id: UUID, **values: Any) -> dict[str, Any]:
@@ -344,7 +353,8 @@ def settle_cancelled_order(uow: UnitOfWork, order_id: UUID, cancelled_at: dateti
             if row["lease_until"] is not None and row["lease_until"] > now:
                 continue  # its request settles it, and sees the cancellation
             attempt = Attempt(dict(row))
-            answer = settle(uow, attempt, ask_provider(provider, attempt), provider)  # refunds a capture
+            answer = settle(uow, attempt, ask_provider(provider, attempt), provider,  # refunds a capture
+                            order_cancelled=True)
             if answer is not None:  # the request's key, sent again, gets this answer
                 key = idempotency.Key(row["idempotency_key"], bytes(row["fingerprint"]))
                 idempotency.remember(conn, uow.domain, row["user_id"], key, answer.status, answer.body,
