@@ -1,8 +1,9 @@
 """How every stock change is made: the SKU's turn, the ledger row, and the stock events.
 
 Every use case that changes a SKU's on_hand or reserved does it as
-`begin_change(sku)` → its conditional UPDATEs → `record(...)` per row changed → `publish(turn)`,
-for its SKUs in SKU order. `begin_change` bumps the SKU's version row first: it numbers the
+`begin_change(sku)` → its conditional UPDATEs → `publish(turn, moved)` with a `Movement` per row
+changed, for its SKUs in SKU order. `publish` writes the movements to the ledger in the statement
+that reads the totals after the change (a WITH clause): one statement for both. `begin_change` bumps the SKU's version row first: it numbers the
 change for the event and makes concurrent changes of one SKU take turns, so the totals an event
 carries are the ones its version stands for. The UPDATEs stay conditional and the CHECK
 constraint stays the last word on reserved never passing on_hand.
@@ -16,11 +17,12 @@ whether this change flips it costs no statement, and telling it one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import NamedTuple
 from uuid import UUID
 
-from sqlalchemy import Connection, case, func, insert, select, update
+from sqlalchemy import Connection, Select, case, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as upsert
 
 from functions.inventory.events import AVAILABILITY_CHANGED, STOCK_CHANGED
@@ -47,28 +49,45 @@ def begin_change(conn: Connection, sku: str) -> Turn:
     return Turn(sku, row.version, row.in_stock)
 
 
-def record(conn: Connection, warehouse_id: UUID, sku: str, cause: str, on_hand_delta: int = 0,
-           reserved_delta: int = 0, *, order_id: UUID | None = None, reason: str = "",
-           actor: str | None = None) -> None:
-    """Append one row to the movements ledger."""
-    conn.execute(insert(stock_movements).values(
-        warehouse_id=warehouse_id, sku=sku, cause=cause, on_hand_delta=on_hand_delta,
-        reserved_delta=reserved_delta, order_id=order_id, reason=reason, actor=actor))
+class Movement(NamedTuple):
+    """One ledger row of a change of one warehouse's level of the turn's SKU."""
+    warehouse_id: UUID
+    cause: str
+    on_hand_delta: int = 0
+    reserved_delta: int = 0
+    order_id: UUID | None = None
+    reason: str = ""
+    actor: str | None = None
+
+
+def _totals_query(sku: str) -> Select:
+    s, w = stock_levels, warehouses
+    counted = lambda column: func.coalesce(func.sum(case((w.c.active, column), else_=0)), 0)  # noqa: E731
+    return select(counted(s.c.on_hand), counted(s.c.reserved)) \
+        .select_from(s.join(w, w.c.id == s.c.warehouse_id)).where(s.c.sku == sku)
 
 
 def totals(conn: Connection, sku: str) -> tuple[int, int]:
     """Return the SKU's (on_hand, reserved) over its active warehouses (inactive ones promise nothing)."""
-    s, w = stock_levels, warehouses
-    counted = lambda column: func.coalesce(func.sum(case((w.c.active, column), else_=0)), 0)  # noqa: E731
-    row = conn.execute(select(counted(s.c.on_hand), counted(s.c.reserved))
-                       .select_from(s.join(w, w.c.id == s.c.warehouse_id)).where(s.c.sku == sku)).one()
+    row = conn.execute(_totals_query(sku)).one()
     return int(row[0]), int(row[1])
 
 
-def publish(uow: UnitOfWork, turn: Turn) -> dict[str, object]:
-    """Append stock.changed with the SKU's totals after this change, and availability.changed
-    when the change takes it in or out of stock; return stock.changed's data."""
-    on_hand, reserved = totals(uow.conn, turn.sku)
+def _recorded_totals(conn: Connection, sku: str, moved: Sequence[Movement]) -> tuple[int, int]:
+    """Append `moved` to the ledger and return the SKU's totals, in one statement (the totals
+    read the levels as this transaction's earlier UPDATEs left them; the ledger rows change no level)."""
+    query = _totals_query(sku)
+    if moved:
+        query = query.add_cte(insert(stock_movements).values(
+            [{"sku": sku, **movement._asdict()} for movement in moved]).cte("moved"))
+    row = conn.execute(query).one()
+    return int(row[0]), int(row[1])
+
+
+def publish(uow: UnitOfWork, turn: Turn, moved: Sequence[Movement] = ()) -> dict[str, object]:
+    """Record the change's ledger rows, then append stock.changed with the SKU's totals after it,
+    and availability.changed when it takes the SKU in or out of stock; return stock.changed's data."""
+    on_hand, reserved = _recorded_totals(uow.conn, turn.sku, moved)
     available = max(0, on_hand - reserved)
     changed_at = datetime.now(timezone.utc)
     data = {"sku": turn.sku, "on_hand": on_hand, "reserved": reserved, "available": available,

@@ -92,11 +92,9 @@ def reserve(uow: UnitOfWork, order_id: UUID, lines: Iterable[tuple[str, int]],
     conn.execute(insert(reservations), [
         {"id": uuid.uuid4(), "order_id": order_id, "sku": h.sku, "warehouse_id": h.warehouse_id,
          "quantity": h.quantity, "state": model.HELD, "expires_at": expires_at} for h in held])
-    for h in held:
-        ledger.record(conn, h.warehouse_id, h.sku, model.RESERVATION, reserved_delta=h.quantity,
-                      order_id=order_id)
-    for turn in turns.values():
-        ledger.publish(uow, turn)
+    for sku, turn in turns.items():
+        ledger.publish(uow, turn, [ledger.Movement(h.warehouse_id, model.RESERVATION, reserved_delta=h.quantity,
+                                                   order_id=order_id) for h in held if h.sku == sku])
     uow.emit(STOCK_RESERVED, str(order_id), {"order_id": order_id, "lines": [h.as_json() for h in held],
                                              "expires_at": expires_at, "reserved_at": now})
     uow.commit()
@@ -163,6 +161,7 @@ def _end(uow: UnitOfWork, order_id: UUID, start: str, end: str, cause: str, reas
                    key=lambda h: (h.sku, str(h.warehouse_id)))
     on_hand_sign, reserved_sign = _SIGNS[cause]
     turns: dict[str, ledger.Turn] = {}
+    moved: dict[str, list[ledger.Movement]] = {}
     for h in ended:
         if h.sku not in turns:
             turns[h.sku] = ledger.begin_change(conn, h.sku)
@@ -173,9 +172,10 @@ def _end(uow: UnitOfWork, order_id: UUID, start: str, end: str, cause: str, reas
                 updated_at = now()
             WHERE warehouse_id = :warehouse_id AND sku = :sku
         """), {"on_hand": on_hand, "reserved": reserved, "warehouse_id": h.warehouse_id, "sku": h.sku})
-        ledger.record(conn, h.warehouse_id, h.sku, cause, on_hand, reserved, order_id=order_id, reason=reason)
-    for turn in turns.values():
-        ledger.publish(uow, turn)
+        moved.setdefault(h.sku, []).append(ledger.Movement(h.warehouse_id, cause, on_hand, reserved,
+                                                           order_id=order_id, reason=reason))
+    for sku, turn in turns.items():
+        ledger.publish(uow, turn, moved[sku])
     return ended
 
 

@@ -137,8 +137,7 @@ def _finish(uow: UnitOfWork, warehouse_id: UUID, turn: ledger.Turn, action: str,
     """Ledger, event, audit and commit of an admin's change; return the level after it."""
     conn, sku = uow.conn, turn.sku
     model.check_total(ledger.totals(conn, sku)[0], field_name)
-    ledger.record(conn, warehouse_id, sku, cause, on_hand_delta, reason=reason, actor=uow.actor)
-    ledger.publish(uow, turn)
+    ledger.publish(uow, turn, [ledger.Movement(warehouse_id, cause, on_hand_delta, reason=reason, actor=uow.actor)])
     level = _level(conn, warehouse_id, sku)
     uow.audit(action, level["id"], {"warehouse_id": warehouse_id, "sku": sku, field_name: on_hand_delta,
                                     "reason": reason})
@@ -164,6 +163,5 @@ def count(uow: UnitOfWork, warehouse_code: str, sku: str, counted: int) -> bool:
         return False
     _apply_delta(conn, warehouse_id, sku, delta, None)
     model.check_total(ledger.totals(conn, sku)[0], "counted")
-    ledger.record(conn, warehouse_id, sku, model.ADJUSTMENT, delta, reason=model.COUNT_REASON)
-    ledger.publish(uow, turn)
+    ledger.publish(uow, turn, [ledger.Movement(warehouse_id, model.ADJUSTMENT, delta, reason=model.COUNT_REASON)])
     return True
