@@ -2,15 +2,15 @@
 
 One batch is one database transaction:
 
-1. claim up to `batch_size` pending rows, `ORDER BY seq ... FOR UPDATE SKIP LOCKED`: rows another
-   relay is sending are skipped, never sent twice at the same time;
+1. claim up to `batch_size` pending rows, `ORDER BY seq ... FOR UPDATE SKIP LOCKED`, and mark
+   them sent: rows another relay is sending are skipped, never sent twice at the same time; the
+   marks are the transaction's, uncommitted: a crash undoes them;
 2. keep, per subject (aggregate), only the rows that come before any pending row of that subject
    we did not get (see `_hold_back`): the others wait for a later batch, so an aggregate's events
    leave in seq order however many relays run (1 and 2 are one statement, one round trip);
-3. publish what is left in seq order and, while the broker routes, persists and confirms it,
-   mark those rows sent (the marks are the transaction's, uncommitted: a crash undoes them);
-4. once the confirms are in, unmark any row not confirmed (and every later row of its subject;
-   with all confirmed, nothing to do) and commit.
+3. publish what is left in seq order and wait for the confirms;
+4. unmark any row not confirmed (held back, nacked, or after one of its subject that was; with
+   all confirmed, nothing to do) and commit.
 
 The relay's session commits with `synchronous_commit = off`: its commit only marks rows sent (and,
 to the Postgres transport, stores the messages with the marks), so one lost in a database crash
@@ -113,12 +113,14 @@ class Relay:
         self.stats = {"sent": 0, "batches": 0, "empty_claims": 0, "held_back": 0, "broker_failures": 0,
                       "db_failures": 0}
         outbox = f"{domain}.outbox"
-        # The claim and, per claimed subject, the first pending row of it that is not ours (held
-        # by another relay, or skipped): one statement, one snapshot (see _hold_back).
+        # The claim, its marks and, per claimed subject, the first pending row of it that is not
+        # ours (held by another relay, or skipped): one statement, one snapshot (see _hold_back;
+        # the marks change rows the snapshot still sees pending, as foreign_first reads them).
         self._claim = text(
             f"WITH claimed AS MATERIALIZED (SELECT id, seq, type, source, subject, data, created_at, "
             "traceparent "
             f"FROM {outbox} WHERE sent_at IS NULL ORDER BY seq LIMIT :limit FOR UPDATE SKIP LOCKED), "
+            f"marked AS (UPDATE {outbox} SET sent_at = now() WHERE seq IN (SELECT seq FROM claimed)), "
             f"foreign_first AS (SELECT o.subject, min(o.seq) AS first FROM {outbox} o "
             "WHERE o.sent_at IS NULL AND o.seq <= (SELECT max(seq) FROM claimed) "
             "AND o.subject IN (SELECT subject FROM claimed) "
@@ -126,7 +128,6 @@ class Relay:
             "SELECT c.id, c.seq, c.type, c.source, c.subject, c.data::text AS data, c.created_at, "
             "c.traceparent, f.first "
             "FROM claimed c LEFT JOIN foreign_first f ON f.subject = c.subject ORDER BY c.seq")
-        self._mark = text(f"UPDATE {outbox} SET sent_at = now() WHERE seq = ANY(CAST(:seqs AS bigint[]))")
         self._unmark = text(f"UPDATE {outbox} SET sent_at = NULL WHERE seq = ANY(CAST(:seqs AS bigint[]))")
 
     def _make_engine(self, database: Engine | str) -> tuple[Engine, bool]:
@@ -207,23 +208,16 @@ class Relay:
                 conn.rollback()
                 self.stats["held_back"] += len(rows)
                 return len(rows), 0
-            marked: list[bool] = []
-
-            def mark_while_confirming() -> None:
-                self._mark_sent(conn, sendable)
-                marked.append(True)
-
             try:
-                confirmed = self.publisher.publish_batch([row_to_message(r) for r in sendable], conn,
-                                                         while_confirming=mark_while_confirming)
+                confirmed = self.publisher.publish_batch([row_to_message(r) for r in sendable], conn)
             except BrokerError as exc:
-                self._settle_marks(conn, sendable, _confirmed_prefixes(sendable, exc.confirmed), bool(marked))
+                self._keep_marks(conn, rows, _confirmed_prefixes(sendable, exc.confirmed))
                 conn.commit()
                 raise
             if self.after_confirm is not None:
                 self.after_confirm(sendable)
             done = _confirmed_prefixes(sendable, confirmed)
-            self._settle_marks(conn, sendable, done, bool(marked))
+            self._keep_marks(conn, rows, done)
             conn.commit()
         except _DB_FAILURES as exc:
             self._drop_connection()
@@ -238,19 +232,12 @@ class Relay:
             raise BrokerError(f"broker nacked {len(sendable) - len(done)} of {len(sendable)} messages")
         return len(rows), len(done)
 
-    def _mark_sent(self, conn: Connection, rows: Sequence[OutboxRow]) -> None:
-        if rows:
-            conn.execute(self._mark, {"seqs": [r.seq for r in rows]})
-
-    def _settle_marks(self, conn: Connection, sendable: Sequence[OutboxRow], done: Sequence[OutboxRow],
-                      all_marked: bool) -> None:
-        """Leave exactly `done` marked sent in the transaction: mark them, or, when every row was
-        marked while the broker confirmed, unmark the others."""
-        if not all_marked:
-            self._mark_sent(conn, done)
-        elif len(done) < len(sendable):
+    def _keep_marks(self, conn: Connection, claimed: Sequence[OutboxRow], done: Sequence[OutboxRow]) -> None:
+        """Leave exactly `done` of the claimed rows (all marked by the claim) marked sent in the
+        transaction: unmark the others, when there are any."""
+        if len(done) < len(claimed):
             kept = {r.seq for r in done}
-            conn.execute(self._unmark, {"seqs": [r.seq for r in sendable if r.seq not in kept]})
+            conn.execute(self._unmark, {"seqs": [r.seq for r in claimed if r.seq not in kept]})
 
     def _rollback_quietly(self) -> None:
         if self._conn is None:

@@ -13,7 +13,7 @@ messages get later ids, and consumers take deliveries in id order.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import text
@@ -48,11 +48,8 @@ class PostgresPublisher:
     def connect(self) -> None:
         """Nothing to open: publishing uses the relay's own database connection."""
 
-    def publish_batch(self, messages: Sequence[AmqpMessage], conn: Any = None,
-                      while_confirming: Callable[[], None] | None = None) -> list[bool]:
+    def publish_batch(self, messages: Sequence[AmqpMessage], conn: Any = None) -> list[bool]:
         """Publish in order in the relay's transaction `conn`; every message is 'confirmed'.
-
-        There are no confirms to wait for, so `while_confirming` is never called.
 
         Database failures propagate (the relay rolls back and retries the batch).
         """

@@ -22,7 +22,7 @@ Measured on this machine (bench/events.py, persistent messages to a durable queu
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import NoReturn
 from urllib.parse import unquote, urlsplit
 
@@ -139,15 +139,10 @@ class ConfirmingPublisher:
         for tag in done:
             self._acked[self._outstanding.pop(tag)] = ok
 
-    def publish_batch(self, messages: Sequence[AmqpMessage], conn: object = None,
-                      while_confirming: Callable[[], None] | None = None) -> list[bool]:
+    def publish_batch(self, messages: Sequence[AmqpMessage], conn: object = None) -> list[bool]:
         """Publish messages in order; return, per message, whether the broker confirmed it.
 
         `conn` (the relay's database transaction) is not used: RabbitMQ is not in it.
-        `while_confirming` is called once the whole batch is on the wire and before waiting for
-        its confirms, so that the caller's work overlaps the broker's (the relay marks the rows
-        then); "each" never calls it (it waits for every confirm as it goes). What it raises
-        propagates as it is, and the confirms still due are ignored.
 
         A False means the broker nacked it (it did not take responsibility for it). Raises
         BrokerError (with what was confirmed so far) when the connection or channel is lost or
@@ -155,11 +150,10 @@ class ConfirmingPublisher:
         """
         self.connect()
         if self._streaming:
-            return self._publish_streaming(messages, while_confirming)
+            return self._publish_streaming(messages)
         return self._publish_each(messages)
 
-    def _publish_streaming(self, messages: Sequence[AmqpMessage],
-                           while_confirming: Callable[[], None] | None) -> list[bool]:
+    def _publish_streaming(self, messages: Sequence[AmqpMessage]) -> list[bool]:
         self._acked = [False] * len(messages)
         self._outstanding = {}
         impl = self._channel._impl
@@ -174,12 +168,8 @@ class ConfirmingPublisher:
             for index in range(len(messages)):
                 self._next_tag += 1
                 self._outstanding[self._next_tag] = index
-            if while_confirming is not None:
-                self._channel._flush_output()  # written out: the broker routes and persists meanwhile
         except (pika.exceptions.AMQPError, OSError) as exc:
             self._lost(exc)
-        if while_confirming is not None:
-            while_confirming()  # outside the try: a database error there is not a broker failure
         try:
             timer = self._connection.call_later(self.confirm_timeout, lambda: timed_out.append(True))
             self._channel._flush_output(lambda: not self._outstanding or bool(timed_out))
