@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Insert, func, insert, select, update
 
 from functions.orders import model
 from functions.orders.events import ORDER_CANCELLED, ORDER_CONFIRMED, ORDER_REFUNDED, ORDER_SHIPPED
@@ -20,13 +20,18 @@ from functions.runtime.db import UnitOfWork
 from functions.runtime.exceptions import NotFound
 
 
-def record_history(conn: Connection, order_id: UUID, from_status: str | None, to_status: str,
-                   actor: str, reason: str | None = None, *, via: str | None = None) -> None:
-    """One history row for the step, or two in one statement when it passed through `via`."""
+def _history(order_id: UUID, from_status: str | None, to_status: str, actor: str, reason: str | None,
+             via: str | None = None) -> Insert:
+    """The INSERT of one history row for the step, or two when it passed through `via`."""
     steps = [(from_status, via), (via, to_status)] if via is not None else [(from_status, to_status)]
-    conn.execute(insert(order_status_history).values([
+    return insert(order_status_history).values([
         {"order_id": order_id, "from_status": source, "to_status": dest, "reason": reason, "actor": actor}
-        for source, dest in steps]))
+        for source, dest in steps])
+
+
+def record_history(conn: Connection, order_id: UUID, from_status: str | None, to_status: str,
+                   actor: str, reason: str | None = None) -> None:
+    conn.execute(_history(order_id, from_status, to_status, actor, reason))
 
 
 def change_status(uow: UnitOfWork, order_id: UUID, target: str, *, actor: str, reason: str | None = None,
@@ -63,9 +68,11 @@ def change_status(uow: UnitOfWork, order_id: UUID, target: str, *, actor: str, r
         values["payable_until"] = payable_until
     if payment_id is not None:
         values["payment_id"] = payment_id
+    # The row and its history in one statement (the history's INSERT a WITH clause): the order
+    # is locked, so the UPDATE finds it.
+    history = _history(order_id, locked_status, target, actor, reason, via).cte("history")
     row = conn.execute(update(orders).where(orders.c.id == order_id).values(**values)
-                       .returning(orders)).mappings().one()
-    record_history(conn, order_id, locked_status, target, actor, reason, via=via)
+                       .returning(orders).add_cte(history)).mappings().one()
     if target == model.CANCELLED:
         uow.emit(ORDER_CANCELLED, str(order_id), {"order_id": order_id, "user_id": row["user_id"],
                                                   "reason": reason, "cancelled_at": row["updated_at"]})
