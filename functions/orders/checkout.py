@@ -21,7 +21,7 @@ from functions.orders import model
 from functions.orders.adapters import accounts, catalog
 from functions.orders.carts import lock_cart
 from functions.orders.events import ORDER_PLACED
-from functions.orders.status import record_history
+from functions.orders.status import history_insert
 from functions.orders.tables import cart_items, order_items, orders
 from functions.orders.views import order_view
 from functions.runtime import idempotency
@@ -51,16 +51,19 @@ def place_order(uow: UnitOfWork, user_id: UUID, cmd: PlaceOrder, key: idempotenc
     totals = model.totals(lines, model.PricingRules.from_env())
 
     order_id = uuid.uuid4()
-    row = conn.execute(insert(orders).values(
-        id=order_id, user_id=user_id, status=model.PENDING, currency=totals.currency,
-        subtotal_minor=totals.subtotal_minor, shipping_minor=totals.shipping_minor, tax_minor=totals.tax_minor,
-        total_minor=totals.total_minor, shipping_address=address).returning(orders)).mappings().one()
     items = [{"order_id": order_id, "position": i, "sku": line.sku, "name": line.name,
               "unit_price_minor": line.unit_price_minor, "quantity": line.quantity}
              for i, line in enumerate(lines)]
-    conn.execute(insert(order_items), items)
-    record_history(conn, order_id, None, model.PENDING, actor=str(user_id))
-    conn.execute(delete(cart_items).where(cart_items.c.user_id == user_id))
+    # One statement: the order's row, with its lines, its first history row and the emptied cart
+    # as WITH clauses (the foreign keys are checked once the statement has written them all).
+    row = conn.execute(insert(orders).values(
+        id=order_id, user_id=user_id, status=model.PENDING, currency=totals.currency,
+        subtotal_minor=totals.subtotal_minor, shipping_minor=totals.shipping_minor, tax_minor=totals.tax_minor,
+        total_minor=totals.total_minor, shipping_address=address).returning(orders)
+        .add_cte(insert(order_items).values(items).cte("placed_items"))
+        .add_cte(history_insert(order_id, None, model.PENDING, actor=str(user_id)).cte("placed_history"))
+        .add_cte(delete(cart_items).where(cart_items.c.user_id == user_id).cte("emptied_cart"))
+    ).mappings().one()
     uow.emit(ORDER_PLACED, str(order_id), {
         "order_id": order_id, "user_id": user_id, "placed_at": row["placed_at"],
         "lines": [{"sku": line.sku, "quantity": line.quantity} for line in lines]})

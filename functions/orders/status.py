@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Insert, func, insert, select, update
+from sqlalchemy import Insert, func, insert, select, update
 
 from functions.orders import model
 from functions.orders.events import ORDER_CANCELLED, ORDER_CONFIRMED, ORDER_REFUNDED, ORDER_SHIPPED
@@ -20,18 +20,14 @@ from functions.runtime.db import UnitOfWork
 from functions.runtime.exceptions import NotFound
 
 
-def _history(order_id: UUID, from_status: str | None, to_status: str, actor: str, reason: str | None,
-             via: str | None = None) -> Insert:
-    """The INSERT of one history row for the step, or two when it passed through `via`."""
+def history_insert(order_id: UUID, from_status: str | None, to_status: str, actor: str, reason: str | None = None,
+                   via: str | None = None) -> Insert:
+    """The INSERT of one history row for the step, or two when it passed through `via`: sent as a
+    WITH clause of the statement that writes the order's row (here, and placing the order)."""
     steps = [(from_status, via), (via, to_status)] if via is not None else [(from_status, to_status)]
     return insert(order_status_history).values([
         {"order_id": order_id, "from_status": source, "to_status": dest, "reason": reason, "actor": actor}
         for source, dest in steps])
-
-
-def record_history(conn: Connection, order_id: UUID, from_status: str | None, to_status: str,
-                   actor: str, reason: str | None = None) -> None:
-    conn.execute(_history(order_id, from_status, to_status, actor, reason))
 
 
 def change_status(uow: UnitOfWork, order_id: UUID, target: str, *, actor: str, reason: str | None = None,
@@ -70,7 +66,7 @@ def change_status(uow: UnitOfWork, order_id: UUID, target: str, *, actor: str, r
         values["payment_id"] = payment_id
     # The row and its history in one statement (the history's INSERT a WITH clause): the order
     # is locked, so the UPDATE finds it.
-    history = _history(order_id, locked_status, target, actor, reason, via).cte("history")
+    history = history_insert(order_id, locked_status, target, actor, reason, via).cte("history")
     row = conn.execute(update(orders).where(orders.c.id == order_id).values(**values)
                        .returning(orders).add_cte(history)).mappings().one()
     if target == model.CANCELLED:
