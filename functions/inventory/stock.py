@@ -136,8 +136,9 @@ def _finish(uow: UnitOfWork, warehouse_id: UUID, turn: ledger.Turn, action: str,
             on_hand_delta: int, reason: str, field_name: str) -> dict[str, Any]:
     """Ledger, event, audit and commit of an admin's change; return the level after it."""
     conn, sku = uow.conn, turn.sku
-    model.check_total(ledger.totals(conn, sku)[0], field_name)
-    ledger.publish(uow, turn, [ledger.Movement(warehouse_id, cause, on_hand_delta, reason=reason, actor=uow.actor)])
+    after = ledger.publish(uow, turn, [ledger.Movement(warehouse_id, cause, on_hand_delta, reason=reason,
+                                                       actor=uow.actor)])
+    model.check_total(after["on_hand"], field_name)  # refused: the unit of work rolls back
     level = _level(conn, warehouse_id, sku)
     uow.audit(action, level["id"], {"warehouse_id": warehouse_id, "sku": sku, field_name: on_hand_delta,
                                     "reason": reason})
@@ -162,6 +163,7 @@ def count(uow: UnitOfWork, warehouse_code: str, sku: str, counted: int) -> bool:
     if delta == 0:
         return False
     _apply_delta(conn, warehouse_id, sku, delta, None)
-    model.check_total(ledger.totals(conn, sku)[0], "counted")
-    ledger.publish(uow, turn, [ledger.Movement(warehouse_id, model.ADJUSTMENT, delta, reason=model.COUNT_REASON)])
+    after = ledger.publish(uow, turn, [ledger.Movement(warehouse_id, model.ADJUSTMENT, delta,
+                                                       reason=model.COUNT_REASON)])
+    model.check_total(after["on_hand"], "counted")  # refused: the unit of work rolls back
     return True

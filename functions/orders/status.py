@@ -20,11 +20,10 @@ from functions.runtime.db import UnitOfWork
 from functions.runtime.exceptions import NotFound
 
 
-def history_insert(order_id: UUID, from_status: str | None, to_status: str, actor: str, reason: str | None = None,
-                   via: str | None = None) -> Insert:
-    """The INSERT of one history row for the step, or two when it passed through `via`: sent as a
-    WITH clause of the statement that writes the order's row (here, and placing the order)."""
-    steps = [(from_status, via), (via, to_status)] if via is not None else [(from_status, to_status)]
+def history_insert(order_id: UUID, steps: list[tuple[str | None, str]], actor: str,
+                   reason: str | None = None) -> Insert:
+    """The INSERT of a history row per (from, to) step: sent as a WITH clause of the statement that
+    writes the order's row (here, and placing the order)."""
     return insert(order_status_history).values([
         {"order_id": order_id, "from_status": source, "to_status": dest, "reason": reason, "actor": actor}
         for source, dest in steps])
@@ -52,11 +51,9 @@ def change_status(uow: UnitOfWork, order_id: UUID, target: str, *, actor: str, r
             raise NotFound("Order", str(order_id))
     elif owner is not None:
         raise ValueError("locked_status is for callers that locked the order themselves, owner checked")
-    if via is not None:
-        model.check_transition(locked_status, via)
-        model.check_transition(via, target)
-    else:
-        model.check_transition(locked_status, target)
+    steps = [(locked_status, via), (via, target)] if via is not None else [(locked_status, target)]
+    for source, dest in steps:
+        model.check_transition(source, dest)
     values: dict[str, Any] = {"status": target, "updated_at": func.now()}
     if target == model.CANCELLED:
         values["cancel_reason"] = reason
@@ -66,7 +63,7 @@ def change_status(uow: UnitOfWork, order_id: UUID, target: str, *, actor: str, r
         values["payment_id"] = payment_id
     # The row and its history in one statement (the history's INSERT a WITH clause): the order
     # is locked, so the UPDATE finds it.
-    history = history_insert(order_id, locked_status, target, actor, reason, via).cte("history")
+    history = history_insert(order_id, steps, actor, reason).cte("history")
     row = conn.execute(update(orders).where(orders.c.id == order_id).values(**values)
                        .returning(orders).add_cte(history)).mappings().one()
     if target == model.CANCELLED:

@@ -255,12 +255,13 @@ def settle(uow: UnitOfWork, attempt: Attempt, outcome: Outcome, provider: Provid
     return idempotency.Replay(201, payment_view(paid), location)
 
 
+# What a provider call may leave unsaid: a multi-row INSERT needs the same columns in every row.
+_UNSAID = {"provider_ref": None, "code": None, "reason": None}
+
+
 def _record_calls(conn: Connection, payment_id: UUID, calls: list[dict[str, Any]]) -> None:
-    # One multi-row INSERT (a list of parameters would be one statement per call); its rows need
-    # the same columns, so what a call did not say is null.
-    optional = {"provider_ref": None, "code": None, "reason": None}
-    if calls:
-        conn.execute(insert(transactions).values([optional | call | {"payment_id": payment_id} for call in calls]))
+    if calls:  # one multi-row INSERT (a list of parameters would be one statement per call)
+        conn.execute(insert(transactions).values([_UNSAID | call | {"payment_id": payment_id} for call in calls]))
 
 
 def _set(conn: Connection, payment_id: UUID, **values: Any) -> dict[str, Any]:

@@ -4,7 +4,7 @@ events); and the dead letters the dead-letter sink forwards (any type, kept for 
 
 from __future__ import annotations
 
-from functions.reporting import events
+from functions.reporting import events, projection
 from functions.runtime import access, access_changes
 from functions.runtime.db import UnitOfWork
 from functions.runtime.handlers import (
@@ -14,59 +14,21 @@ from functions.runtime.handlers import (
     event_handler,
     projection_handler,
 )
-from functions.runtime.inbox import Effect
 
 
-@projection_handler(types=(events.ORDER_PLACED,), data=events.OrderPlaced)
-def on_order_placed(data: events.OrderPlaced) -> Effect:
-    """Count the order as placed and keep its lines (the top products are read from them)."""
-    from functions.reporting.projection import order_placed
-
-    return order_placed(data)
+def _projecting(event_type: str):
+    """The handler of `event_type`: its use case in projection.PROJECTORS, made a projection handler."""
+    data, project = projection.PROJECTORS[event_type]
+    return projection_handler(types=(event_type,), data=data)(project)
 
 
-@projection_handler(types=(events.ORDER_CONFIRMED,), data=events.OrderConfirmed)
-def on_order_confirmed(data: events.OrderConfirmed) -> Effect:
-    """Count the order as confirmed, its total as revenue."""
-    from functions.reporting.projection import order_confirmed
-
-    return order_confirmed(data)
-
-
-@projection_handler(types=(events.ORDER_CANCELLED,), data=events.OrderCancelled)
-def on_order_cancelled(data: events.OrderCancelled) -> Effect:
-    from functions.reporting.projection import order_cancelled
-
-    return order_cancelled(data)
-
-
-@projection_handler(types=(events.ORDER_REFUNDED,), data=events.OrderRefunded)
-def on_order_refunded(data: events.OrderRefunded) -> Effect:
-    from functions.reporting.projection import order_refunded
-
-    return order_refunded(data)
-
-
-@projection_handler(types=(events.PAYMENT_COMPLETED,), data=events.PaymentCompleted)
-def on_payment_completed(data: events.PaymentCompleted) -> Effect:
-    from functions.reporting.projection import payment_completed
-
-    return payment_completed(data)
-
-
-@projection_handler(types=(events.PAYMENT_FAILED,), data=events.PaymentFailed)
-def on_payment_failed(data: events.PaymentFailed) -> Effect:
-    from functions.reporting.projection import payment_failed
-
-    return payment_failed(data)
-
-
-@projection_handler(types=(events.STOCK_CHANGED,), data=events.StockChanged)
-def on_stock_changed(data: events.StockChanged) -> Effect:
-    """Keep the SKU's newest levels (by version) for the low-stock list."""
-    from functions.reporting.projection import stock_changed
-
-    return stock_changed(data)
+on_order_placed = _projecting(events.ORDER_PLACED)  # counted as placed, its lines kept (top products)
+on_order_confirmed = _projecting(events.ORDER_CONFIRMED)  # counted as confirmed, its total as revenue
+on_order_cancelled = _projecting(events.ORDER_CANCELLED)
+on_order_refunded = _projecting(events.ORDER_REFUNDED)
+on_payment_completed = _projecting(events.PAYMENT_COMPLETED)
+on_payment_failed = _projecting(events.PAYMENT_FAILED)
+on_stock_changed = _projecting(events.STOCK_CHANGED)  # the SKU's newest levels (by version): low stock
 
 
 @event_handler(types=access.ACCESS_EVENTS, data=access_changes.AccessChanged)
@@ -82,6 +44,4 @@ DEAD_LETTER_SINK = "dead-letter-sink"
 @dead_letter_handler(sink=DEAD_LETTER_SINK)
 def on_dead_letter(uow: UnitOfWork, dead: DeadLetter) -> bool:
     """Keep an event the broker gave up on, once per subscriber (the dashboard counts them)."""
-    from functions.reporting.projection import dead_lettered
-
-    return dead_lettered(uow.conn, dead)
+    return projection.dead_lettered(uow.conn, dead)
