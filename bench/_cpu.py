@@ -6,7 +6,9 @@ gunicorn worker), PostgreSQL (the backends of the bench's database and the serve
 background processes: WAL writer, checkpointer...) and RabbitMQ (beam.smp, shared with whatever
 else uses it). The machine's total is measured beside them: what the rest of the machine used
 meanwhile is the difference. CPU is counted per thread or process and only what it used between
-the snapshots: one that ends meanwhile is not counted (the producers count their own).
+the snapshots. A thread that ends meanwhile (the gateway's thread per client connection, the
+producers') is not among the threads of the second snapshot: what the process used beyond its
+threads' sum is its own row, ENDED_THREADS (the producers count their own, taken out of it).
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ THREAD_PARTS = (("bench-relay", "relay (thread in the bench process)"),
                 ("bench-producer", "bench's producer (checkout's stand-in)"),
                 ("bench-inbox-watcher", "bench's inbox watcher"),
                 ("bench-order-watcher", "bench's order watcher (checkout)"))
-OTHER_THREADS = "bench process: other threads (gateway, activator, main)"
+OTHER_THREADS = "bench process: other threads (gateway, activator, relays, main)"
+ENDED_THREADS = "bench process: threads that ended meanwhile (gateway connections, ...)"
+_PROCESS = "bench process (all its threads)"  # in snapshots only: difference() turns it into ENDED_THREADS
 POSTGRES = "PostgreSQL: "  # + whose backend (its application_name) or which server process
 RABBITMQ = "RabbitMQ (beam.smp)"
 MACHINE = "machine total (all cores, everyone)"  # not a part: every process on the machine
@@ -59,6 +63,7 @@ class CpuMeter:
     def snapshot(self) -> Snapshot:
         parts: Snapshot = {}
         names = {t.native_id: t.name for t in threading.enumerate()}
+        parts[_PROCESS] = {"all": _cpu(self.me) or 0.0}
         for thread in self.me.threads():
             part = parts.setdefault(_thread_part(names.get(thread.id, "")), {})
             part[("thread", thread.id)] = thread.user_time + thread.system_time
@@ -85,5 +90,12 @@ class CpuMeter:
 
 def difference(before: Snapshot, after: Snapshot) -> dict[str, float]:
     """Return the CPU seconds each part used between the snapshots (new threads count from zero)."""
-    return {part: sum(max(0.0, cpu - before.get(part, {}).get(key, 0.0)) for key, cpu in used.items())
-            for part, used in after.items()}
+    used = {part: sum(max(0.0, cpu - before.get(part, {}).get(key, 0.0)) for key, cpu in cpus.items())
+            for part, cpus in after.items()}
+    process = used.pop(_PROCESS, 0.0)
+    live_threads = sum(cpu for part, cpu in used.items() if part in _THREAD_ROWS)
+    used[ENDED_THREADS] = max(0.0, process - live_threads)
+    return used
+
+
+_THREAD_ROWS = frozenset([part for _, part in THREAD_PARTS] + [OTHER_THREADS])

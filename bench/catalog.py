@@ -324,18 +324,22 @@ def cpu_seconds(procs: Sequence[Any]) -> float:
 
 
 def function_processes(dev_pid: int) -> list[Any]:
-    """The catalog-products process tree (gunicorn arbiter and workers) under the dev process."""
+    """The catalog-products process tree (gunicorn arbiter and workers) under the dev process.
+
+    Each process once: a forked gunicorn worker has its arbiter's command line, so it matches the
+    port itself and is a child of the arbiter as well (counted twice, it doubled the CPU figure).
+    """
     port = str(function_port(dev_pid))
-    out = []
+    out: dict[int, Any] = {}
     for proc in descendants(dev_pid):
         try:
             argv = proc.cmdline()
         except Exception:
             continue
         if port in argv:
-            out.append(proc)
-            out += proc.children(recursive=True)
-    return out
+            for member in (proc, *proc.children(recursive=True)):
+                out[member.pid] = member
+    return list(out.values())
 
 
 CPU: dict[str, float] = {}  # ms of CPU per answered request at TARGET_CLIENTS, by process

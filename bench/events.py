@@ -86,7 +86,7 @@ from typing import Any
 
 import pika
 from _common import percentile, record, seeded_database, sigterm_as_interrupt, table
-from _cpu import MACHINE, THREAD_PARTS, CpuMeter, difference
+from _cpu import ENDED_THREADS, MACHINE, THREAD_PARTS, CpuMeter, difference
 from _pipeline import (
     HANDLER,
     LATENCY_DOMAIN,
@@ -425,7 +425,8 @@ class Pipeline:
         drained = self.watcher.wait([s.id for s in sent], drain)
         cpu = difference(before, self.meter.snapshot())
         cpu_s = time.perf_counter() - started
-        cpu[THREAD_PARTS[2][1]] = self.producer.cpu_s - producer_cpu  # its threads are gone by now
+        produced = cpu[THREAD_PARTS[2][1]] = self.producer.cpu_s - producer_cpu  # its threads are gone by now
+        cpu[ENDED_THREADS] = max(0.0, cpu.get(ENDED_THREADS, 0.0) - produced)  # counted just above
         if self.watcher.error is not None or self.runtime.relay_errors:
             raise RuntimeError(f"watcher: {self.watcher.error!r}, relay: {self.runtime.relay_errors!r}")
         return measure(self.bench, self.runtime, self.watcher, Step(rate, sent, elapsed, lag, drained, cpu=cpu,

@@ -22,12 +22,13 @@ from datetime import datetime, timezone
 from typing import NamedTuple
 from uuid import UUID
 
-from sqlalchemy import Connection, Select, case, func, insert, select, update
+from sqlalchemy import Connection, Select, case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as upsert
 
 from functions.inventory.events import AVAILABILITY_CHANGED, STOCK_CHANGED
 from functions.inventory.tables import skus, stock_levels, stock_movements, warehouses
 from functions.runtime.db import UnitOfWork
+from functions.runtime.rows import insert_rows
 
 
 class Turn(NamedTuple):
@@ -78,8 +79,8 @@ def _recorded_totals(conn: Connection, sku: str, moved: Sequence[Movement]) -> t
     read the levels as this transaction's earlier UPDATEs left them; the ledger rows change no level)."""
     query = _totals_query(sku)
     if moved:
-        query = query.add_cte(insert(stock_movements).values(
-            [{"sku": sku, **movement._asdict()} for movement in moved]).cte("moved"))
+        query = query.add_cte(insert_rows(
+            stock_movements, [{"sku": sku, **movement._asdict()} for movement in moved]).cte("moved"))
     row = conn.execute(query).one()
     return int(row[0]), int(row[1])
 

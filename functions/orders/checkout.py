@@ -28,6 +28,7 @@ from functions.runtime import idempotency
 from functions.runtime.calls import concurrently
 from functions.runtime.db import UnitOfWork
 from functions.runtime.exceptions import Conflict
+from functions.runtime.rows import insert_rows
 
 if TYPE_CHECKING:
     from functions.orders.commands import PlaceOrder
@@ -60,7 +61,7 @@ def place_order(uow: UnitOfWork, user_id: UUID, cmd: PlaceOrder, key: idempotenc
         id=order_id, user_id=user_id, status=model.PENDING, currency=totals.currency,
         subtotal_minor=totals.subtotal_minor, shipping_minor=totals.shipping_minor, tax_minor=totals.tax_minor,
         total_minor=totals.total_minor, shipping_address=address).returning(orders)
-        .add_cte(insert(order_items).values(items).cte("placed_items"))
+        .add_cte(insert_rows(order_items, items).cte("placed_items"))
         .add_cte(history_insert(order_id, [(None, model.PENDING)], actor=str(user_id)).cte("placed_history"))
         .add_cte(delete(cart_items).where(cart_items.c.user_id == user_id).cte("emptied_cart"))
     ).mappings().one()

@@ -11,20 +11,21 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Insert, func, insert, select, update
+from sqlalchemy import Insert, func, select, update
 
 from functions.orders import model
 from functions.orders.events import ORDER_CANCELLED, ORDER_CONFIRMED, ORDER_REFUNDED, ORDER_SHIPPED
 from functions.orders.tables import order_status_history, orders
 from functions.runtime.db import UnitOfWork
 from functions.runtime.exceptions import NotFound
+from functions.runtime.rows import insert_rows
 
 
 def history_insert(order_id: UUID, steps: list[tuple[str | None, str]], actor: str,
                    reason: str | None = None) -> Insert:
     """The INSERT of a history row per (from, to) step: sent as a WITH clause of the statement that
     writes the order's row (here, and placing the order)."""
-    return insert(order_status_history).values([
+    return insert_rows(order_status_history, [
         {"order_id": order_id, "from_status": source, "to_status": dest, "reason": reason, "actor": actor}
         for source, dest in steps])
 

@@ -45,6 +45,7 @@ from functions.runtime import idempotency
 from functions.runtime.db import UnitOfWork, unit_of_work
 from functions.runtime.errors import Problem
 from functions.runtime.exceptions import Conflict, InvalidInput, NotFound, Unavailable
+from functions.runtime.rows import insert_rows
 
 if TYPE_CHECKING:
     from functions.payments.commands import MakePayment, RefundPayment
@@ -260,8 +261,8 @@ _UNSAID = {"provider_ref": None, "code": None, "reason": None}
 
 
 def _record_calls(conn: Connection, payment_id: UUID, calls: list[dict[str, Any]]) -> None:
-    if calls:  # one multi-row INSERT (a list of parameters would be one statement per call)
-        conn.execute(insert(transactions).values([_UNSAID | call | {"payment_id": payment_id} for call in calls]))
+    if calls:  # one INSERT of every call (a list of parameters would be one statement per call)
+        conn.execute(insert_rows(transactions, [_UNSAID | call | {"payment_id": payment_id} for call in calls]))
 
 
 def _set(conn: Connection, payment_id: UUID, **values: Any) -> dict[str, Any]:
