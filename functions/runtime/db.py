@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -209,16 +210,29 @@ def _remember_pg8000_rewrites() -> None:
     pg8000.legacy.convert_paramstyle = convert
 
 
+PREPARED_PER_CONNECTION = 256  # named statements a connection keeps; the least recently used is closed
+
+
 def _pipeline_pg8000_statements() -> None:
-    """Send each statement's Parse, Describe, Bind and Execute in one write: one round trip.
+    """Send each statement in one write (one round trip), and parse each only once per connection.
 
     pg8000 waits for the server's answer to Parse, then to Describe, then to Execute: three
     round trips per statement, nine for a search, each a wake-up of the server's process on a
     busy machine (a third of a warm search's CPU was in socket sends: bench/_search_profile.py).
-    The server answers the pipelined messages in the same order, so the same handlers read them
-    in one pass; on an error it skips to the Sync as before and the error is raised the same way.
-    Parameters are converted before anything is sent, so one that cannot be (an OverflowError)
-    leaves nothing half-sent. COPY (a stream) keeps pg8000's own sequence.
+    Here the first execution of a statement on a connection sends Parse (under a name of the
+    connection's own), Describe, Bind and Execute in one write; the next ones send only Bind
+    and Execute of that name, with the columns the first Describe gave: the server neither
+    parses nor analyses the text again (it plans as it does for any prepared statement:
+    custom plans first, a generic one once it costs no more), and pg8000 decodes no statement
+    or row description. SQLAlchemy sends the same few texts over and over, so almost every
+    statement is a known one (statements without parameters, COMMIT and the like, are parsed
+    each time as before: no plan to keep). The server answers the pipelined messages in order, so the same
+    handlers read them in one pass; on an error it skips to the Sync as before, the error is
+    raised the same way, and the statement is remembered only once it has run (a name whose
+    Parse went through is never used again). Parameters are converted before anything is
+    sent, so one that cannot be (an OverflowError) leaves nothing half-sent. COPY (a stream)
+    keeps pg8000's own sequence. Each connection keeps at most PREPARED_PER_CONNECTION
+    statements: the least recently used one is closed, in the same write as the new Parse.
 
     The BEGIN pg8000 sends before a transaction's first statement (its own round trip, a
     quarter of an event handler's: BEGIN, inbox row, effect, COMMIT) goes in the same write as
@@ -238,11 +252,24 @@ def _pipeline_pg8000_statements() -> None:
             self._begin_deferred = False  # nothing was sent: an empty transaction, nothing to commit
             return core.Context(statement)
         params = core.make_params(self.py_types, vals)
-        context = core.Context(statement, stream=stream)
+        prepared = self.__dict__.get("_ecom_prepared")
+        if prepared is None:
+            prepared = self._ecom_prepared = _PreparedStatements()
+        # Statements without parameters (COMMIT, ROLLBACK, SET, DDL) have no plan worth keeping,
+        # and pg_stat_statements would not count a COMMIT run as a prepared statement.
+        key = (statement, tuple(oids) if oids else ()) if vals else None
+        known = prepared.get(key) if key is not None else None
         begun = _send_deferred_begin(self)
-        self.send_PARSE(core.NULL_BYTE, statement, oids)
-        self.send_DESCRIBE_STATEMENT(core.NULL_BYTE)
-        self.send_BIND(core.NULL_BYTE, params)
+        if known is not None:
+            prepared.move_to_end(key)
+            name, columns, input_funcs = known
+            context = core.Context(statement, columns=columns, input_funcs=input_funcs)
+        else:
+            name = core.NULL_BYTE if key is None else prepared.new_name(self)
+            context = core.Context(statement)
+            self.send_PARSE(name, statement, oids)
+            self.send_DESCRIBE_STATEMENT(name)
+        self.send_BIND(name, params)
         self.send_EXECUTE()
         try:
             core._write(self._sock, core.SYNC_MSG)
@@ -254,10 +281,31 @@ def _pipeline_pg8000_statements() -> None:
         if begun is not None:
             self.handle_messages(begun)
         self.handle_messages(context)
+        if known is None and key is not None:
+            prepared[key] = (name, context.columns, context.input_funcs)
         return context
 
     execute_unnamed.pipelined = True  # type: ignore[attr-defined]
     core.CoreConnection.execute_unnamed = execute_unnamed  # type: ignore[method-assign]
+
+
+class _PreparedStatements(OrderedDict):
+    """A connection's named statements: (text, oids) -> (name, columns, input funcs), oldest first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names = 0
+
+    def new_name(self, connection: Any) -> bytes:
+        """A name never used on this connection; closes the least recently used statement when full
+        (its Close goes out in the write of the statement that takes its place)."""
+        from pg8000 import core
+
+        if len(self) >= PREPARED_PER_CONNECTION:
+            _, (oldest, _, _) = self.popitem(last=False)
+            connection._send_message(core.CLOSE, core.STATEMENT + oldest)
+        self.names += 1
+        return f"ecom_{self.names}".encode("ascii") + core.NULL_BYTE
 
 
 def _defer_pg8000_begin() -> None:
