@@ -9,6 +9,8 @@ prometheus plugin counts the request there). Gateway-made answers look like Kong
 
 from __future__ import annotations
 
+import email.utils
+import functools
 import http.client
 import logging
 import os
@@ -69,6 +71,11 @@ _RESPONSE_OWN = HOP_BY_HOP | {"content-length", "via"}
 
 
 _METHOD_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}$")  # RFC 9110 token
+
+
+@functools.lru_cache(maxsize=2)
+def _http_date(second: int) -> str:
+    return email.utils.formatdate(second, usegmt=True)
 
 
 class ProxyServer(Protocol):
@@ -155,6 +162,10 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if name.startswith("do_") and _METHOD_TOKEN.match(name[3:]):
             return self._proxy
         raise AttributeError(name)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header's value (BaseHTTPRequestHandler's, formatted once a second, not per answer)."""
+        return _http_date(int(time.time() if timestamp is None else timestamp))
 
     def handle_expect_100(self) -> bool:
         # Like nginx, answer `100 Continue` only when the body is read: a plugin that refuses the
