@@ -6,9 +6,11 @@ gunicorn worker), PostgreSQL (the backends of the bench's database and the serve
 background processes: WAL writer, checkpointer...) and RabbitMQ (beam.smp, shared with whatever
 else uses it). The machine's total is measured beside them: what the rest of the machine used
 meanwhile is the difference. CPU is counted per thread or process and only what it used between
-the snapshots. A thread that ends meanwhile (bench/checkout.py's shoppers, the gateway's thread of a
-closed client connection, the producers') is not among the threads of the second snapshot: what the process used beyond its
-threads' sum is its own row, ENDED_THREADS (the producers count their own, taken out of it).
+the snapshots. A thread that ends meanwhile is not among the threads of the second snapshot:
+the gateway's thread of each client connection (locust's connections close when it stops, so in
+the load test this row is the gateway serving the shoppers), bench/checkout.py's shoppers, the
+producers. What the process used beyond its live threads' sum is its own row, ENDED_THREADS
+(the producers count their own, taken out of it).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ THREAD_PARTS = (("bench-relay", "relay (thread in the bench process)"),
                 ("bench-inbox-watcher", "bench's inbox watcher"),
                 ("bench-order-watcher", "bench's order watcher (checkout)"))
 OTHER_THREADS = "bench process: other threads (gateway, activator, relays, main)"
-ENDED_THREADS = "bench process: threads that ended meanwhile (checkout's shoppers, closed connections)"
+ENDED_THREADS = "bench process: threads that ended meanwhile (the gateway's client connections, checkout's shoppers)"
 _PROCESS = "bench process (all its threads)"  # in snapshots only: difference() turns it into ENDED_THREADS
 POSTGRES = "PostgreSQL: "  # + whose backend (its application_name) or which server process
 RABBITMQ = "RabbitMQ (beam.smp)"
