@@ -5,8 +5,9 @@ Every use case that changes a SKU's on_hand or reserved does it as
 changed, for its SKUs in SKU order. `publish` writes the movements to the ledger in the statement
 that reads the totals after the change (a WITH clause): one statement for both. `begin_change`
 bumps the SKU's version row first: it numbers the change for the event and makes concurrent
-changes of one SKU take turns, so the totals an event carries are the ones its version stands for. The UPDATEs stay conditional and the CHECK
-constraint stays the last word on reserved never passing on_hand.
+changes of one SKU take turns, so the totals an event carries are the ones its version stands
+for. The UPDATEs stay conditional and the CHECK constraint stays the last word on reserved never
+passing on_hand.
 
 `publish` appends stock.changed (the totals, for whoever follows the levels) and, only when the
 change takes the SKU in or out of stock, availability.changed (for the catalog's in-stock flag,

@@ -226,10 +226,10 @@ def _pipeline_pg8000_statements() -> None:
     custom plans first, a generic one once it costs no more), and pg8000 decodes no statement
     or row description. SQLAlchemy sends the same few texts over and over, so almost every
     statement is a known one (statements without parameters, COMMIT and the like, are parsed
-    each time as before: no plan to keep). The server answers the pipelined messages in order, so the same
-    handlers read them in one pass; on an error it skips to the Sync as before, the error is
-    raised the same way, and the statement is remembered only once it has run (a name whose
-    Parse went through is never used again). Parameters are converted before anything is
+    each time as before: no plan to keep). The server answers the pipelined messages in order,
+    so the same handlers read them in one pass; on an error it skips to the Sync as before, the
+    error is raised the same way, and the statement is remembered only once it has run (a name
+    whose Parse went through is never used again). Parameters are converted before anything is
     sent, so one that cannot be (an OverflowError) leaves nothing half-sent. COPY (a stream)
     keeps pg8000's own sequence. Each connection keeps at most PREPARED_PER_CONNECTION
     statements: the least recently used one is closed, in the same write as the new Parse.
